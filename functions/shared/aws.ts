@@ -1,0 +1,88 @@
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@smithy/types';
+
+/** Options every vendguard AWS client gets. */
+export interface ClientOptions {
+  readonly region?: string;
+  readonly credentials?: AwsCredentialIdentity;
+  /** @default VENDGUARD_MAX_ATTEMPTS or 4 */
+  readonly maxAttempts?: number;
+}
+
+/** Minimal shape of an SDK v3 client constructor. */
+type ClientConstructor<C> = new (config: {
+  region?: string;
+  credentials?: AwsCredentialIdentity;
+  maxAttempts?: number;
+  retryMode?: string;
+}) => C;
+
+/** The region a function runs in: `AWS_REGION`, then `AWS_DEFAULT_REGION`, then the home region default. */
+export function currentRegion(): string {
+  return process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'eu-west-1';
+}
+
+/**
+ * Creates an SDK v3 client with vendguard's defaults: standard retry mode with a bounded number of
+ * attempts. The endpoint follows `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_<SERVICE>` (the SDK reads
+ * them itself), so the same code talks to AWS or to the sandbox.
+ *
+ * @example
+ * const org = awsClient(OrganizationsClient, { region: 'us-east-1' });
+ */
+export function awsClient<C>(Client: ClientConstructor<C>, options: ClientOptions = {}): C {
+  const maxAttempts = options.maxAttempts ?? Number(process.env.VENDGUARD_MAX_ATTEMPTS ?? 4);
+  return new Client({
+    region: options.region ?? currentRegion(),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    maxAttempts,
+    retryMode: 'standard',
+  });
+}
+
+interface CachedCredentials {
+  readonly credentials: AwsCredentialIdentity;
+  readonly expiresAt: number;
+}
+
+const credentialCache = new Map<string, CachedCredentials>();
+
+/**
+ * Credentials for a role in a member account, cached until five minutes before they expire, so a
+ * warm function makes one `AssumeRole` per account and role.
+ *
+ * @param accountId - the 12-digit member account
+ * @param roleName - e.g. `VendguardGuardrailRemediation`
+ * @param sessionName - shows in the member account's CloudTrail as the session
+ */
+export async function memberCredentials(
+  accountId: string,
+  roleName: string,
+  sessionName: string,
+): Promise<AwsCredentialIdentity> {
+  const key = `${accountId}/${roleName}/${sessionName}`;
+  const cached = credentialCache.get(key);
+  if (cached && cached.expiresAt - 300_000 > Date.now()) return cached.credentials;
+  const sts = awsClient(STSClient);
+  const out = await sts.send(
+    new AssumeRoleCommand({
+      RoleArn: `arn:aws:iam::${accountId}:role/${roleName}`,
+      RoleSessionName: sessionName.slice(0, 64),
+      DurationSeconds: 3600,
+    }),
+  );
+  const c = out.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole into ${accountId} returned no credentials`);
+  const credentials = {
+    accessKeyId: c.AccessKeyId,
+    secretAccessKey: c.SecretAccessKey,
+    ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
+  };
+  credentialCache.set(key, { credentials, expiresAt: c.Expiration ? c.Expiration.getTime() : Date.now() + 3_600_000 });
+  return credentials;
+}
+
+/** Forgets cached member credentials (tests, and after an `ExpiredToken`). */
+export function clearCredentialCache(): void {
+  credentialCache.clear();
+}

@@ -1,0 +1,70 @@
+import * as z from 'zod/mini';
+import { eventBridgeEnvelope } from './eventbridge';
+
+export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
+
+/**
+ * The `userIdentity` block of a CloudTrail record.
+ * See https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
+ */
+export const UserIdentitySchema = z.looseObject({
+  type: z.string(),
+  principalId: z.optional(z.string()),
+  arn: z.optional(z.string()),
+  accountId: z.optional(z.string()),
+  accessKeyId: z.optional(z.string()),
+  userName: z.optional(z.string()),
+  invokedBy: z.optional(z.string()),
+  sessionContext: z.optional(
+    z.looseObject({
+      sessionIssuer: z.optional(
+        z.looseObject({
+          type: z.optional(z.string()),
+          principalId: z.optional(z.string()),
+          arn: z.optional(z.string()),
+          accountId: z.optional(z.string()),
+          userName: z.optional(z.string()),
+        }),
+      ),
+      attributes: z.optional(z.looseObject({ creationDate: z.optional(z.string()), mfaAuthenticated: z.optional(z.string()) })),
+    }),
+  ),
+});
+export type UserIdentity = z.infer<typeof UserIdentitySchema>;
+
+/**
+ * The `detail` of an `AWS API Call via CloudTrail` event: the CloudTrail record.
+ * See https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ *
+ * @example
+ * { "eventVersion": "1.09", "userIdentity": {…}, "eventTime": "2026-11-26T10:00:00Z",
+ *   "eventSource": "ec2.amazonaws.com", "eventName": "CreateInternetGateway", "awsRegion": "eu-west-1",
+ *   "requestParameters": {}, "responseElements": { "internetGateway": { "internetGatewayId": "igw-…" } },
+ *   "eventID": "…", "eventType": "AwsApiCall", "recipientAccountId": "…" }
+ */
+export const CloudTrailRecordSchema = z.looseObject({
+  eventVersion: z.string(),
+  userIdentity: UserIdentitySchema,
+  eventTime: z.iso.datetime({ offset: true }),
+  eventSource: z.string().check(z.regex(/^[a-z0-9-]+\.amazonaws\.com$/, 'must be a service host like ec2.amazonaws.com')),
+  eventName: z.string().check(z.minLength(1)),
+  awsRegion: z.string().check(z.minLength(1)),
+  sourceIPAddress: z.optional(z.string()),
+  userAgent: z.optional(z.string()),
+  errorCode: z.optional(z.string()),
+  errorMessage: z.optional(z.string()),
+  requestParameters: z.nullable(z.optional(z.record(z.string(), z.unknown()))),
+  responseElements: z.nullable(z.optional(z.record(z.string(), z.unknown()))),
+  requestID: z.optional(z.string()),
+  eventID: z.string().check(z.minLength(1)),
+  readOnly: z.optional(z.boolean()),
+  eventType: z.string(),
+  managementEvent: z.optional(z.boolean()),
+  recipientAccountId: z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit account id')),
+  eventCategory: z.optional(z.string()),
+});
+export type CloudTrailRecord = z.infer<typeof CloudTrailRecordSchema>;
+
+/** An `AWS API Call via CloudTrail` event as EventBridge delivers it. */
+export const CloudTrailEventSchema = eventBridgeEnvelope(z.literal(CLOUDTRAIL_DETAIL_TYPE), CloudTrailRecordSchema);
+export type CloudTrailEvent = z.infer<typeof CloudTrailEventSchema>;

@@ -1,0 +1,152 @@
+import * as z from 'zod/mini';
+
+/**
+ * Schema of `infra/config/organization.yaml`, the one description of the organization.
+ * Unknown keys are errors at every level (strict objects); cross-field checks live in `validate.ts`.
+ *
+ * @example
+ * ```yaml
+ * organization: { name: acme, homeRegion: eu-west-1, allowedRegions: [eu-west-1] }
+ * organizationalUnits: [{ path: Workloads }, { path: Workloads/Prod }]
+ * ```
+ */
+
+const RegionSchema = z.string().check(z.regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region like eu-west-1'));
+const OuPathSchema = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9 _-]*(\/[A-Za-z0-9][A-Za-z0-9 _-]*)*$/, 'must be an OU path like Workloads/Prod'));
+const NameSchema = z.string().check(z.regex(/^[a-z][a-z0-9-]{1,62}$/, 'must be lower-case kebab-case'));
+
+export const CORE_ACCOUNT_ROLES = [
+  'management',
+  'log-archive',
+  'security-tooling',
+  'network',
+  'egress',
+  'bastion',
+  'eks-shared',
+] as const;
+export type CoreAccountRole = (typeof CORE_ACCOUNT_ROLES)[number];
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const OrganizationSettingsSchema = z.strictObject({
+  name: NameSchema,
+  homeRegion: RegionSchema,
+  allowedRegions: z.array(RegionSchema).check(z.minLength(1)),
+  accountLimit: z._default(z.int().check(z.positive()), 10),
+  scpQuotaPerTarget: z._default(z.int().check(z.positive()), 5),
+});
+
+export const OrganizationalUnitSchema = z.strictObject({ path: OuPathSchema });
+
+export const AccountSchema = z.strictObject({
+  name: NameSchema,
+  email: z.email(),
+  /** OU path, or `Root` for the management account. */
+  ou: z.union([z.literal('Root'), OuPathSchema]),
+  role: z.enum(CORE_ACCOUNT_ROLES),
+});
+
+export const StackSetSchema = z.strictObject({
+  name: z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a stack set name')),
+  /** File name under `infra/baselines/`. */
+  template: z.string().check(z.regex(/^[\w.-]+\.ya?ml$/, 'must be a .yaml file name under infra/baselines/')),
+  ous: z.array(OuPathSchema).check(z.minLength(1)),
+  regions: z.union([z.literal('all'), z.array(RegionSchema).check(z.minLength(1))]),
+});
+
+export const OperationPreferencesSchema = z.strictObject({
+  regionConcurrencyType: z._default(z.enum(['SEQUENTIAL', 'PARALLEL']), 'PARALLEL'),
+  maxConcurrentPercentage: z._default(z.int().check(z.minimum(1), z.maximum(100)), 100),
+  failureTolerancePercentage: z._default(z.int().check(z.minimum(0), z.maximum(100)), 0),
+});
+
+export const ScpSchema = z.strictObject({
+  name: z.string().check(z.regex(/^[\w+=,.@-]{1,128}$/, 'must be a policy name')),
+  /** File name under `infra/scps/`. */
+  document: z.string().check(z.regex(/^[\w.-]+\.json$/, 'must be a .json file name under infra/scps/')),
+  /** OU paths the policy is attached to (reconciled by config). */
+  targets: z._default(z.array(OuPathSchema), []),
+  /** OU paths whose newly vended accounts get this policy attached directly. */
+  accountTargets: z._default(z.array(OuPathSchema), []),
+  /** The policy that isolates an account until its baseline is in place. */
+  quarantine: z._default(z.boolean(), false),
+});
+
+export const VendingSchema = z.strictObject({
+  accountNamePattern: z._default(z.string(), '^[a-z][a-z0-9-]{2,49}$'),
+  allowedEmailDomains: z.array(z.string().check(z.regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'must be a domain'))),
+  allowedOus: z.array(OuPathSchema).check(z.minLength(1)),
+  remediationRoleName: z._default(z.string(), 'VendguardGuardrailRemediation'),
+  accountAccessRoleName: z._default(z.string(), 'OrganizationAccountAccessRole'),
+});
+
+export const ExemptTagSchema = z.strictObject({ key: z.string().check(z.minLength(1)), value: z.optional(z.string()) });
+
+export const GuardrailsSchema = z.strictObject({
+  alertOnly: z._default(z.boolean(), false),
+  blastRadius: z._default(
+    z.strictObject({
+      maxActionsPerAccount: z._default(z.int().check(z.positive()), 10),
+      windowMinutes: z._default(z.int().check(z.positive()), 60),
+    }),
+    { maxActionsPerAccount: 10, windowMinutes: 60 },
+  ),
+  exemptions: z._default(
+    z.strictObject({
+      /** Account names (from `accounts`) or 12-digit ids. */
+      accounts: z._default(z.array(z.string()), []),
+      vpcIds: z._default(z.array(z.string().check(z.regex(/^vpc-[0-9a-f]+$/, 'must be a VPC id'))), []),
+      tags: z._default(z.array(ExemptTagSchema), []),
+      securityGroupIngress: z._default(
+        z.array(
+          z.strictObject({
+            account: z.string(),
+            cidr: z.string(),
+            port: z.optional(z.int().check(z.minimum(0), z.maximum(65535))),
+          }),
+        ),
+        [],
+      ),
+    }),
+    { accounts: [], vpcIds: [], tags: [], securityGroupIngress: [] },
+  ),
+});
+
+export const SlackSchema = z.strictObject({
+  webhookSecretName: z.string().check(z.minLength(1)),
+  channels: z.strictObject({
+    critical: z.string(),
+    high: z.string(),
+    medium: z.string(),
+    low: z.string(),
+    info: z.string(),
+    vending: z.string(),
+  }),
+  dedupeWindowMinutes: z._default(z.int().check(z.positive()), 15),
+});
+
+export const OrganizationConfigSchema = z.strictObject({
+  organization: OrganizationSettingsSchema,
+  organizationalUnits: z.array(OrganizationalUnitSchema).check(z.minLength(1)),
+  accounts: z.array(AccountSchema),
+  baselines: z.strictObject({
+    operationPreferences: z._default(OperationPreferencesSchema, {
+      regionConcurrencyType: 'PARALLEL',
+      maxConcurrentPercentage: 100,
+      failureTolerancePercentage: 0,
+    }),
+    stackSets: z.array(StackSetSchema),
+  }),
+  scps: z.array(ScpSchema),
+  vending: VendingSchema,
+  guardrails: GuardrailsSchema,
+  slack: SlackSchema,
+});
+
+export type OrganizationConfig = z.infer<typeof OrganizationConfigSchema>;
+export type AccountConfig = z.infer<typeof AccountSchema>;
+export type StackSetConfig = z.infer<typeof StackSetSchema>;
+export type ScpConfig = z.infer<typeof ScpSchema>;

@@ -1,0 +1,182 @@
+/**
+ * The contract between the sandbox server and the AWS services it emulates. A service is a
+ * plain object of operation handlers; the server decodes the wire protocol into a JS input,
+ * calls the handler, and encodes the result (or an {@link AwsServiceError}) back, so a service
+ * never sees HTTP. The server also emits the CloudTrail event of every mutating call.
+ */
+import type { OrganizationConfig } from '../../infra/config/schema';
+
+/** Wire protocols the sandbox speaks. */
+export type Protocol = 'awsJson1_0' | 'awsJson1_1' | 'awsQuery' | 'ec2Query';
+
+/** Who made a request: resolved from the SigV4 access key. */
+export interface Principal {
+  readonly accountId: string;
+  /** `arn:aws:iam::…:user/x`, `arn:aws:sts::…:assumed-role/Role/session`, `arn:aws:iam::…:root`. */
+  readonly arn: string;
+  readonly type: 'Root' | 'IAMUser' | 'AssumedRole';
+  /** AIDA…/AROA…:session */
+  readonly principalId: string;
+  readonly accessKeyId: string;
+  /** For an assumed role: the role ARN (`arn:aws:iam::…:role/Role`). */
+  readonly roleArn?: string;
+  readonly roleName?: string;
+  readonly sessionName?: string;
+  readonly userName?: string;
+}
+
+/** Persistent document store (SQLite). Values are JSON; ids are unique per table. */
+export interface Store {
+  get<T>(table: string, id: string): T | undefined;
+  put<T>(table: string, id: string, value: T): void;
+  /** Inserts only if absent; returns false when the id exists. */
+  insert<T>(table: string, id: string, value: T): boolean;
+  delete(table: string, id: string): boolean;
+  /** All values of a table in insertion order; `prefix` filters ids. */
+  list<T>(table: string, prefix?: string): T[];
+  count(table: string, prefix?: string): number;
+  /** Runs `fn` atomically (synchronous). */
+  transaction<T>(fn: () => T): T;
+  /** A monotonically increasing counter, persisted. */
+  nextSequence(name: string): number;
+}
+
+/**
+ * The sandbox's compressed clock. Simulated time advances `scale` times faster than real time,
+ * so a 4-minute `CreateAccount` takes 0.4 s at scale 600. Services compute due times in
+ * simulated milliseconds and compare against `now()`.
+ */
+export interface Clock {
+  /** Simulated now. */
+  now(): Date;
+  nowMs(): number;
+  /** Simulated seconds per real second. */
+  readonly scale: number;
+  /** Resolves after `simulatedMs` of simulated time. */
+  sleep(simulatedMs: number): Promise<void>;
+  /** Real milliseconds that `simulatedMs` take. */
+  toRealMs(simulatedMs: number): number;
+}
+
+/** An event on the sandbox bus, in the EventBridge envelope shape. */
+export interface BusEvent {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: readonly string[];
+  readonly detail: Record<string, unknown>;
+}
+
+/** What an event entry put on the bus looks like before the bus stamps id/time. */
+export interface BusEntry {
+  readonly source: string;
+  readonly detailType: string;
+  readonly detail: Record<string, unknown>;
+  readonly resources?: readonly string[];
+  readonly account: string;
+  readonly region: string;
+  readonly eventBusName?: string;
+  readonly time?: Date;
+}
+
+/** The bus as other services see it (EventBridge implements it). */
+export interface EventBus {
+  /** Archives and routes an event to matching rules' targets; returns the event id. */
+  publish(entry: BusEntry): string;
+}
+
+/** A Lambda function the sandbox runs in-process. */
+export interface FunctionInvoker {
+  /** Invokes a manifest function by name with an event; resolves to its result or rejects with its error. */
+  invoke(functionName: string, event: unknown): Promise<unknown>;
+  /** The ARN the sandbox gives a manifest function. */
+  functionArn(functionName: string): string;
+}
+
+/** Faults configured for an operation (see `sandbox/core/faults.ts`). */
+export interface FaultDecision {
+  readonly error?: { readonly code: string; readonly message: string; readonly status: number };
+  readonly latencyMs?: number;
+}
+
+/** Everything a service can reach. */
+export interface SandboxRuntime {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly config: OrganizationConfig;
+  readonly bus: EventBus;
+  readonly functions: FunctionInvoker;
+  /** Looks up a principal by access key id. */
+  principalFor(accessKeyId: string): Principal | undefined;
+  /** Registers credentials for a principal (STS AssumeRole, `sandbox credentials`). */
+  registerPrincipal(principal: Omit<Principal, 'accessKeyId'>, accessKeyId?: string): { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+  /** The management account id. */
+  readonly managementAccountId: string;
+  /** The hub principal that in-process functions act as. */
+  readonly hubPrincipal: Principal;
+  /** Random numbers from the sandbox's seeded generator (faults, ids). */
+  random(): number;
+  /** Background work a service started (timers); awaited on shutdown. */
+  track(promise: Promise<unknown>): void;
+}
+
+/** One request as a service sees it. */
+export interface RequestContext {
+  readonly service: string;
+  readonly operation: string;
+  readonly region: string;
+  readonly principal: Principal;
+  readonly requestId: string;
+  readonly sourceIp: string;
+  readonly userAgent: string;
+  readonly runtime: SandboxRuntime;
+}
+
+/**
+ * An operation: decoded input in, plain result out. For JSON protocols the input and output are
+ * the JSON bodies; for query protocols the input is the decoded form (`Foo.member.1` → `Foo: [..]`,
+ * `Filter.1.Name` → `Filter: [{ Name }]`) and the output is serialised to XML element by element
+ * (arrays become `<member>` / `<item>` lists).
+ */
+export type OperationHandler = (input: Record<string, unknown>, ctx: RequestContext) => unknown | Promise<unknown>;
+
+export interface ServiceDefinition {
+  /** SigV4 signing name: `organizations`, `cloudformation`, `ec2`, `sts`, `states`, `events`, `dynamodb`. */
+  readonly signingName: string;
+  readonly protocol: Protocol;
+  /** JSON protocols: the `X-Amz-Target` prefix, e.g. `AWSOrganizationsV20161128`. */
+  readonly targetPrefix?: string;
+  /** Query protocols: the XML namespace of responses. */
+  readonly xmlNamespace?: string;
+  /** CloudTrail `eventSource`, e.g. `organizations.amazonaws.com`. */
+  readonly eventSource: string;
+  readonly operations: Readonly<Record<string, OperationHandler>>;
+  /** Operations that do not change state (no CloudTrail event). Default: `Describe*`, `List*`, `Get*`, `Test*`. */
+  readonly isReadOnly?: (operation: string) => boolean;
+  /** Called on start (seed, resume background work). */
+  readonly start?: (runtime: SandboxRuntime) => void | Promise<void>;
+  /** Called on shutdown. */
+  readonly stop?: () => void | Promise<void>;
+}
+
+/**
+ * An error that reaches the SDK as a named exception: the JSON protocols send `__type`, the query
+ * protocols `<Code>`.
+ */
+export class AwsServiceError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly fault: 'Sender' | 'Receiver';
+
+  constructor(code: string, message: string, options: { status?: number; fault?: 'Sender' | 'Receiver' } = {}) {
+    super(message);
+    this.name = 'AwsServiceError';
+    this.code = code;
+    this.status = options.status ?? 400;
+    this.fault = options.fault ?? (this.status >= 500 ? 'Receiver' : 'Sender');
+  }
+}

@@ -1,0 +1,52 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AccountRequestEventSchema } from '../../../functions/shared/schemas/account-request';
+import { CloudTrailEventSchema } from '../../../functions/shared/schemas/cloudtrail';
+
+const SAMPLES = join(__dirname, '..', '..', '..', 'events', 'samples');
+
+function samples(): { file: string; event: unknown }[] {
+  return readdirSync(SAMPLES, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((file) => ({ file, event: JSON.parse(readFileSync(join(SAMPLES, file), 'utf8')) }));
+}
+
+function schemaFor(event: unknown) {
+  const detailType = (event as { 'detail-type'?: string })['detail-type'];
+  if (detailType === 'AWS API Call via CloudTrail') return CloudTrailEventSchema;
+  if (detailType === 'Account Request') return AccountRequestEventSchema;
+  return undefined;
+}
+
+describe('sample events', () => {
+  it('ships the samples the guardrails and vending need', () => {
+    const files = samples().map((s) => s.file);
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'vendguard.requests/account-request.json',
+        'aws.ec2/create-internet-gateway.json',
+        'aws.ec2/attach-internet-gateway.json',
+        'aws.ec2/authorize-security-group-ingress-open.json',
+        'aws.cloudtrail/stop-logging.json',
+        'aws.s3/delete-account-public-access-block.json',
+      ]),
+    );
+  });
+
+  it.each(samples().map((s) => [s.file, s.event] as const))('%s parses with its production schema', (_file, event) => {
+    const schema = schemaFor(event);
+    expect(schema).toBeDefined();
+    const result = schema!.safeParse(event);
+    if (!result.success) throw new Error(JSON.stringify(result.error.issues, null, 2));
+  });
+
+  it('keeps the source folder equal to the event source', () => {
+    for (const { file, event } of samples()) {
+      const folder = file.split('/')[0];
+      const known = folder === 'vendguard.requests' || folder?.startsWith('aws.') || folder?.startsWith('vendguard.');
+      if (!known) continue;
+      expect((event as { source: string }).source).toBe(folder);
+    }
+  });
+});
