@@ -97,6 +97,17 @@ export interface FunctionInvoker {
   functionArn(functionName: string): string;
 }
 
+/** State machines as other services see them (Step Functions implements it). */
+export interface StateMachineStarter {
+  /**
+   * Starts an execution like `StartExecution`; an existing execution of the same name with the same
+   * input is returned (idempotent, as in AWS), another input gives `ExecutionAlreadyExists`.
+   */
+  startExecution(stateMachineArn: string, input: string, name?: string): Promise<{ executionArn: string; startDate: Date }>;
+  /** The ARN of a state machine of `statemachines/` by its kebab name (`account-vending`). */
+  stateMachineArn(name: string): string;
+}
+
 /** Faults configured for an operation (see `sandbox/core/faults.ts`). */
 export interface FaultDecision {
   readonly error?: { readonly code: string; readonly message: string; readonly status: number };
@@ -110,6 +121,7 @@ export interface SandboxRuntime {
   readonly config: OrganizationConfig;
   readonly bus: EventBus;
   readonly functions: FunctionInvoker;
+  readonly stateMachines: StateMachineStarter;
   /** Looks up a principal by access key id. */
   principalFor(accessKeyId: string): Principal | undefined;
   /** Registers credentials for a principal (STS AssumeRole, `sandbox credentials`). */

@@ -1,0 +1,54 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as z from 'zod/mini';
+import { SEVERITIES } from '../infra/config/schema';
+
+/**
+ * An EventBridge rule of vendguard, one JSON file per rule in `events/rules/`. The sandbox loads
+ * these onto its bus and the CDK app deploys them, so the two run the same patterns.
+ *
+ * @example
+ * { "name": "igw-created", "description": "…", "eventBus": "vendguard",
+ *   "pattern": { "source": ["aws.ec2"], "detail-type": ["AWS API Call via CloudTrail"],
+ *                "detail": { "eventName": ["CreateInternetGateway"], "errorCode": [{ "exists": false }] } },
+ *   "target": { "kind": "function", "name": "guard-internet-gateway" }, "mode": "remediate", "severity": "high" }
+ */
+export const RuleSchema = z.strictObject({
+  name: z.string().check(z.regex(/^[a-z][a-z0-9-]{1,63}$/, 'must be kebab-case')),
+  description: z.string().check(z.minLength(1)),
+  /** `vendguard` is the central bus that member accounts forward CloudTrail events to. */
+  eventBus: z._default(z.string(), 'vendguard'),
+  pattern: z.optional(z.record(z.string(), z.unknown())),
+  /** Schedule expression for scheduled rules (no pattern). */
+  schedule: z.optional(z.string()),
+  target: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('function'), name: z.string() }),
+    z.strictObject({ kind: z.literal('stateMachine'), name: z.string() }),
+  ]),
+  /** `remediate`: act and alert; `alert`: alert only. */
+  mode: z.enum(['remediate', 'alert', 'route']),
+  severity: z._default(z.enum(SEVERITIES), 'info'),
+  enabled: z._default(z.boolean(), true),
+});
+export type RuleDefinition = z.infer<typeof RuleSchema>;
+
+export const RULES_DIR = join(__dirname, 'rules');
+
+/** Loads and validates every rule in `events/rules/`; throws naming the file and field of a bad one. */
+export function loadRules(dir: string = RULES_DIR): RuleDefinition[] {
+  const rules: RuleDefinition[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    const raw: unknown = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    const result = RuleSchema.safeParse(raw);
+    if (!result.success) {
+      const why = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      throw new Error(`events/rules/${file} is invalid: ${why}`);
+    }
+    if (`${result.data.name}.json` !== file) throw new Error(`events/rules/${file} must be named ${result.data.name}.json`);
+    if (!result.data.pattern === !result.data.schedule) {
+      throw new Error(`events/rules/${file} needs exactly one of pattern or schedule`);
+    }
+    rules.push(result.data);
+  }
+  return rules;
+}
