@@ -45,6 +45,13 @@ const vending = (placeholder: string) => ({ kind: 'stateMachine', stateMachine: 
 /** Every function of vendguard. Order is the order of the docs and the build output. */
 export const FUNCTIONS = [
   {
+    name: 'vend-start',
+    entry: 'functions/vend-start/app.ts',
+    description: 'Starts one vending execution per account request, named from its request id',
+    trigger: { kind: 'rule', rules: ['account-request'] },
+    actions: ['states:StartExecution', 'states:DescribeExecution', 'events:PutEvents'],
+  },
+  {
     name: 'vend-validate-request',
     entry: 'functions/vend-validate-request/app.ts',
     description: 'Validates an account request against the organization config and computes the vending plan',

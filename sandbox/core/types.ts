@@ -108,6 +108,18 @@ export interface StateMachineStarter {
   stateMachineArn(name: string): string;
 }
 
+/** Read-only view of the organization for other services (Organizations implements it). */
+export interface OrganizationView {
+  readonly rootId: string;
+  /** ACTIVE account ids directly in an OU or root, and in every OU below it. */
+  accountIdsUnder(parentId: string): string[];
+  accountExists(accountId: string): boolean;
+  /** The id of the OU with this path (`Workloads/Prod`), or undefined. */
+  ouIdByPath(path: string): string | undefined;
+  /** Account id of a config account name (`egress`) or undefined. */
+  accountIdByName(name: string): string | undefined;
+}
+
 /** Faults configured for an operation (see `sandbox/core/faults.ts`). */
 export interface FaultDecision {
   readonly error?: { readonly code: string; readonly message: string; readonly status: number };
@@ -130,6 +142,14 @@ export interface SandboxRuntime {
   readonly managementAccountId: string;
   /** The hub principal that in-process functions act as. */
   readonly hubPrincipal: Principal;
+  readonly organizations: OrganizationView;
+  /**
+   * The fault configured for this service/operation, drawn with the seeded generator; `undefined`
+   * when none applies. The server consults it for every API call; services consult it for
+   * internal behaviours under their own operation names (e.g. `cloudformation`/`DeployStackInstance`,
+   * `organizations`/`CreateAccountProcess`).
+   */
+  fault(service: string, operation: string): FaultDecision | undefined;
   /** Random numbers from the sandbox's seeded generator (faults, ids). */
   random(): number;
   /** Background work a service started (timers); awaited on shutdown. */
