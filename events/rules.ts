@@ -37,14 +37,17 @@ export const RULES_DIR = join(__dirname, 'rules');
 /** Loads and validates every rule in `events/rules/`; throws naming the file and field of a bad one. */
 export function loadRules(dir: string = RULES_DIR): RuleDefinition[] {
   const rules: RuleDefinition[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const raw: unknown = JSON.parse(readFileSync(join(dir, file), 'utf8'));
     const result = RuleSchema.safeParse(raw);
     if (!result.success) {
       const why = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
       throw new Error(`events/rules/${file} is invalid: ${why}`);
     }
-    if (`${result.data.name}.json` !== file) throw new Error(`events/rules/${file} must be named ${result.data.name}.json`);
+    if (`${result.data.name}.json` !== file)
+      throw new Error(`events/rules/${file} must be named ${result.data.name}.json`);
     if (!result.data.pattern === !result.data.schedule) {
       throw new Error(`events/rules/${file} needs exactly one of pattern or schedule`);
     }

@@ -40,7 +40,8 @@ export interface FunctionSpec {
   readonly memoryMb?: number;
 }
 
-const vending = (placeholder: string) => ({ kind: 'stateMachine', stateMachine: 'account-vending', placeholder }) as const;
+const vending = (placeholder: string) =>
+  ({ kind: 'stateMachine', stateMachine: 'account-vending', placeholder }) as const;
 
 /** Every function of vendguard. Order is the order of the docs and the build output. */
 export const FUNCTIONS = [
@@ -56,7 +57,11 @@ export const FUNCTIONS = [
     entry: 'functions/vend-validate-request/app.ts',
     description: 'Validates an account request against the organization config and computes the vending plan',
     trigger: vending('ValidateRequestFunctionArn'),
-    actions: ['organizations:ListAccounts', 'organizations:ListRoots', 'organizations:ListOrganizationalUnitsForParent'],
+    actions: [
+      'organizations:ListAccounts',
+      'organizations:ListRoots',
+      'organizations:ListOrganizationalUnitsForParent',
+    ],
   },
   {
     name: 'vend-create-account',
@@ -76,7 +81,11 @@ export const FUNCTIONS = [
     entry: 'functions/vend-check-account-status/app.ts',
     description: 'Reports the state of an asynchronous CreateAccount request',
     trigger: vending('CheckAccountStatusFunctionArn'),
-    actions: ['organizations:DescribeCreateAccountStatus', 'organizations:ListAccounts', 'organizations:ListTagsForResource'],
+    actions: [
+      'organizations:DescribeCreateAccountStatus',
+      'organizations:ListAccounts',
+      'organizations:ListTagsForResource',
+    ],
   },
   {
     name: 'vend-govern-account',
@@ -160,7 +169,13 @@ export const FUNCTIONS = [
     entry: 'functions/guard-reconcile/app.ts',
     description: 'Sweeps member accounts for violations the events missed and remediates them the same way',
     trigger: { kind: 'schedule', expression: 'rate(6 hours)' },
-    actions: ['organizations:ListAccounts', 'events:PutEvents', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    actions: [
+      'organizations:ListAccounts',
+      'events:PutEvents',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ],
     assumesMemberRole: true,
     timeoutSeconds: 900,
   },

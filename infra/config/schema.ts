@@ -14,7 +14,9 @@ import * as z from 'zod/mini';
 const RegionSchema = z.string().check(z.regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region like eu-west-1'));
 const OuPathSchema = z
   .string()
-  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9 _-]*(\/[A-Za-z0-9][A-Za-z0-9 _-]*)*$/, 'must be an OU path like Workloads/Prod'));
+  .check(
+    z.regex(/^[A-Za-z0-9][A-Za-z0-9 _-]*(\/[A-Za-z0-9][A-Za-z0-9 _-]*)*$/, 'must be an OU path like Workloads/Prod'),
+  );
 const NameSchema = z.string().check(z.regex(/^[a-z][a-z0-9-]{1,62}$/, 'must be lower-case kebab-case'));
 
 export const CORE_ACCOUNT_ROLES = [

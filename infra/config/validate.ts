@@ -56,7 +56,8 @@ function crossFieldIssues(config: OrganizationConfig, ctx: ValidationContext): C
 
   const seenOu = new Set<string>();
   config.organizationalUnits.forEach((ou, i) => {
-    if (seenOu.has(ou.path)) issues.push({ path: `organizationalUnits.${i}.path`, message: `duplicate OU "${ou.path}"` });
+    if (seenOu.has(ou.path))
+      issues.push({ path: `organizationalUnits.${i}.path`, message: `duplicate OU "${ou.path}"` });
     seenOu.add(ou.path);
     const parent = ou.path.split('/').slice(0, -1).join('/');
     if (parent && !ouPaths.has(parent)) {
@@ -76,40 +77,59 @@ function crossFieldIssues(config: OrganizationConfig, ctx: ValidationContext): C
     const email = account.email.toLowerCase();
     const firstEmail = emails.get(email);
     if (firstEmail !== undefined) {
-      issues.push({ path: `accounts.${i}.email`, message: `email ${account.email} is already used by accounts.${firstEmail}` });
+      issues.push({
+        path: `accounts.${i}.email`,
+        message: `email ${account.email} is already used by accounts.${firstEmail}`,
+      });
     } else emails.set(email, i);
     const firstName = names.get(account.name);
     if (firstName !== undefined) {
-      issues.push({ path: `accounts.${i}.name`, message: `account name "${account.name}" is already used by accounts.${firstName}` });
+      issues.push({
+        path: `accounts.${i}.name`,
+        message: `account name "${account.name}" is already used by accounts.${firstName}`,
+      });
     } else names.set(account.name, i);
   });
   const management = config.accounts.filter((a) => a.role === 'management');
   if (management.length !== 1) {
-    issues.push({ path: 'accounts', message: `exactly one account must have role management (found ${management.length})` });
+    issues.push({
+      path: 'accounts',
+      message: `exactly one account must have role management (found ${management.length})`,
+    });
   } else if (management[0]?.ou !== 'Root') {
     issues.push({ path: 'accounts', message: 'the management account must be in Root' });
   }
 
   config.baselines.stackSets.forEach((stackSet, i) => {
     stackSet.ous.forEach((ou, j) => {
-      if (!ouPaths.has(ou)) issues.push({ path: `baselines.stackSets.${i}.ous.${j}`, message: `OU "${ou}" is not declared` });
+      if (!ouPaths.has(ou))
+        issues.push({ path: `baselines.stackSets.${i}.ous.${j}`, message: `OU "${ou}" is not declared` });
     });
     if (stackSet.regions !== 'all') {
       stackSet.regions.forEach((region, j) => {
         if (!allowedRegions.includes(region)) {
-          issues.push({ path: `baselines.stackSets.${i}.regions.${j}`, message: `region ${region} is not in allowedRegions` });
+          issues.push({
+            path: `baselines.stackSets.${i}.regions.${j}`,
+            message: `region ${region} is not in allowedRegions`,
+          });
         }
       });
     }
     if (!ctx.baselineTemplates.includes(stackSet.template)) {
-      issues.push({ path: `baselines.stackSets.${i}.template`, message: `template ${stackSet.template} not found in infra/baselines/` });
+      issues.push({
+        path: `baselines.stackSets.${i}.template`,
+        message: `template ${stackSet.template} not found in infra/baselines/`,
+      });
     }
   });
 
   const attached = new Map<string, string[]>();
   const quarantines = config.scps.filter((scp) => scp.quarantine);
   if (quarantines.length !== 1) {
-    issues.push({ path: 'scps', message: `exactly one SCP must be the quarantine policy (found ${quarantines.length})` });
+    issues.push({
+      path: 'scps',
+      message: `exactly one SCP must be the quarantine policy (found ${quarantines.length})`,
+    });
   }
   const scpNames = new Set<string>();
   config.scps.forEach((scp, i) => {
@@ -129,7 +149,10 @@ function crossFieldIssues(config: OrganizationConfig, ctx: ValidationContext): C
       try {
         JSON.parse(document);
       } catch (err) {
-        issues.push({ path: `scps.${i}.document`, message: `${scp.document} is not valid JSON (${(err as Error).message})` });
+        issues.push({
+          path: `scps.${i}.document`,
+          message: `${scp.document} is not valid JSON (${(err as Error).message})`,
+        });
       }
     }
     for (const [field, targets] of [
@@ -137,7 +160,8 @@ function crossFieldIssues(config: OrganizationConfig, ctx: ValidationContext): C
       ['accountTargets', scp.accountTargets],
     ] as const) {
       targets.forEach((target, j) => {
-        if (!knownOu(target)) issues.push({ path: `scps.${i}.${field}.${j}`, message: `OU "${target}" is not declared` });
+        if (!knownOu(target))
+          issues.push({ path: `scps.${i}.${field}.${j}`, message: `OU "${target}" is not declared` });
       });
     }
     for (const target of scp.targets) attached.set(target, [...(attached.get(target) ?? []), scp.name]);
@@ -171,7 +195,10 @@ function crossFieldIssues(config: OrganizationConfig, ctx: ValidationContext): C
   const knownAccount = (ref: string) => accountNames.has(ref) || /^\d{12}$/.test(ref);
   config.guardrails.exemptions.accounts.forEach((ref, i) => {
     if (!knownAccount(ref)) {
-      issues.push({ path: `guardrails.exemptions.accounts.${i}`, message: `account "${ref}" is not declared in accounts` });
+      issues.push({
+        path: `guardrails.exemptions.accounts.${i}`,
+        message: `account "${ref}" is not declared in accounts`,
+      });
     }
   });
   config.guardrails.exemptions.securityGroupIngress.forEach((rule, i) => {

@@ -37,9 +37,7 @@ export class SqliteStore implements Store {
       put: this.db.prepare(
         'INSERT INTO docs (tbl, id, json) VALUES (?, ?, ?) ON CONFLICT (tbl, id) DO UPDATE SET json = excluded.json',
       ),
-      insert: this.db.prepare(
-        'INSERT OR IGNORE INTO docs (tbl, id, json) VALUES (?, ?, ?)',
-      ),
+      insert: this.db.prepare('INSERT OR IGNORE INTO docs (tbl, id, json) VALUES (?, ?, ?)'),
       delete: this.db.prepare('DELETE FROM docs WHERE tbl = ? AND id = ?'),
       list: this.db.prepare('SELECT json FROM docs WHERE tbl = ? ORDER BY rowid'),
       listPrefix: this.db.prepare('SELECT json FROM docs WHERE tbl = ? AND id >= ? AND id < ? ORDER BY rowid'),

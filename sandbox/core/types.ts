@@ -103,7 +103,11 @@ export interface StateMachineStarter {
    * Starts an execution like `StartExecution`; an existing execution of the same name with the same
    * input is returned (idempotent, as in AWS), another input gives `ExecutionAlreadyExists`.
    */
-  startExecution(stateMachineArn: string, input: string, name?: string): Promise<{ executionArn: string; startDate: Date }>;
+  startExecution(
+    stateMachineArn: string,
+    input: string,
+    name?: string,
+  ): Promise<{ executionArn: string; startDate: Date }>;
   /** The ARN of a state machine of `statemachines/` by its kebab name (`account-vending`). */
   stateMachineArn(name: string): string;
 }
@@ -137,7 +141,10 @@ export interface SandboxRuntime {
   /** Looks up a principal by access key id. */
   principalFor(accessKeyId: string): Principal | undefined;
   /** Registers credentials for a principal (STS AssumeRole, `sandbox credentials`). */
-  registerPrincipal(principal: Omit<Principal, 'accessKeyId'>, accessKeyId?: string): { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+  registerPrincipal(
+    principal: Omit<Principal, 'accessKeyId'>,
+    accessKeyId?: string,
+  ): { accessKeyId: string; secretAccessKey: string; sessionToken: string };
   /** The management account id. */
   readonly managementAccountId: string;
   /** The hub principal that in-process functions act as. */

@@ -16,15 +16,21 @@ const SAFE_TEXT = /^[A-Za-z0-9][A-Za-z0-9 ._@+-]*$/;
  *   "owner": "team-payments", "costCenter": "CC-1042", "environment": "prod", "requestId": "req-0001" }
  */
 export const AccountRequestSchema = z.strictObject({
-  name: z.string().check(z.minLength(3, 'must be at least 3 characters'), z.maxLength(50, 'must be at most 50 characters')),
+  name: z
+    .string()
+    .check(z.minLength(3, 'must be at least 3 characters'), z.maxLength(50, 'must be at most 50 characters')),
   email: z.email('must be an email address').check(z.maxLength(64, 'must be at most 64 characters')),
-  ou: z.string().check(
-    z.minLength(1, 'must not be empty'),
-    z.maxLength(200),
-    z.regex(/^[A-Za-z0-9][A-Za-z0-9 _-]*(\/[A-Za-z0-9][A-Za-z0-9 _-]*)*$/, 'must be an OU path like Workloads/Prod'),
-  ),
+  ou: z
+    .string()
+    .check(
+      z.minLength(1, 'must not be empty'),
+      z.maxLength(200),
+      z.regex(/^[A-Za-z0-9][A-Za-z0-9 _-]*(\/[A-Za-z0-9][A-Za-z0-9 _-]*)*$/, 'must be an OU path like Workloads/Prod'),
+    ),
   owner: z.string().check(z.minLength(1), z.maxLength(64), z.regex(SAFE_TEXT, 'must be letters, digits and . _ @ + -')),
-  costCenter: z.optional(z.string().check(z.minLength(1), z.maxLength(64), z.regex(SAFE_TEXT, 'must be letters, digits and . _ @ + -'))),
+  costCenter: z.optional(
+    z.string().check(z.minLength(1), z.maxLength(64), z.regex(SAFE_TEXT, 'must be letters, digits and . _ @ + -')),
+  ),
   environment: z.enum(['prod', 'staging', 'dev', 'sandbox'], 'must be one of prod, staging, dev, sandbox'),
   requestId: z.optional(
     z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9-_]{0,63}$/, 'must be 1-64 letters, digits, - or _')),
@@ -33,5 +39,8 @@ export const AccountRequestSchema = z.strictObject({
 export type AccountRequest = z.infer<typeof AccountRequestSchema>;
 
 /** The `Account Request` event on the bus. */
-export const AccountRequestEventSchema = eventBridgeEnvelope(z.literal(ACCOUNT_REQUEST_DETAIL_TYPE), AccountRequestSchema);
+export const AccountRequestEventSchema = eventBridgeEnvelope(
+  z.literal(ACCOUNT_REQUEST_DETAIL_TYPE),
+  AccountRequestSchema,
+);
 export type AccountRequestEvent = z.infer<typeof AccountRequestEventSchema>;

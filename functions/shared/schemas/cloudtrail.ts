@@ -26,7 +26,9 @@ export const UserIdentitySchema = z.looseObject({
           userName: z.optional(z.string()),
         }),
       ),
-      attributes: z.optional(z.looseObject({ creationDate: z.optional(z.string()), mfaAuthenticated: z.optional(z.string()) })),
+      attributes: z.optional(
+        z.looseObject({ creationDate: z.optional(z.string()), mfaAuthenticated: z.optional(z.string()) }),
+      ),
     }),
   ),
 });
@@ -46,7 +48,9 @@ export const CloudTrailRecordSchema = z.looseObject({
   eventVersion: z.string(),
   userIdentity: UserIdentitySchema,
   eventTime: z.iso.datetime({ offset: true }),
-  eventSource: z.string().check(z.regex(/^[a-z0-9-]+\.amazonaws\.com$/, 'must be a service host like ec2.amazonaws.com')),
+  eventSource: z
+    .string()
+    .check(z.regex(/^[a-z0-9-]+\.amazonaws\.com$/, 'must be a service host like ec2.amazonaws.com')),
   eventName: z.string().check(z.minLength(1)),
   awsRegion: z.string().check(z.minLength(1)),
   sourceIPAddress: z.optional(z.string()),

@@ -8,7 +8,10 @@ import * as z from 'zod/mini';
  * { "version": "0", "id": "6a7e8feb-…", "detail-type": "AWS API Call via CloudTrail", "source": "aws.ec2",
  *   "account": "111122223333", "time": "2026-11-26T10:00:00Z", "region": "eu-west-1", "resources": [], "detail": {…} }
  */
-export function eventBridgeEnvelope<D extends z.ZodMiniType, T extends z.ZodMiniType<string>>(detailType: T, detail: D) {
+export function eventBridgeEnvelope<D extends z.ZodMiniType, T extends z.ZodMiniType<string>>(
+  detailType: T,
+  detail: D,
+) {
   return z.object({
     version: z.string(),
     id: z.string().check(z.minLength(1)),

@@ -51,7 +51,9 @@ describe('organization config', () => {
     raw.scps.push({ name: 'extra-one', document: 'deny-root-and-leave.json', targets: ['Workloads'] });
     const issues = issuesOf(raw);
     expect(issues).toHaveLength(1);
-    expect(issues[0]!.message).toMatch(/OU "Workloads" would have 6 SCPs \(FullAWSAccess, .*\); the quota per target is 5/);
+    expect(issues[0]!.message).toMatch(
+      /OU "Workloads" would have 6 SCPs \(FullAWSAccess, .*\); the quota per target is 5/,
+    );
   });
 
   it('rejects an SCP document over 5,120 characters without white space', () => {
@@ -108,6 +110,8 @@ describe('organization config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vendguard-config-'));
     const file = join(dir, 'organization.yaml');
     writeFileSync(file, 'organization: [unclosed');
-    expect(() => loadOrganizationConfig(file)).toThrow(/organization\.yaml has 1 issue:\n {2}- \(root\): not valid YAML/);
+    expect(() => loadOrganizationConfig(file)).toThrow(
+      /organization\.yaml has 1 issue:\n {2}- \(root\): not valid YAML/,
+    );
   });
 });
