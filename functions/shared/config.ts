@@ -1,4 +1,3 @@
-import { loadOrganizationConfig } from '../../infra/config/load';
 import type { OrganizationConfig } from '../../infra/config/schema';
 
 /**
@@ -15,7 +14,9 @@ export function organizationConfig(): OrganizationConfig {
     cached =
       typeof __VENDGUARD_CONFIG__ !== 'undefined'
         ? (JSON.parse(__VENDGUARD_CONFIG__) as OrganizationConfig)
-        : loadOrganizationConfig().config;
+        : // Lazy so that esbuild drops the YAML loader from bundles (the branch is dead once defined).
+          (require('../../infra/config/load') as typeof import('../../infra/config/load')).loadOrganizationConfig()
+            .config;
   }
   return cached;
 }
