@@ -1,17 +1,9 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { COMMANDS } from './commands';
+import { CliError, EXIT } from './output';
 
-/** Exit codes of every command; documented in the README. */
-export const EXIT = {
-  ok: 0,
-  /** The operation ran and failed (an execution failed, a replay had failures). */
-  failed: 1,
-  /** Bad usage or invalid input; nothing was changed. */
-  usage: 2,
-  /** AWS (or the sandbox) could not be reached or refused the call. */
-  aws: 3,
-} as const;
+export { EXIT };
 
 export function buildProgram(): Command {
   const program = new Command('vendguard')
@@ -19,20 +11,40 @@ export function buildProgram(): Command {
     .option('--endpoint-url <url>', 'AWS endpoint (default: AWS_ENDPOINT_URL, e.g. the sandbox http://127.0.0.1:4566)')
     .option('--region <region>', 'AWS region (default: AWS_REGION or the home region of the config)')
     .showHelpAfterError('(run with --help for usage)')
+    .exitOverride((err) => {
+      // --help and --version end with 0; any usage error (unknown option, missing argument) with 2.
+      process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
+    })
     .hook('preAction', (cmd) => {
       const { endpointUrl, region } = cmd.opts<{ endpointUrl?: string; region?: string }>();
       if (endpointUrl) process.env.AWS_ENDPOINT_URL = endpointUrl;
       if (region) process.env.AWS_REGION = region;
     });
+  program.addHelpText(
+    'after',
+    `
+Point it at AWS with the default credential chain, or at the sandbox (npm start) with
+  export AWS_ENDPOINT_URL=http://127.0.0.1:4566     (or --endpoint-url)
+
+Exit codes: 0 ok, 1 the operation failed (an execution or a replay failed), 2 usage or invalid
+input (nothing was changed), 3 AWS or the sandbox could not be reached.`,
+  );
   for (const register of COMMANDS) register(program);
   return program;
 }
 
 if (require.main === module) {
-  buildProgram()
-    .parseAsync(process.argv)
-    .catch((err: unknown) => {
-      console.error(`vendguard: ${err instanceof Error ? err.message : String(err)}`);
-      process.exitCode = EXIT.failed;
-    });
+  buildProgram().parseAsync(process.argv).catch(reportError);
+}
+
+/** Prints an error the way every command does and sets the exit code it carries. */
+export function reportError(err: unknown): void {
+  console.error(`vendguard: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = err instanceof CliError ? err.exitCode : isConnectionError(err) ? EXIT.aws : EXIT.failed;
+}
+
+function isConnectionError(err: unknown): boolean {
+  const code =
+    (err as { code?: string; cause?: { code?: string } })?.code ?? (err as { cause?: { code?: string } })?.cause?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ECONNRESET';
 }

@@ -1,4 +1,9 @@
 import type { Command } from 'commander';
+import { register as config } from './config';
+import { register as events } from './events';
+import { register as executions } from './executions';
+import { register as invoke } from './invoke';
+import { register as replay } from './replay';
 
 /** Every command registers itself on the program; add one line per command module. */
-export const COMMANDS: readonly ((program: Command) => void)[] = [];
+export const COMMANDS: readonly ((program: Command) => void)[] = [config, executions, replay, events, invoke];

@@ -1,0 +1,115 @@
+import {
+  DescribeArchiveCommand,
+  DescribeEventBusCommand,
+  DescribeReplayCommand,
+  DescribeRuleCommand,
+  StartReplayCommand,
+} from '@aws-sdk/client-eventbridge';
+import type { Command } from 'commander';
+import { eventsClient } from '../aws';
+import { CliError, EXIT, parseSince, printJson, progress } from '../output';
+
+const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
+
+/** Parses an ISO time or a relative duration (`2h` = two hours ago). */
+export function parseTime(value: string, flag: string, now = Date.now()): Date {
+  if (/^\d+\s*[smhd]$/.test(value.trim())) return new Date(now - parseSince(value));
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime()))
+    throw new CliError(`${flag} "${value}" is not an ISO time or a duration like 2h`, EXIT.usage);
+  return date;
+}
+
+interface ReplayOptions {
+  from: string;
+  to?: string;
+  rule?: string[];
+  archive: string;
+  bus: string;
+  name?: string;
+  wait: boolean;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  const events = program.command('events').description('Work with the archived guardrail and vending events');
+  events
+    .command('replay')
+    .description(
+      'Replay archived events (EventBridge StartReplay) to the rules of the bus and follow the replay to its end',
+    )
+    .requiredOption('--from <time>', 'start of the window: ISO time or a duration ago (e.g. 2h)')
+    .option('--to <time>', 'end of the window (default: now)')
+    .option('--rule <name...>', 'only deliver to these rules (default: every rule of the bus)')
+    .option('--archive <name>', 'the archive', 'vendguard-archive')
+    .option('--bus <name>', 'the bus the archive belongs to', 'vendguard')
+    .option('--name <name>', 'replay name (default: vendguard-replay-<time>)')
+    .option('--no-wait', 'start the replay and return')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ vendguard events replay --from 2h --rule igw-created igw-attached
+  $ vendguard events replay --from 2026-11-26T09:00:00Z --to 2026-11-26T10:00:00Z --json
+
+Guardrails are idempotent per CloudTrail event: a replayed event whose violation is already fixed
+changes nothing; one whose resource came back (e.g. a recreated gateway) is remediated again.`,
+    )
+    .action(async (opts: ReplayOptions) => {
+      const from = parseTime(opts.from, '--from');
+      const to = opts.to ? parseTime(opts.to, '--to') : new Date();
+      if (from >= to) throw new CliError('--from must be before --to', EXIT.usage);
+      const client = eventsClient();
+      const archive = await client
+        .send(new DescribeArchiveCommand({ ArchiveName: opts.archive }))
+        .catch((err: unknown) => {
+          if ((err as Error).name === 'ResourceNotFoundException')
+            throw new CliError(`no archive named ${opts.archive}`, EXIT.usage);
+          throw err;
+        });
+      const bus = await client.send(new DescribeEventBusCommand({ Name: opts.bus }));
+      const filterArns: string[] = [];
+      for (const rule of opts.rule ?? []) {
+        const described = await client
+          .send(new DescribeRuleCommand({ Name: rule, EventBusName: opts.bus }))
+          .catch((err: unknown) => {
+            if ((err as Error).name === 'ResourceNotFoundException')
+              throw new CliError(`no rule ${rule} on bus ${opts.bus}`, EXIT.usage);
+            throw err;
+          });
+        if (described.Arn) filterArns.push(described.Arn);
+      }
+      const replayName = opts.name ?? `vendguard-replay-${Date.now()}`;
+      await client.send(
+        new StartReplayCommand({
+          ReplayName: replayName,
+          EventSourceArn: archive.ArchiveArn,
+          EventStartTime: from,
+          EventEndTime: to,
+          Destination: { Arn: bus.Arn, ...(filterArns.length ? { FilterArns: filterArns } : {}) },
+        }),
+      );
+      progress(
+        `replay ${replayName}: ${from.toISOString()} → ${to.toISOString()}${filterArns.length ? ` to ${opts.rule?.join(', ')}` : ''}`,
+      );
+      let state = 'STARTING';
+      let described = await client.send(new DescribeReplayCommand({ ReplayName: replayName }));
+      while (opts.wait && !TERMINAL.has(described.State ?? '')) {
+        if (described.State !== state) progress(`  ${described.State}`);
+        state = described.State ?? state;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        described = await client.send(new DescribeReplayCommand({ ReplayName: replayName }));
+      }
+      const result = {
+        replayName,
+        state: described.State,
+        reason: described.StateReason,
+        eventLastReplayedTime: described.EventLastReplayedTime,
+        rules: opts.rule ?? [],
+      };
+      if (opts.json) printJson(result);
+      else progress(`  ${described.State}${described.StateReason ? `: ${described.StateReason}` : ''}`);
+      if (described.State === 'FAILED' || described.State === 'CANCELLED') process.exitCode = EXIT.failed;
+    });
+}
