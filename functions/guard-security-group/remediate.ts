@@ -1,0 +1,207 @@
+/**
+ * The security group guard: ingress open to the world (0.0.0.0/0 or ::/0) is revoked, and only
+ * that: the other rules of the group, and the rules config keeps open on purpose, stay.
+ */
+import {
+  type EC2Client,
+  type IpPermission,
+  RevokeSecurityGroupIngressCommand,
+  type SecurityGroupRule,
+} from '@aws-sdk/client-ec2';
+import { awsErrorName } from '../shared/errors';
+import { memberClient } from '../shared/guardrails/clients';
+import { itemsOf, stringField } from '../shared/guardrails/event';
+import { isExemptAccount, isExemptIngress } from '../shared/guardrails/exemptions';
+import type { FindingDraft, Guard, GuardContext } from '../shared/guardrails/pipeline';
+
+export const SG_RESOURCE_TYPE = 'AWS::EC2::SecurityGroup';
+export const OPEN_CIDRS: ReadonlySet<string> = new Set(['0.0.0.0/0', '::/0']);
+
+/** One ingress rule open to the world. */
+export interface OpenIngress {
+  readonly cidr: string;
+  readonly ipProtocol: string;
+  readonly fromPort?: number;
+  readonly toPort?: number;
+  /** `sgr-…` when known (responseElements, ModifySecurityGroupRules, DescribeSecurityGroupRules). */
+  readonly ruleId?: string;
+}
+
+/** The group and its open rules that an event (or the sweep) found. */
+export interface SgTarget {
+  readonly groupId: string;
+  readonly open: readonly OpenIngress[];
+}
+
+const num = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
+
+function portText(rule: OpenIngress): string {
+  if (rule.ipProtocol === '-1') return 'all traffic';
+  if (rule.fromPort === undefined) return rule.ipProtocol;
+  return rule.fromPort === rule.toPort
+    ? `${rule.ipProtocol}/${rule.fromPort}`
+    : `${rule.ipProtocol}/${rule.fromPort}-${rule.toPort}`;
+}
+
+/** Reads the open ingress rules from an AuthorizeSecurityGroupIngress or ModifySecurityGroupRules record. */
+export function sgTargetOf(ctx: GuardContext): SgTarget | undefined {
+  const record = ctx.event.record;
+  if (!record) return undefined;
+  const params = record.requestParameters ?? {};
+  if (record.eventName === 'ModifySecurityGroupRules') {
+    const request = params.ModifySecurityGroupRulesRequest;
+    const groupId = stringField(request, 'GroupId');
+    if (!groupId) return undefined;
+    const raw = (request as { SecurityGroupRule?: unknown }).SecurityGroupRule;
+    const open: OpenIngress[] = [];
+    for (const entry of Array.isArray(raw) ? raw : [raw]) {
+      const ruleId = stringField(entry, 'SecurityGroupRuleId');
+      const rule = (entry as { SecurityGroupRule?: unknown } | undefined)?.SecurityGroupRule;
+      const cidr = stringField(rule, 'CidrIpv4') ?? stringField(rule, 'CidrIpv6');
+      if (!ruleId || !cidr || !OPEN_CIDRS.has(cidr)) continue;
+      const r = rule as Record<string, unknown>;
+      open.push({
+        cidr,
+        ipProtocol: stringField(rule, 'IpProtocol') ?? '-1',
+        ...(num(r.FromPort) !== undefined ? { fromPort: num(r.FromPort) } : {}),
+        ...(num(r.ToPort) !== undefined ? { toPort: num(r.ToPort) } : {}),
+        ruleId,
+      });
+    }
+    return { groupId, open };
+  }
+  const groupId = stringField(params, 'groupId');
+  if (!groupId) return undefined;
+  // Rule ids the API returned, when present: revoke exactly those.
+  const returned = itemsOf(record.responseElements?.securityGroupRuleSet);
+  if (returned.length > 0) {
+    const open: OpenIngress[] = [];
+    for (const item of returned) {
+      const r = item as Record<string, unknown>;
+      const cidr = stringField(r, 'cidrIpv4') ?? stringField(r, 'cidrIpv6');
+      const ruleId = stringField(r, 'securityGroupRuleId');
+      if (r.isEgress === true || !cidr || !OPEN_CIDRS.has(cidr)) continue;
+      open.push({
+        cidr,
+        ipProtocol: stringField(r, 'ipProtocol') ?? '-1',
+        ...(num(r.fromPort) !== undefined ? { fromPort: num(r.fromPort) } : {}),
+        ...(num(r.toPort) !== undefined ? { toPort: num(r.toPort) } : {}),
+        ...(ruleId ? { ruleId } : {}),
+      });
+    }
+    return { groupId, open };
+  }
+  const open: OpenIngress[] = [];
+  for (const permission of itemsOf(params.ipPermissions)) {
+    const p = permission as Record<string, unknown>;
+    const ipProtocol = stringField(p, 'ipProtocol') ?? '-1';
+    const ports = {
+      ...(num(p.fromPort) !== undefined ? { fromPort: num(p.fromPort) } : {}),
+      ...(num(p.toPort) !== undefined ? { toPort: num(p.toPort) } : {}),
+    };
+    for (const range of itemsOf(p.ipRanges)) {
+      const cidr = stringField(range, 'cidrIp');
+      if (cidr && OPEN_CIDRS.has(cidr)) open.push({ cidr, ipProtocol, ...ports });
+    }
+    for (const range of itemsOf(p.ipv6Ranges)) {
+      const cidr = stringField(range, 'cidrIpv6');
+      if (cidr && OPEN_CIDRS.has(cidr)) open.push({ cidr, ipProtocol, ...ports });
+    }
+  }
+  return { groupId, open };
+}
+
+/** The open ingress rules of a described group's rules (the sweep). */
+export function openIngressOf(rules: readonly SecurityGroupRule[]): OpenIngress[] {
+  const open: OpenIngress[] = [];
+  for (const rule of rules) {
+    const cidr = rule.CidrIpv4 ?? rule.CidrIpv6;
+    if (rule.IsEgress || !cidr || !OPEN_CIDRS.has(cidr)) continue;
+    open.push({
+      cidr,
+      ipProtocol: rule.IpProtocol ?? '-1',
+      ...(rule.FromPort !== undefined ? { fromPort: rule.FromPort } : {}),
+      ...(rule.ToPort !== undefined ? { toPort: rule.ToPort } : {}),
+      ...(rule.SecurityGroupRuleId ? { ruleId: rule.SecurityGroupRuleId } : {}),
+    });
+  }
+  return open;
+}
+
+function toPermission(rule: OpenIngress): IpPermission {
+  const v6 = rule.cidr.includes(':');
+  return {
+    IpProtocol: rule.ipProtocol,
+    ...(rule.fromPort !== undefined ? { FromPort: rule.fromPort } : {}),
+    ...(rule.toPort !== undefined ? { ToPort: rule.toPort } : {}),
+    ...(v6 ? { Ipv6Ranges: [{ CidrIpv6: rule.cidr }] } : { IpRanges: [{ CidrIp: rule.cidr }] }),
+  };
+}
+
+const GONE = new Set(['InvalidGroup.NotFound', 'InvalidSecurityGroupRuleId.NotFound', 'InvalidPermission.NotFound']);
+
+async function revoke(ec2: EC2Client, groupId: string, rules: readonly OpenIngress[]): Promise<boolean> {
+  const ids = rules.map((r) => r.ruleId).filter((id): id is string => typeof id === 'string');
+  try {
+    if (ids.length === rules.length) {
+      await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, SecurityGroupRuleIds: ids }));
+    } else {
+      await ec2.send(
+        new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: rules.map(toPermission) }),
+      );
+    }
+    return true;
+  } catch (err) {
+    if (GONE.has(awsErrorName(err) ?? '')) return false;
+    throw err;
+  }
+}
+
+/** Checks exemptions and revokes the open rules of one group. Shared by the event handler and the sweep. */
+export async function revokeOpenIngress(ctx: GuardContext, target: SgTarget): Promise<FindingDraft | null> {
+  const { event } = ctx;
+  if (target.open.length === 0) return null;
+  const described = target.open.map((r) => `${r.cidr} on ${portText(r)}`).join(', ');
+  const verb = event.record ? 'opened' : 'found';
+  const summary = `${event.actor} ${verb} ${target.groupId} ${event.record ? 'to' : 'open to'} ${described} in ${event.accountId}/${event.region}`;
+  const base = { resource: target.groupId, resourceType: SG_RESOURCE_TYPE, summary };
+  if (await isExemptAccount(event.accountId)) {
+    return { ...base, action: 'none: the account is exempt', outcome: 'exempt', severity: 'info' };
+  }
+  const offending: OpenIngress[] = [];
+  for (const rule of target.open) {
+    if (!(await isExemptIngress(event.accountId, rule.cidr, rule.fromPort, rule.toPort))) offending.push(rule);
+  }
+  if (offending.length === 0) {
+    return { ...base, action: 'none: the rules are exempt by config', outcome: 'exempt', severity: 'info' };
+  }
+  const list = offending.map((r) => r.ruleId ?? `${r.cidr} ${portText(r)}`).join(', ');
+  const stop = await ctx.gate(`revoke ${list} of ${target.groupId}`, base);
+  if (stop) return stop;
+  const ec2 = await memberClient('ec2', event.accountId, event.region, ctx.settings.remediationRole);
+  const revoked = await revoke(ec2, target.groupId, offending);
+  if (!revoked) {
+    return { ...base, action: 'none: the rules are already gone', outcome: 'already-compliant', severity: 'info' };
+  }
+  const kept = target.open.length - offending.length;
+  return {
+    ...base,
+    action: `revoked ${list}${kept > 0 ? `; kept ${kept} exempt rule(s)` : ''}`,
+    outcome: 'remediated',
+  };
+}
+
+/** The guard of the `sg-open-ingress` rule. */
+export const securityGroupGuard: Guard = async (ctx) => {
+  const target = sgTargetOf(ctx);
+  if (!target) {
+    return {
+      summary: `${ctx.event.actor} called ${ctx.event.eventName} in ${ctx.event.accountId}/${ctx.event.region} but the event names no security group`,
+      action: 'none: the event is ambiguous, alerting instead of acting',
+      outcome: 'alerted',
+      resourceType: SG_RESOURCE_TYPE,
+      reason: 'no group id in the CloudTrail record',
+    };
+  }
+  return revokeOpenIngress(ctx, target);
+};
