@@ -1,0 +1,357 @@
+/**
+ * Runs executions with aws-local-stepfunctions and records what happens: the interpreter's event
+ * log becomes AWS history events and status changes in the store; Task states call the in-process
+ * functions through {@link prepareDefinition}'s handlers, which record the `LambdaFunction*` /
+ * `Task*` events themselves. A handler first yields one macrotask so the interpreter's queued
+ * events (the `TaskStateEntered` before it) are recorded before its own, keeping history in order.
+ */
+import '../../core/polyfills';
+import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { SandboxRuntime } from '../../core/types';
+import { TaskError } from './errors';
+import { History, HistoryEventType, NOT_TRUNCATED } from './history';
+import {
+  type AslObject,
+  evaluateReferencePath,
+  functionNameOf,
+  prepareDefinition,
+  type RunHooks,
+  type StateInfo,
+  type TaskTarget,
+  type WaitSpec,
+} from './prepare';
+import { type ExecutionRecord, ExecutionStatus, type Records } from './records';
+
+type EventLog = Awaited<ReturnType<ReturnType<StateMachine['run']>['eventLogs']['next']>>['value'];
+type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
+type JsonInput = Parameters<StateMachine['run']>[0];
+
+/** Error and cause of an execution the sandbox stopped by restarting. */
+export const RESTART_ERROR = 'States.Runtime';
+export const RESTART_CAUSE = 'sandbox restarted while the execution was running';
+
+/** The longest real delay a timer may get (Node's limit is 2^31-1 ms). */
+const MAX_TIMER_MS = 2_000_000_000;
+
+/** One run of an execution (the first, or one per redrive). */
+interface Attempt {
+  readonly executionArn: string;
+  readonly controller: AbortController;
+  abort: () => void;
+  /** Set once the attempt is over, stopped or abandoned: nothing more is recorded. */
+  closed: boolean;
+}
+
+function sleep(realMs: number, signal: AbortSignal): Promise<void> {
+  const ms = Number.isFinite(realMs) ? Math.min(Math.max(0, realMs), MAX_TIMER_MS) : MAX_TIMER_MS;
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** `{ error, cause }` of a failed Lambda invocation, as Step Functions reports it. */
+export function lambdaFailure(err: unknown): { error: string; cause: string } {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const errorType = e.name || 'Error';
+  const trace = (e.stack ?? '').split('\n').filter((line) => line.length > 0);
+  return { error: errorType, cause: JSON.stringify({ errorType, errorMessage: e.message, trace }) };
+}
+
+const json = (value: unknown) => JSON.stringify(value ?? null);
+
+/** Starts, stops and tracks the running attempts of executions. */
+export class Executor {
+  private readonly attempts = new Map<string, Attempt>();
+  private readonly history: History;
+
+  constructor(
+    private readonly runtime: SandboxRuntime,
+    private readonly records: Records,
+  ) {
+    this.history = new History(runtime.store, runtime.clock);
+  }
+
+  /** Whether an execution has an attempt running in this process. */
+  isRunning(executionArn: string): boolean {
+    return this.attempts.has(executionArn);
+  }
+
+  /**
+   * Runs an execution from `startAt` (default: the definition's `StartAt`) with `input` (default:
+   * the execution input). The execution record must be RUNNING already.
+   */
+  launch(record: ExecutionRecord, resume?: { startAt: string; input: unknown }): void {
+    const controller = new AbortController();
+    const attempt: Attempt = { executionArn: record.executionArn, controller, abort: () => {}, closed: false };
+    const parsed = JSON.parse(record.definition) as AslObject;
+    const input = resume ? resume.input : (JSON.parse(record.input) as unknown);
+    const context = {
+      Execution: {
+        Id: record.executionArn,
+        Name: record.name,
+        RoleArn: record.roleArn,
+        StartTime: new Date(record.startDate).toISOString(),
+        RedriveCount: record.redriveCount,
+        Input: JSON.parse(record.input) as unknown,
+      },
+      StateMachine: { Id: record.stateMachineArn, Name: record.stateMachineArn.split(':').pop() ?? '' },
+    };
+    const prepared = prepareDefinition(parsed, this.runtime.clock, this.hooks(attempt, context));
+    const definition = resume ? { ...prepared.definition, StartAt: resume.startAt } : prepared.definition;
+    const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
+      validationOptions: { noValidate: true },
+    });
+    const run = machine.run(input as JsonInput, {
+      overrides: { taskResourceLocalHandlers: prepared.handlers as unknown as LocalHandlers },
+      noThrowOnAbort: true,
+      context: context as NonNullable<RunOptions['context']>,
+    });
+    attempt.abort = run.abort;
+    this.attempts.set(record.executionArn, attempt);
+    const consume = (async () => {
+      for await (const event of run.eventLogs) {
+        if (attempt.closed) break;
+        this.record(attempt, event, prepared.states);
+      }
+    })();
+    const done = Promise.allSettled([run.result, consume]).then(() => {
+      attempt.closed = true;
+      controller.abort();
+      if (this.attempts.get(record.executionArn) === attempt) this.attempts.delete(record.executionArn);
+    });
+    this.runtime.track(done);
+  }
+
+  /** Stops a running attempt; the caller records the outcome. */
+  stop(executionArn: string): void {
+    const attempt = this.attempts.get(executionArn);
+    if (!attempt) return;
+    attempt.closed = true;
+    attempt.controller.abort();
+    attempt.abort();
+    this.attempts.delete(executionArn);
+  }
+
+  /** Abandons every attempt (sandbox shutdown): their executions stay RUNNING in the store. */
+  shutdown(): void {
+    for (const arn of [...this.attempts.keys()]) this.stop(arn);
+  }
+
+  /** Marks an execution finished (status, output or error) and appends the closing event. */
+  finish(
+    executionArn: string,
+    status: ExecutionStatus,
+    result: { output?: string; error?: string; cause?: string },
+  ): ExecutionRecord | undefined {
+    const stopDate = this.runtime.clock.nowMs();
+    const updated = this.records.updateExecution(executionArn, (current) => {
+      if (current.status !== ExecutionStatus.Running) return current;
+      return { ...current, status, stopDate, ...result };
+    });
+    if (!updated || updated.stopDate !== stopDate) return updated;
+    const type = {
+      [ExecutionStatus.Succeeded]: HistoryEventType.ExecutionSucceeded,
+      [ExecutionStatus.Failed]: HistoryEventType.ExecutionFailed,
+      [ExecutionStatus.Aborted]: HistoryEventType.ExecutionAborted,
+      [ExecutionStatus.TimedOut]: HistoryEventType.ExecutionTimedOut,
+      [ExecutionStatus.Running]: undefined,
+    }[status];
+    if (!type) return updated;
+    const details =
+      status === ExecutionStatus.Succeeded
+        ? { output: result.output ?? 'null', outputDetails: NOT_TRUNCATED }
+        : {
+            ...(result.error !== undefined ? { error: result.error } : {}),
+            ...(result.cause !== undefined ? { cause: result.cause } : {}),
+          };
+    this.history.append(executionArn, type, details);
+    return updated;
+  }
+
+  /** Maps one interpreter event to history and status. */
+  private record(attempt: Attempt, event: EventLog, states: ReadonlyMap<string, StateInfo>): void {
+    const arn = attempt.executionArn;
+    switch (event.type) {
+      case 'StateEntered': {
+        const info = states.get(event.state.name);
+        const type = info?.type ?? event.state.type;
+        this.history.append(arn, `${type}StateEntered`, {
+          name: event.state.name,
+          input: json(event.state.input),
+          inputDetails: NOT_TRUNCATED,
+        });
+        if (info?.topLevel) {
+          this.records.updateExecution(arn, (current) => ({
+            ...current,
+            resumeFrom: { name: event.state.name, input: event.state.input },
+          }));
+        }
+        return;
+      }
+      case 'StateExited': {
+        const type = states.get(event.state.name)?.type ?? event.state.type;
+        this.history.append(arn, `${type}StateExited`, {
+          name: event.state.name,
+          output: json(event.state.output),
+          outputDetails: NOT_TRUNCATED,
+        });
+        return;
+      }
+      case 'MapIterationStarted':
+      case 'MapIterationSucceeded':
+      case 'MapIterationFailed':
+        this.history.append(arn, event.type, { name: event.parentState.name, index: event.index });
+        return;
+      case 'ExecutionSucceeded':
+        this.finish(arn, ExecutionStatus.Succeeded, { output: json(event.output) });
+        return;
+      case 'ExecutionFailed':
+        this.finish(arn, ExecutionStatus.Failed, {
+          error: event.Error,
+          cause: typeof event.Cause === 'string' ? event.Cause : json(event.Cause),
+        });
+        return;
+      case 'ExecutionTimeout':
+        attempt.controller.abort();
+        this.finish(arn, ExecutionStatus.TimedOut, {
+          error: 'States.Timeout',
+          cause: 'The execution ran longer than its TimeoutSeconds',
+        });
+        return;
+      default:
+        // ExecutionStarted is recorded by StartExecution/RedriveExecution, ExecutionAborted by
+        // StopExecution; retries, catches and branch events have no AWS history event.
+        return;
+    }
+  }
+
+  private hooks(attempt: Attempt, context: unknown): RunHooks {
+    const { runtime } = this;
+    return {
+      task: async (stateName: string, target: TaskTarget, input: unknown) => {
+        await nextMacrotask();
+        if (attempt.closed)
+          throw new TaskError('States.Runtime', 'the execution is no longer running', { terminal: true });
+        return this.runTask(attempt, stateName, target, input);
+      },
+      wait: async (stateName: string, spec: WaitSpec, input: unknown) => {
+        const simulatedMs = waitMs(stateName, spec, input, context, runtime.clock.nowMs());
+        await sleep(runtime.clock.toRealMs(simulatedMs), attempt.controller.signal);
+      },
+    };
+  }
+
+  private async runTask(attempt: Attempt, stateName: string, target: TaskTarget, input: unknown): Promise<unknown> {
+    const arn = attempt.executionArn;
+    const region = parseRegion(arn);
+    if (target.kind === 'unsupported') {
+      throw new TaskError(
+        'States.Runtime',
+        `The sandbox cannot run the resource '${target.resource}' of state '${stateName}'`,
+        { terminal: true },
+      );
+    }
+    if (target.kind === 'function') {
+      this.history.append(arn, HistoryEventType.LambdaFunctionScheduled, {
+        resource: target.functionArn,
+        input: json(input),
+        inputDetails: NOT_TRUNCATED,
+      });
+      this.history.append(arn, HistoryEventType.LambdaFunctionStarted);
+      try {
+        const output = (await this.invoke(target.functionName, input)) ?? null;
+        if (!attempt.closed) {
+          this.history.append(arn, HistoryEventType.LambdaFunctionSucceeded, {
+            output: json(output),
+            outputDetails: NOT_TRUNCATED,
+          });
+        }
+        return output;
+      } catch (err) {
+        const failure = err instanceof TaskError ? { error: err.name, cause: err.message } : lambdaFailure(err);
+        if (!attempt.closed) this.history.append(arn, HistoryEventType.LambdaFunctionFailed, failure);
+        throw new TaskError(failure.error, failure.cause);
+      }
+    }
+    // arn:aws:states:::lambda:invoke — the input is the evaluated Parameters.
+    const params = (input !== null && typeof input === 'object' ? input : {}) as Record<string, unknown>;
+    const functionName =
+      typeof params.FunctionName === 'string' ? functionNameOf(params.FunctionName) : target.functionName;
+    const base = { resourceType: 'lambda', resource: 'invoke' };
+    this.history.append(arn, HistoryEventType.TaskScheduled, { ...base, region, parameters: json(params) });
+    this.history.append(arn, HistoryEventType.TaskStarted, base);
+    try {
+      if (!functionName) throw new TaskError('States.Runtime', `state '${stateName}' names no FunctionName`);
+      const payload = (await this.invoke(functionName, params.Payload ?? {})) ?? null;
+      const output = { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 };
+      if (!attempt.closed) {
+        this.history.append(arn, HistoryEventType.TaskSucceeded, {
+          ...base,
+          output: json(output),
+          outputDetails: NOT_TRUNCATED,
+        });
+      }
+      return output;
+    } catch (err) {
+      const failure = err instanceof TaskError ? { error: err.name, cause: err.message } : lambdaFailure(err);
+      if (!attempt.closed) this.history.append(arn, HistoryEventType.TaskFailed, { ...base, ...failure });
+      throw new TaskError(failure.error, failure.cause);
+    }
+  }
+
+  /** Invokes a function, after any fault configured for `lambda`/`Invoke` (e.g. `Lambda.ServiceException`). */
+  private async invoke(functionName: string, event: unknown): Promise<unknown> {
+    const fault = this.runtime.fault('lambda', 'Invoke');
+    if (fault?.error) {
+      const code = fault.error.code.startsWith('Lambda.') ? fault.error.code : `Lambda.${fault.error.code}`;
+      throw new TaskError(code, fault.error.message);
+    }
+    return this.runtime.functions.invoke(functionName, event);
+  }
+}
+
+function parseRegion(executionArn: string): string {
+  return executionArn.split(':')[3] ?? '';
+}
+
+/**
+ * The simulated milliseconds a Wait state waits: `Seconds`, `SecondsPath` (a non-negative
+ * integer), `Timestamp` or `TimestampPath` (an RFC 3339 time, compared with simulated now).
+ */
+export function waitMs(stateName: string, spec: WaitSpec, input: unknown, context: unknown, nowMs: number): number {
+  if (spec.Seconds !== undefined) return spec.Seconds * 1000;
+  if (spec.SecondsPath !== undefined) {
+    const seconds = evaluateReferencePath(spec.SecondsPath, input, context);
+    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
+      throw new TaskError(
+        'States.Runtime',
+        `The SecondsPath parameter of state '${stateName}' does not reference a non-negative integer: ${spec.SecondsPath} is ${json(seconds)}`,
+        { terminal: true },
+      );
+    }
+    return seconds * 1000;
+  }
+  const timestamp =
+    spec.Timestamp ??
+    (spec.TimestampPath !== undefined ? evaluateReferencePath(spec.TimestampPath, input, context) : undefined);
+  const at = typeof timestamp === 'string' ? Date.parse(timestamp) : Number.NaN;
+  if (Number.isNaN(at)) {
+    throw new TaskError(
+      'States.Runtime',
+      `The TimestampPath parameter of state '${stateName}' does not reference a valid timestamp: ${json(timestamp)}`,
+      { terminal: true },
+    );
+  }
+  return Math.max(0, at - nowMs);
+}

@@ -1,0 +1,206 @@
+/**
+ * Turns a stored ASL definition into what aws-local-stepfunctions runs in the sandbox:
+ * - every Task state gets a local handler (overrides are keyed by state name, so the walk goes
+ *   into Map and Parallel branches too) that resolves sandbox Lambda ARNs and
+ *   `arn:aws:states:::lambda:invoke` to the in-process functions;
+ * - every Wait state becomes a Task whose handler waits on the sandbox clock, so `Seconds`,
+ *   `SecondsPath`, `Timestamp` and `TimestampPath` are all computed at run time in simulated time;
+ * - Retry intervals (`IntervalSeconds`, `MaxDelaySeconds`) and timeouts are converted to real
+ *   seconds with the clock, so `IntervalSeconds × BackoffRate^n` (and jitter) follow it too.
+ * State names are unique in a state machine (AWS and asl-validator require it), so a name
+ * identifies a state wherever it sits.
+ */
+import type { Clock } from '../../core/types';
+
+/** A JSON object of an ASL definition. */
+export type AslObject = Record<string, unknown>;
+
+/** What a Task state's `Resource` resolves to in the sandbox. */
+export type TaskTarget =
+  | { readonly kind: 'function'; readonly functionName: string; readonly functionArn: string }
+  | { readonly kind: 'lambdaInvoke'; readonly functionName?: string }
+  | { readonly kind: 'unsupported'; readonly resource: string };
+
+/** The wait of a Wait state, as written. */
+export interface WaitSpec {
+  readonly Seconds?: number;
+  readonly SecondsPath?: string;
+  readonly Timestamp?: string;
+  readonly TimestampPath?: string;
+}
+
+/** What the executor does for tasks and waits. */
+export interface RunHooks {
+  task(stateName: string, target: TaskTarget, input: unknown): Promise<unknown>;
+  wait(stateName: string, spec: WaitSpec, input: unknown): Promise<void>;
+}
+
+/** Facts about one state of the original definition. */
+export interface StateInfo {
+  /** The ASL type as written (a Wait stays `Wait` although it runs as a Task). */
+  readonly type: string;
+  /** Whether it is a state of the top level (not inside a Map or Parallel). */
+  readonly topLevel: boolean;
+  readonly target?: TaskTarget;
+}
+
+export type TaskHandler = (input: unknown) => Promise<unknown>;
+
+export interface PreparedDefinition {
+  /** The definition to give the interpreter (validated already; run it with `noValidate`). */
+  readonly definition: AslObject;
+  readonly handlers: Record<string, TaskHandler>;
+  readonly states: ReadonlyMap<string, StateInfo>;
+}
+
+/** The longest timer Node accepts is about 24.8 days; "no timeout" stays below it. */
+const NO_TIMEOUT_REAL_SECONDS = 2_000_000;
+/** A placeholder resource for Wait states run as Tasks (never invoked: a handler overrides it). */
+const WAIT_RESOURCE = 'arn:aws:lambda:us-east-1:000000000000:function:vendguard-sandbox-wait';
+const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:([A-Za-z0-9_-]+)(?::[A-Za-z0-9$_-]+)?$/;
+const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke$/;
+
+/** The manifest name of a sandbox function from its ARN or name (`vendguard-<name>` or `<name>`). */
+export function functionNameOf(nameOrArn: string): string {
+  const match = LAMBDA_ARN.exec(nameOrArn);
+  const name = match?.[1] ?? nameOrArn;
+  return name.startsWith('vendguard-') ? name.slice('vendguard-'.length) : name;
+}
+
+/** What a Task `Resource` (and its `Parameters`) resolves to. */
+export function taskTarget(state: AslObject): TaskTarget {
+  const resource = typeof state.Resource === 'string' ? state.Resource : '';
+  if (LAMBDA_ARN.test(resource))
+    return { kind: 'function', functionName: functionNameOf(resource), functionArn: resource };
+  if (LAMBDA_INVOKE.test(resource)) {
+    const params = isObject(state.Parameters) ? state.Parameters : {};
+    const fn = params.FunctionName;
+    return typeof fn === 'string'
+      ? { kind: 'lambdaInvoke', functionName: functionNameOf(fn) }
+      : { kind: 'lambdaInvoke' };
+  }
+  return { kind: 'unsupported', resource };
+}
+
+function isObject(value: unknown): value is AslObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * Prepares a parsed definition to run (see the module comment).
+ *
+ * @param definition - the parsed ASL; not modified
+ * @param clock - the sandbox clock that converts simulated durations
+ * @param hooks - what tasks and waits do
+ */
+export function prepareDefinition(definition: AslObject, clock: Clock, hooks: RunHooks): PreparedDefinition {
+  const realSeconds = (simulatedSeconds: number) => clock.toRealMs(simulatedSeconds * 1000) / 1000;
+  const handlers: Record<string, TaskHandler> = {};
+  const states = new Map<string, StateInfo>();
+
+  const scaleRetry = (state: AslObject): void => {
+    if (!Array.isArray(state.Retry)) return;
+    state.Retry = state.Retry.map((retrier: unknown) => {
+      if (!isObject(retrier)) return retrier;
+      const scaled: AslObject = { ...retrier };
+      scaled.IntervalSeconds = realSeconds(typeof retrier.IntervalSeconds === 'number' ? retrier.IntervalSeconds : 1);
+      if (typeof retrier.MaxDelaySeconds === 'number') scaled.MaxDelaySeconds = realSeconds(retrier.MaxDelaySeconds);
+      return scaled;
+    });
+  };
+
+  const walk = (machine: AslObject, topLevel: boolean): AslObject => {
+    const out: AslObject = { ...machine };
+    if (typeof machine.TimeoutSeconds === 'number') out.TimeoutSeconds = realSeconds(machine.TimeoutSeconds);
+    const source = isObject(machine.States) ? machine.States : {};
+    const prepared: AslObject = {};
+    for (const [name, raw] of Object.entries(source)) {
+      if (!isObject(raw)) continue;
+      const state: AslObject = { ...raw };
+      const type = String(raw.Type);
+      switch (type) {
+        case 'Task': {
+          const target = taskTarget(raw);
+          states.set(name, { type, topLevel, target });
+          handlers[name] = (input) => hooks.task(name, target, input);
+          state.TimeoutSeconds =
+            typeof raw.TimeoutSeconds === 'number' ? realSeconds(raw.TimeoutSeconds) : NO_TIMEOUT_REAL_SECONDS;
+          scaleRetry(state);
+          break;
+        }
+        case 'Wait': {
+          states.set(name, { type, topLevel });
+          const spec: WaitSpec = {
+            ...(typeof raw.Seconds === 'number' ? { Seconds: raw.Seconds } : {}),
+            ...(typeof raw.SecondsPath === 'string' ? { SecondsPath: raw.SecondsPath } : {}),
+            ...(typeof raw.Timestamp === 'string' ? { Timestamp: raw.Timestamp } : {}),
+            ...(typeof raw.TimestampPath === 'string' ? { TimestampPath: raw.TimestampPath } : {}),
+          };
+          handlers[name] = async (input) => {
+            await hooks.wait(name, spec, input);
+            return input;
+          };
+          for (const key of ['Seconds', 'SecondsPath', 'Timestamp', 'TimestampPath']) delete state[key];
+          state.Type = 'Task';
+          state.Resource = WAIT_RESOURCE;
+          state.TimeoutSeconds = NO_TIMEOUT_REAL_SECONDS;
+          break;
+        }
+        case 'Parallel': {
+          states.set(name, { type, topLevel });
+          if (Array.isArray(raw.Branches)) {
+            state.Branches = raw.Branches.map((b: unknown) => (isObject(b) ? walk(b, false) : b));
+          }
+          scaleRetry(state);
+          break;
+        }
+        case 'Map': {
+          states.set(name, { type, topLevel });
+          if (isObject(raw.ItemProcessor)) state.ItemProcessor = walk(raw.ItemProcessor, false);
+          if (isObject(raw.Iterator)) state.Iterator = walk(raw.Iterator, false);
+          scaleRetry(state);
+          break;
+        }
+        default:
+          states.set(name, { type, topLevel });
+      }
+      prepared[name] = state;
+    }
+    out.States = prepared;
+    return out;
+  };
+
+  return { definition: walk(definition, true), handlers, states };
+}
+
+/**
+ * Evaluates an ASL reference path (`$`, `$.a.b`, `$.a[0]`, `$['a b']`, `$$.Execution.Input.x`)
+ * against a state's input and the context object; `undefined` when a step is missing.
+ */
+export function evaluateReferencePath(path: string, input: unknown, context: unknown): unknown {
+  let value: unknown;
+  let rest: string;
+  if (path.startsWith('$$')) {
+    value = context;
+    rest = path.slice(2);
+  } else if (path.startsWith('$')) {
+    value = input;
+    rest = path.slice(1);
+  } else {
+    return undefined;
+  }
+  const step = /^(?:\.([^.[\]]+)|\[(\d+)\]|\[['"]([^'"]+)['"]\])/;
+  while (rest.length > 0) {
+    const match = step.exec(rest);
+    if (!match) return undefined;
+    rest = rest.slice(match[0].length);
+    if (match[2] !== undefined) {
+      value = Array.isArray(value) ? value[Number(match[2])] : undefined;
+    } else {
+      const key = match[1] ?? match[3] ?? '';
+      value = isObject(value) ? value[key] : undefined;
+    }
+    if (value === undefined) return undefined;
+  }
+  return value;
+}
