@@ -1,0 +1,193 @@
+/**
+ * The vending plan and the state that flows through the `account-vending` state machine. The
+ * validate step computes the plan once from the request and the organization config; every later
+ * step reads it from the execution state, so a redrive runs with the plan it started with.
+ */
+import { createHash } from 'node:crypto';
+import * as z from 'zod/mini';
+import type { OrganizationConfig } from '../../../infra/config/schema';
+import { type AccountRequest, AccountRequestSchema } from '../schemas/account-request';
+
+/** Tag keys vendguard puts on a vended account. `vendguard:request-id` is how a retry adopts it. */
+export const TAGS = {
+  requestId: 'vendguard:request-id',
+  name: 'vendguard:account-name',
+  owner: 'vendguard:owner',
+  team: 'vendguard:team',
+  costCenter: 'vendguard:cost-center',
+  environment: 'vendguard:environment',
+} as const;
+
+/** The tags a vended account gets (at creation, and again by TagAccount). */
+export function vendedAccountTags(request: AccountRequest, requestId: string): { Key: string; Value: string }[] {
+  return [
+    { Key: TAGS.requestId, Value: requestId },
+    { Key: TAGS.name, Value: request.name },
+    { Key: TAGS.owner, Value: request.owner },
+    { Key: TAGS.team, Value: request.owner },
+    ...(request.costCenter ? [{ Key: TAGS.costCenter, Value: request.costCenter }] : []),
+    { Key: TAGS.environment, Value: request.environment },
+  ];
+}
+
+/**
+ * Wait intervals (seconds) of the Wait states, chosen from the expected durations: CreateAccount
+ * typically completes in one to four minutes, a baseline stack instance in one to three.
+ */
+export const WAITS = {
+  accountFirst: 30,
+  account: 20,
+  baselineFirst: 45,
+  baseline: 20,
+} as const;
+
+/** How many times a `CONCURRENT_ACCOUNT_MODIFICATION` / `INTERNAL_FAILURE` creation is started again. */
+export const MAX_CREATE_ATTEMPTS = 5;
+
+/** Name of the vending state machine (ARN `…:stateMachine:vendguard-account-vending`). */
+export const VENDING_STATE_MACHINE = 'account-vending';
+
+export const PlannedStackSetSchema = z.strictObject({
+  name: z.string(),
+  regions: z.array(z.string()),
+});
+
+/** What the validate step decided; input of every later step. */
+export const VendingPlanSchema = z.strictObject({
+  requestId: z.string(),
+  accountName: z.string(),
+  email: z.string(),
+  ou: z.string(),
+  ouId: z.string(),
+  rootId: z.string(),
+  stackSets: z.array(PlannedStackSetSchema),
+  /** Every region the baseline touches. */
+  regions: z.array(z.string()),
+  /** SCPs attached to the account itself (config `accountTargets`). */
+  accountScps: z.array(z.string()),
+  quarantinePolicy: z.string(),
+  scpQuota: z.number(),
+  operationPreferences: z.strictObject({
+    regionConcurrencyType: z.enum(['SEQUENTIAL', 'PARALLEL']),
+    maxConcurrentPercentage: z.number(),
+    failureTolerancePercentage: z.number(),
+  }),
+  waits: z.strictObject({
+    accountFirst: z.number(),
+    account: z.number(),
+    baselineFirst: z.number(),
+    baseline: z.number(),
+  }),
+});
+export type VendingPlan = z.infer<typeof VendingPlanSchema>;
+
+/** The `account` part of the execution state (CreateAccount / CheckAccountStatus results). */
+export const AccountProgressSchema = z.strictObject({
+  createAccountRequestId: z.optional(z.string()),
+  accountId: z.optional(z.string()),
+  state: z.enum(['IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'RETRY']),
+  /** Seconds the next WaitForAccount waits. */
+  waitSeconds: z.number(),
+  attempts: z.number(),
+  adopted: z.boolean(),
+  failureReason: z.optional(z.string()),
+});
+export type AccountProgress = z.infer<typeof AccountProgressSchema>;
+
+/** One stack set operation started for this account. */
+export const BaselineOperationSchema = z.strictObject({
+  stackSetName: z.string(),
+  operationId: z.string(),
+  regions: z.array(z.string()),
+  status: z.string(),
+});
+
+/** The `baseline` part of the execution state (DeployBaseline / CheckBaseline results). */
+export const BaselineProgressSchema = z.strictObject({
+  status: z.enum(['RUNNING', 'SUCCEEDED']),
+  operations: z.array(BaselineOperationSchema),
+  waitSeconds: z.number(),
+  /** The execution's redrive count when the operations were started. */
+  redriveCount: z.number(),
+});
+export type BaselineProgress = z.infer<typeof BaselineProgressSchema>;
+
+/** The Step Functions context object, as much of it as vending reads (`"context.$": "$$"`). */
+export const ExecutionContextSchema = z.optional(
+  z.looseObject({
+    Execution: z.optional(
+      z.looseObject({
+        Id: z.optional(z.string()),
+        Name: z.optional(z.string()),
+        StartTime: z.optional(z.string()),
+        RedriveCount: z.optional(z.number()),
+      }),
+    ),
+    State: z.optional(z.looseObject({ Name: z.optional(z.string()) })),
+  }),
+);
+export type ExecutionContext = z.infer<typeof ExecutionContextSchema>;
+
+/** The execution input: what `vend-start` passes to StartExecution. */
+export const VendingInputSchema = z.object({
+  request: AccountRequestSchema,
+  requestId: z.string(),
+});
+
+/**
+ * The request id of a request: the one given, else derived from the email so that the same
+ * request (same email) always maps to the same execution name.
+ *
+ * @example
+ * requestIdFor({ email: 'aws-x@acme.example', ... }) // 'req-3c1f0e…' (16 hex digits)
+ */
+export function requestIdFor(request: Pick<AccountRequest, 'email' | 'requestId'>): string {
+  if (request.requestId) return request.requestId;
+  const digest = createHash('sha256').update(request.email.trim().toLowerCase()).digest('hex');
+  return `req-${digest.slice(0, 16)}`;
+}
+
+/** Regions of a stack set of the config (`all` → the organization's allowed regions). */
+export function stackSetRegions(config: OrganizationConfig, regions: 'all' | readonly string[]): string[] {
+  return regions === 'all' ? [...config.organization.allowedRegions] : [...regions];
+}
+
+/** The quarantine SCP of the config (`quarantine: true`). */
+export function quarantinePolicyName(config: OrganizationConfig): string | undefined {
+  return config.scps.find((s) => s.quarantine)?.name;
+}
+
+/**
+ * Computes the plan of a request that passed validation.
+ *
+ * @param ids - the resolved OU id of `request.ou` and the root id
+ */
+export function computePlan(
+  request: AccountRequest,
+  requestId: string,
+  config: OrganizationConfig,
+  ids: { readonly ouId: string; readonly rootId: string },
+): VendingPlan {
+  const stackSets = config.baselines.stackSets
+    .filter((s) => s.ous.includes(request.ou))
+    .map((s) => ({ name: s.name, regions: stackSetRegions(config, s.regions) }));
+  const regions = [...new Set(stackSets.flatMap((s) => s.regions))];
+  const accountScps = config.scps
+    .filter((s) => !s.quarantine && s.accountTargets.includes(request.ou))
+    .map((s) => s.name);
+  return {
+    requestId,
+    accountName: request.name,
+    email: request.email,
+    ou: request.ou,
+    ouId: ids.ouId,
+    rootId: ids.rootId,
+    stackSets,
+    regions,
+    accountScps,
+    quarantinePolicy: quarantinePolicyName(config) ?? '',
+    scpQuota: config.organization.scpQuotaPerTarget,
+    operationPreferences: { ...config.baselines.operationPreferences },
+    waits: { ...WAITS },
+  };
+}

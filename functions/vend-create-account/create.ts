@@ -1,0 +1,84 @@
+/**
+ * CreateAccount, idempotent: an account already created for this request is adopted, a creation
+ * already in progress for it is followed, and only otherwise is a new account requested.
+ */
+import { CreateAccountCommand, type OrganizationsClient } from '@aws-sdk/client-organizations';
+import * as z from 'zod/mini';
+import { awsErrorName } from '../shared/errors';
+import { logger } from '../shared/logger';
+import { AccountRequestSchema } from '../shared/schemas/account-request';
+import { accountOfRequest, createAccountStatuses } from '../shared/vending/adopt';
+import { AccountLimitExceededError } from '../shared/vending/errors';
+import { rethrowTransient } from '../shared/vending/org';
+import {
+  type AccountProgress,
+  AccountProgressSchema,
+  VendingPlanSchema,
+  vendedAccountTags,
+} from '../shared/vending/plan';
+
+/** Input of the CreateAccount state. `account` is present when a failed creation is started again. */
+export const CreateAccountInputSchema = z.object({
+  request: AccountRequestSchema,
+  requestId: z.string(),
+  plan: VendingPlanSchema,
+  account: z.optional(AccountProgressSchema),
+});
+export type CreateAccountInput = z.infer<typeof CreateAccountInputSchema>;
+
+/**
+ * Creates the account of a request, or adopts the one that exists for it.
+ *
+ * @param roleName - the access role AWS creates in the new account (config `vending.accountAccessRoleName`)
+ */
+export async function createAccount(
+  org: OrganizationsClient,
+  input: CreateAccountInput,
+  roleName: string,
+): Promise<AccountProgress> {
+  const { plan, requestId } = input;
+  const attempts = (input.account?.attempts ?? 0) + 1;
+  const owned = await accountOfRequest(org, { email: plan.email, accountName: plan.accountName, requestId });
+  if (owned) {
+    logger.info('adopting the account already created for this request', { requestId, accountId: owned.accountId });
+    return { accountId: owned.accountId, state: 'SUCCEEDED', waitSeconds: 0, attempts, adopted: true };
+  }
+  const running = (await createAccountStatuses(org, ['IN_PROGRESS'])).find((s) => s.accountName === plan.accountName);
+  if (running) {
+    logger.info('following the CreateAccount already in progress', { requestId, createAccountRequestId: running.id });
+    return {
+      createAccountRequestId: running.id,
+      state: 'IN_PROGRESS',
+      waitSeconds: plan.waits.account,
+      attempts,
+      adopted: true,
+    };
+  }
+  try {
+    const out = await org.send(
+      new CreateAccountCommand({
+        AccountName: plan.accountName,
+        Email: plan.email,
+        RoleName: roleName,
+        IamUserAccessToBilling: 'DENY',
+        Tags: vendedAccountTags(input.request, requestId),
+      }),
+    );
+    const id = out.CreateAccountStatus?.Id;
+    if (!id) throw new Error(`CreateAccount for ${plan.accountName} returned no request id`);
+    logger.info('account creation started', { requestId, createAccountRequestId: id, attempts });
+    return {
+      createAccountRequestId: id,
+      state: 'IN_PROGRESS',
+      waitSeconds: plan.waits.accountFirst,
+      attempts,
+      adopted: false,
+    };
+  } catch (err) {
+    const reason = (err as { Reason?: string }).Reason;
+    if (awsErrorName(err) === 'ConstraintViolationException' && reason === 'ACCOUNT_NUMBER_LIMIT_EXCEEDED') {
+      throw new AccountLimitExceededError(plan.accountName, { cause: err });
+    }
+    return rethrowTransient(err, `CreateAccount ${plan.accountName}`);
+  }
+}

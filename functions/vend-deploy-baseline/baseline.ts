@@ -1,0 +1,172 @@
+/**
+ * Deploys the baseline stack sets to the new account only, and follows the operations.
+ * DeploymentTargets = the account's OU ∩ [the account] (AccountFilterType INTERSECTION), so no other
+ * account of the OU is touched; the OperationId is derived from the request and the stack set, so a
+ * retried call finds its operation instead of starting a second one.
+ */
+
+import { createHash } from 'node:crypto';
+import {
+  type CloudFormationClient,
+  CreateStackInstancesCommand,
+  DescribeStackSetOperationCommand,
+  ListStackSetOperationResultsCommand,
+} from '@aws-sdk/client-cloudformation';
+import * as z from 'zod/mini';
+import { awsErrorName } from '../shared/errors';
+import { logger } from '../shared/logger';
+import { BaselineDeploymentFailedError } from '../shared/vending/errors';
+import { rethrowTransient } from '../shared/vending/org';
+import {
+  type BaselineProgress,
+  BaselineProgressSchema,
+  ExecutionContextSchema,
+  type VendingPlan,
+  VendingPlanSchema,
+} from '../shared/vending/plan';
+
+export const BaselineInputSchema = z.object({
+  action: z.enum(['deploy', 'check']),
+  requestId: z.string(),
+  plan: VendingPlanSchema,
+  accountId: z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit account id')),
+  baseline: z.optional(BaselineProgressSchema),
+  context: ExecutionContextSchema,
+});
+export type BaselineInput = z.infer<typeof BaselineInputSchema>;
+
+/** Operation states that are still going. */
+const RUNNING_STATES: ReadonlySet<string> = new Set(['RUNNING', 'QUEUED', 'STOPPING']);
+
+/**
+ * The OperationId of a request's deployment of a stack set: stable across retries, new for each
+ * redrive (so a redriven execution can start a failed deployment again).
+ */
+export function operationIdFor(requestId: string, stackSetName: string, redriveCount: number): string {
+  const safe = requestId.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 80);
+  const digest = createHash('sha256').update(stackSetName).digest('hex').slice(0, 10);
+  return `vendguard-${safe}-${digest}${redriveCount > 0 ? `-r${redriveCount}` : ''}`;
+}
+
+async function startOperation(
+  cfn: CloudFormationClient,
+  plan: VendingPlan,
+  accountId: string,
+  stackSetName: string,
+  regions: readonly string[],
+  operationId: string,
+): Promise<void> {
+  const prefs = plan.operationPreferences;
+  try {
+    await cfn.send(
+      new CreateStackInstancesCommand({
+        StackSetName: stackSetName,
+        DeploymentTargets: {
+          OrganizationalUnitIds: [plan.ouId],
+          Accounts: [accountId],
+          AccountFilterType: 'INTERSECTION',
+        },
+        Regions: [...regions],
+        OperationPreferences: {
+          RegionConcurrencyType: prefs.regionConcurrencyType,
+          MaxConcurrentPercentage: prefs.maxConcurrentPercentage,
+          FailureTolerancePercentage: prefs.failureTolerancePercentage,
+        },
+        OperationId: operationId,
+      }),
+    );
+    logger.info('baseline deployment started', { stackSetName, accountId, operationId, regions });
+  } catch (err) {
+    if (awsErrorName(err) === 'OperationIdAlreadyExistsException') {
+      logger.info('baseline deployment already started', { stackSetName, accountId, operationId });
+      return;
+    }
+    rethrowTransient(err, `CreateStackInstances ${stackSetName} for ${accountId}`);
+  }
+}
+
+/** DeployBaseline: starts one CreateStackInstances per planned stack set. */
+export async function deployBaseline(cfn: CloudFormationClient, input: BaselineInput): Promise<BaselineProgress> {
+  const { plan, accountId, requestId } = input;
+  const redriveCount = input.context?.Execution?.RedriveCount ?? 0;
+  const operations = [];
+  for (const s of plan.stackSets) {
+    const operationId = operationIdFor(requestId, s.name, redriveCount);
+    await startOperation(cfn, plan, accountId, s.name, s.regions, operationId);
+    operations.push({ stackSetName: s.name, operationId, regions: s.regions, status: 'RUNNING' });
+  }
+  return {
+    status: operations.length ? 'RUNNING' : 'SUCCEEDED',
+    operations,
+    waitSeconds: plan.waits.baselineFirst,
+    redriveCount,
+  };
+}
+
+/** The failed instance of an operation: account, region and reason. */
+async function failure(cfn: CloudFormationClient, stackSetName: string, operationId: string) {
+  const out = await cfn.send(
+    new ListStackSetOperationResultsCommand({ StackSetName: stackSetName, OperationId: operationId }),
+  );
+  const bad = (out.Summaries ?? []).find((s) => s.Status && s.Status !== 'SUCCEEDED');
+  return {
+    region: bad?.Region ?? 'unknown region',
+    reason: bad?.StatusReason ?? `operation ${operationId} ${bad?.Status ?? 'FAILED'} without a reason`,
+  };
+}
+
+/**
+ * CheckBaseline: one status read per unfinished operation. A failed operation fails the step with
+ * {@link BaselineDeploymentFailedError}, unless the execution was redriven since it started: then
+ * the deployment is started again under a new OperationId.
+ */
+export async function checkBaseline(cfn: CloudFormationClient, input: BaselineInput): Promise<BaselineProgress> {
+  const { plan, accountId, requestId } = input;
+  const baseline = input.baseline;
+  if (!baseline) return deployBaseline(cfn, input);
+  const redriveCount = input.context?.Execution?.RedriveCount ?? baseline.redriveCount;
+  const operations = [];
+  for (const op of baseline.operations) {
+    if (op.status === 'SUCCEEDED') {
+      operations.push(op);
+      continue;
+    }
+    let status: string;
+    try {
+      const out = await cfn.send(
+        new DescribeStackSetOperationCommand({ StackSetName: op.stackSetName, OperationId: op.operationId }),
+      );
+      status = out.StackSetOperation?.Status ?? 'RUNNING';
+    } catch (err) {
+      return rethrowTransient(err, `DescribeStackSetOperation ${op.stackSetName} ${op.operationId}`);
+    }
+    if (status === 'SUCCEEDED' || RUNNING_STATES.has(status)) {
+      operations.push({ ...op, status: status === 'SUCCEEDED' ? 'SUCCEEDED' : 'RUNNING' });
+      continue;
+    }
+    if (redriveCount > baseline.redriveCount) {
+      const operationId = operationIdFor(requestId, op.stackSetName, redriveCount);
+      logger.warn('redriven: starting the failed baseline deployment again', {
+        stackSet: op.stackSetName,
+        operationId,
+      });
+      await startOperation(cfn, plan, accountId, op.stackSetName, op.regions, operationId);
+      operations.push({ ...op, operationId, status: 'RUNNING' });
+      continue;
+    }
+    const { region, reason } = await failure(cfn, op.stackSetName, op.operationId);
+    throw new BaselineDeploymentFailedError(accountId, region, op.stackSetName, reason);
+  }
+  const done = operations.every((o) => o.status === 'SUCCEEDED');
+  return {
+    status: done ? 'SUCCEEDED' : 'RUNNING',
+    operations,
+    waitSeconds: plan.waits.baseline,
+    redriveCount: Math.max(redriveCount, baseline.redriveCount),
+  };
+}
+
+/** Runs the `deploy` or `check` action. */
+export function baselineStep(cfn: CloudFormationClient, input: BaselineInput): Promise<BaselineProgress> {
+  return input.action === 'deploy' ? deployBaseline(cfn, input) : checkBaseline(cfn, input);
+}

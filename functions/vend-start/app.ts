@@ -1,0 +1,15 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { STSClient } from '@aws-sdk/client-sts';
+import { awsClient, currentRegion } from '../shared/aws';
+import { lambdaHandler } from '../shared/middleware';
+import { StartEventSchema, startVending } from './start';
+
+/** Rule `account-request`: starts the vending execution of an account request. */
+export const handler = lambdaHandler(StartEventSchema, 'account request event', (event) =>
+  startVending(event, {
+    sfn: awsClient(SFNClient),
+    sts: awsClient(STSClient),
+    stateMachineArn: process.env.VENDGUARD_VENDING_STATE_MACHINE_ARN,
+    region: currentRegion(),
+  }),
+);

@@ -1,0 +1,76 @@
+/**
+ * Starts one vending execution per account request. The execution is named from the request id,
+ * so the same request (sent twice, replayed from the archive) never starts a second execution.
+ */
+import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import * as z from 'zod/mini';
+import { awsErrorName } from '../shared/errors';
+import { logger } from '../shared/logger';
+import { zodIssues } from '../shared/middleware';
+import { AccountRequestSchema } from '../shared/schemas/account-request';
+import { rethrowTransient } from '../shared/vending/org';
+import { requestIdFor, VENDING_STATE_MACHINE } from '../shared/vending/plan';
+
+/**
+ * The edge schema of vend-start: any EventBridge envelope. The detail is parsed inside, so a
+ * malformed request is logged and dropped instead of failing the invocation (which EventBridge
+ * would retry for nothing).
+ */
+export const StartEventSchema = z.looseObject({
+  'detail-type': z.string(),
+  source: z.string(),
+  account: z.string(),
+  region: z.string(),
+  detail: z.unknown(),
+});
+export type StartEvent = z.infer<typeof StartEventSchema>;
+
+/** What vend-start did with a request. */
+export type StartResult =
+  | { readonly status: 'started' | 'already-started'; readonly requestId: string; readonly executionArn: string }
+  | { readonly status: 'rejected'; readonly issues: readonly { path: string; message: string }[] };
+
+/** Clients and settings vend-start needs. */
+export interface StartDeps {
+  readonly sfn: SFNClient;
+  readonly sts: STSClient;
+  /** `VENDGUARD_VENDING_STATE_MACHINE_ARN`; derived from the caller's account and region when absent. */
+  readonly stateMachineArn?: string;
+  readonly region: string;
+}
+
+/** The ARN of the vending state machine: the configured one, or `…:<account>:stateMachine:vendguard-account-vending`. */
+export async function vendingStateMachineArn(deps: StartDeps): Promise<string> {
+  if (deps.stateMachineArn) return deps.stateMachineArn;
+  const me = await deps.sts.send(new GetCallerIdentityCommand({}));
+  if (!me.Account) throw new Error('GetCallerIdentity returned no account');
+  return `arn:aws:states:${deps.region}:${me.Account}:stateMachine:vendguard-${VENDING_STATE_MACHINE}`;
+}
+
+/** Parses the request of an `Account Request` event and starts its execution (once). */
+export async function startVending(event: StartEvent, deps: StartDeps): Promise<StartResult> {
+  const parsed = AccountRequestSchema.safeParse(event.detail);
+  if (!parsed.success) {
+    const issues = zodIssues(parsed.error);
+    logger.warn('account request rejected', { issues, source: event.source, account: event.account });
+    return { status: 'rejected', issues };
+  }
+  const request = parsed.data;
+  const requestId = requestIdFor(request);
+  const stateMachineArn = await vendingStateMachineArn(deps);
+  const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${requestId}`;
+  try {
+    const out = await deps.sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name: requestId, input: JSON.stringify({ request, requestId }) }),
+    );
+    logger.info('vending started', { requestId, executionArn: out.executionArn });
+    return { status: 'started', requestId, executionArn: out.executionArn ?? executionArn };
+  } catch (err) {
+    if (awsErrorName(err) === 'ExecutionAlreadyExists') {
+      logger.info('vending already started for this request', { requestId, executionArn });
+      return { status: 'already-started', requestId, executionArn };
+    }
+    return rethrowTransient(err, `StartExecution ${requestId}`);
+  }
+}
