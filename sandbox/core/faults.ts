@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import * as z from 'zod/mini';
+import { FaultConfigError } from './errors';
+import type { FaultDecision } from './types';
+
+/**
+ * Fault injection: rules that make an operation fail (a named AWS error, a 5xx, throttling) or
+ * slow down, at a rate, drawn from the seeded generator. Loaded from `--faults <file>` /
+ * `VENDGUARD_FAULTS` (a JSON array) or added through `/_sandbox/faults`.
+ *
+ * @example
+ * [{ "service": "organizations", "operation": "CreateAccountProcess", "error": "CONCURRENT_ACCOUNT_MODIFICATION", "rate": 1, "count": 1 }]
+ */
+export const FaultRuleInputSchema = z.strictObject({
+  id: z.optional(z.string()),
+  /** Signing name: `organizations`, `ec2`, `cloudformation`, `sts`, `states`, `events`, `dynamodb`. */
+  service: z.string().check(z.minLength(1)),
+  /** Operation name or `*`. */
+  operation: z._default(z.string(), '*'),
+  /** Error code, e.g. `ThrottlingException`, or the shorthand `throttle` (the service's own throttling code). */
+  error: z.optional(z.string()),
+  message: z.optional(z.string()),
+  status: z.optional(z.int().check(z.minimum(400), z.maximum(599))),
+  rate: z._default(z.number().check(z.minimum(0), z.maximum(1)), 1),
+  latencyMs: z.optional(z.int().check(z.minimum(0))),
+  /** At most this many times. */
+  count: z.optional(z.int().check(z.positive())),
+});
+export type FaultRuleInput = z.input<typeof FaultRuleInputSchema>;
+
+/** A fault rule in force. */
+export interface FaultRule extends z.infer<typeof FaultRuleInputSchema> {
+  readonly id: string;
+  /** How many times it fired. */
+  fired: number;
+}
+
+/** The throttling error code each service uses. */
+export const THROTTLING_CODES: Readonly<Record<string, string>> = {
+  organizations: 'TooManyRequestsException',
+  ec2: 'RequestLimitExceeded',
+  cloudformation: 'Throttling',
+  sts: 'Throttling',
+  states: 'ThrottlingException',
+  events: 'ThrottlingException',
+  dynamodb: 'ThrottlingException',
+};
+
+const THROTTLE_CODES = new Set([
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'Throttling',
+]);
+
+/** The registry of fault rules. */
+export class FaultRegistry {
+  private rules: FaultRule[] = [];
+  private nextId = 1;
+
+  constructor(private readonly random: () => number) {}
+
+  /** Validates and adds rules; returns them with ids. */
+  add(input: unknown): FaultRule[] {
+    const list = Array.isArray(input) ? input : [input];
+    const added: FaultRule[] = [];
+    for (const [i, item] of list.entries()) {
+      const parsed = FaultRuleInputSchema.safeParse(item);
+      if (!parsed.success) {
+        throw new FaultConfigError(
+          `fault rule ${i + 1} is invalid: ${parsed.error.issues.map((x) => `${x.path.join('.') || '(root)'} ${x.message}`).join('; ')}`,
+        );
+      }
+      const rule: FaultRule = { ...parsed.data, id: parsed.data.id ?? `fault-${this.nextId++}`, fired: 0 };
+      this.rules.push(rule);
+      added.push(rule);
+    }
+    return added;
+  }
+
+  /** Loads rules from a JSON file (an array of rules, or `{ "faults": [...] }`). */
+  loadFile(file: string): FaultRule[] {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new FaultConfigError(`cannot read faults file ${file}: ${(err as Error).message}`, { cause: err });
+    }
+    const rules = raw && typeof raw === 'object' && 'faults' in raw ? (raw as { faults: unknown }).faults : raw;
+    return this.add(rules);
+  }
+
+  list(): readonly FaultRule[] {
+    return this.rules;
+  }
+
+  /** Removes every rule, or the one with `id`; returns how many were removed. */
+  clear(id?: string): number {
+    const before = this.rules.length;
+    this.rules = id === undefined ? [] : this.rules.filter((r) => r.id !== id);
+    return before - this.rules.length;
+  }
+
+  /** Draws the fault for one call; the first matching rule that fires wins, latencies add up. */
+  decide(service: string, operation: string): FaultDecision | undefined {
+    let latencyMs = 0;
+    let error: FaultDecision['error'];
+    for (const rule of this.rules) {
+      if (rule.service !== service && rule.service !== '*') continue;
+      if (rule.operation !== '*' && rule.operation !== operation) continue;
+      if (rule.count !== undefined && rule.fired >= rule.count) continue;
+      if (rule.rate < 1 && this.random() >= rule.rate) continue;
+      rule.fired++;
+      latencyMs += rule.latencyMs ?? 0;
+      if (rule.error && !error) {
+        const code = rule.error === 'throttle' ? (THROTTLING_CODES[service] ?? 'ThrottlingException') : rule.error;
+        const status =
+          rule.status ??
+          (THROTTLE_CODES.has(code)
+            ? 400
+            : code.startsWith('Internal') || code.startsWith('ServiceUnavailable')
+              ? 500
+              : 400);
+        error = { code, message: rule.message ?? `Injected fault: ${code} (${service}:${operation})`, status };
+      }
+    }
+    if (!error && latencyMs === 0) return undefined;
+    return { ...(error ? { error } : {}), ...(latencyMs > 0 ? { latencyMs } : {}) };
+  }
+}

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { FUNCTIONS, type FunctionSpec } from '../../functions/manifest';
+import { PROJECT_ROOT } from '../../infra/config/load';
+import { FunctionNotFoundError } from './errors';
+import type { IssuedCredentials } from './identity';
+import type { Clock, FunctionInvoker, Store } from './types';
+
+/**
+ * Runs the manifest's Lambda functions in-process: `require`s the entry (lazily, cached; tsx and
+ * swc make `.ts` requirable), sets the environment the functions expect (endpoint, hub
+ * credentials, bus and table names) and calls `handler(event, context)` with a Lambda-like context.
+ * Every invocation is recorded in the store (table `invocations`).
+ */
+
+/** One recorded invocation (`/_sandbox/invocations`). */
+export interface InvocationRecord {
+  readonly seq: number;
+  readonly functionName: string;
+  readonly requestId: string;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly error?: string;
+  readonly errorMessage?: string;
+}
+
+type Handler = (event: unknown, context: LambdaLikeContext) => unknown;
+
+/** The subset of the Lambda context handlers use. */
+export interface LambdaLikeContext {
+  readonly functionName: string;
+  readonly functionVersion: string;
+  readonly invokedFunctionArn: string;
+  readonly memoryLimitInMB: string;
+  readonly awsRequestId: string;
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  callbackWaitsForEmptyEventLoop: boolean;
+  getRemainingTimeInMillis(): number;
+  done(): void;
+  fail(): void;
+  succeed(): void;
+}
+
+export interface InvokerOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly region: string;
+  readonly managementAccountId: string;
+  /** The sandbox endpoint, known once the server listens. */
+  readonly endpoint: () => string;
+  readonly hubCredentials: () => IssuedCredentials;
+}
+
+const TABLE = 'invocations';
+
+/** Sets the process environment the functions read; user-set `SLACK_WEBHOOK_URL` is kept. */
+export function applyFunctionEnvironment(endpoint: string, region: string, credentials: IssuedCredentials): void {
+  process.env.AWS_ENDPOINT_URL = endpoint;
+  process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
+  process.env.AWS_SESSION_TOKEN = credentials.sessionToken;
+  process.env.AWS_REGION = region;
+  process.env.VENDGUARD_EVENT_BUS = 'vendguard';
+  process.env.VENDGUARD_STATE_TABLE = 'vendguard-state';
+  process.env.VENDGUARD_MAX_ATTEMPTS ??= '4';
+  if (!process.env.SLACK_WEBHOOK_URL || process.env.SLACK_WEBHOOK_URL.includes('/_sandbox/slack/webhook')) {
+    process.env.SLACK_WEBHOOK_URL = `${endpoint}/_sandbox/slack/webhook`;
+  }
+}
+
+/** The in-process {@link FunctionInvoker}. */
+export class InProcessFunctions implements FunctionInvoker {
+  private readonly modules = new Map<string, Handler>();
+  private envFor: string | undefined;
+
+  constructor(private readonly options: InvokerOptions) {}
+
+  functionArn(functionName: string): string {
+    const name = functionName.startsWith('vendguard-') ? functionName : `vendguard-${functionName}`;
+    return `arn:aws:lambda:${this.options.region}:${this.options.managementAccountId}:function:${name}`;
+  }
+
+  /** The manifest entry of a function given by name, `vendguard-<name>` or ARN. */
+  spec(functionName: string): FunctionSpec {
+    const name = functionName
+      .replace(/^arn:aws:lambda:[^:]*:\d*:function:/, '')
+      .replace(/^vendguard-/, '')
+      .replace(/:.*$/, '');
+    const spec = FUNCTIONS.find((f) => f.name === name);
+    if (!spec) throw new FunctionNotFoundError(functionName);
+    return spec;
+  }
+
+  private handler(spec: FunctionSpec): Handler {
+    const cached = this.modules.get(spec.name);
+    if (cached) return cached;
+    let mod: { handler?: unknown };
+    try {
+      mod = require(join(PROJECT_ROOT, spec.entry)) as { handler?: unknown };
+    } catch (err) {
+      throw new FunctionNotFoundError(`${spec.name} (cannot load ${spec.entry}: ${(err as Error).message})`, {
+        cause: err,
+      });
+    }
+    if (typeof mod.handler !== 'function')
+      throw new FunctionNotFoundError(`${spec.name} (${spec.entry} exports no handler)`);
+    const handler = mod.handler as Handler;
+    this.modules.set(spec.name, handler);
+    return handler;
+  }
+
+  async invoke(functionName: string, event: unknown): Promise<unknown> {
+    const spec = this.spec(functionName);
+    const endpoint = this.options.endpoint();
+    if (this.envFor !== endpoint) {
+      applyFunctionEnvironment(endpoint, this.options.region, this.options.hubCredentials());
+      this.envFor = endpoint;
+    }
+    const requestId = randomUUID();
+    const started = performance.now();
+    const startedAt = this.options.clock.now().toISOString();
+    const timeoutMs = (spec.timeoutSeconds ?? 30) * 1000;
+    const deadline = this.options.clock.nowMs() + timeoutMs;
+    const fnName = `vendguard-${spec.name}`;
+    const context: LambdaLikeContext = {
+      functionName: fnName,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: this.functionArn(spec.name),
+      memoryLimitInMB: String(spec.memoryMb ?? 256),
+      awsRequestId: requestId,
+      logGroupName: `/aws/lambda/${fnName}`,
+      logStreamName: `${startedAt.slice(0, 10).replace(/-/g, '/')}/[$LATEST]${requestId.replace(/-/g, '')}`,
+      callbackWaitsForEmptyEventLoop: true,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - this.options.clock.nowMs()),
+      done: () => undefined,
+      fail: () => undefined,
+      succeed: () => undefined,
+    };
+    const record = (error?: unknown): void => {
+      const seq = this.options.store.nextSequence(TABLE);
+      const rec: InvocationRecord = {
+        seq,
+        functionName: spec.name,
+        requestId,
+        startedAt,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        ...(error !== undefined
+          ? {
+              error: error instanceof Error ? error.name : 'Error',
+              errorMessage: error instanceof Error ? error.message : String(error),
+            }
+          : {}),
+      };
+      this.options.store.put(TABLE, String(seq).padStart(12, '0'), rec);
+    };
+    try {
+      const result = await this.handler(spec)(event, context);
+      record();
+      return result;
+    } catch (err) {
+      record(err ?? new Error('unknown error'));
+      throw err;
+    }
+  }
+
+  /** The last `limit` invocations, newest last. */
+  recent(limit = 100, functionName?: string): InvocationRecord[] {
+    const all = this.options.store.list<InvocationRecord>(TABLE);
+    const filtered = functionName ? all.filter((r) => r.functionName === functionName) : all;
+    return filtered.slice(-limit);
+  }
+}

@@ -1,0 +1,330 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cloudTrailEntry, isExcludedFromTrail, isReadOnlyByName } from './cloudtrail';
+import { findControlRoute } from './control';
+import { PortInUseError } from './errors';
+import { decodeJsonBody, encodeJson, encodeJsonError, jsonOperation } from './protocols/json';
+import { decodeQueryForm } from './protocols/query';
+import { encodeEc2Error, encodeEc2Response, encodeQueryError, encodeQueryResponse } from './protocols/xml';
+import type { LocalRuntime } from './runtime';
+import type { Protocol, RequestContext, ServiceDefinition } from './types';
+import { AwsServiceError } from './types';
+
+/**
+ * The HTTP front of the sandbox: routes a request to a service by the SigV4 credential scope
+ * (falling back to `X-Amz-Target` or the form's `Action`/`Version`), decodes the wire protocol,
+ * applies faults, calls the operation, encodes the reply and emits the CloudTrail event.
+ * Signatures are not verified. Nothing a client sends can crash it.
+ */
+
+/** A service that handles raw HTTP itself (DynamoDB through dynalite). */
+export interface RawHttpService {
+  readonly signingName: string;
+  readonly targetPrefix?: string;
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  readonly start?: (runtime: LocalRuntime) => void | Promise<void>;
+  readonly stop?: () => void | Promise<void>;
+}
+
+export type AnyService = ServiceDefinition | RawHttpService;
+
+const isRaw = (s: AnyService): s is RawHttpService => 'handle' in s;
+
+const QUERY_VERSIONS: Readonly<Record<string, string>> = {
+  '2011-06-15': 'sts',
+  '2010-05-15': 'cloudformation',
+  '2016-11-15': 'ec2',
+};
+
+/** Access key, region and signing name of a SigV4 `Authorization` header or presigned query. */
+export function parseCredentialScope(
+  authorization: string | undefined,
+  url: URL,
+): { accessKeyId?: string; region?: string; signingName?: string } {
+  const scope = /Credential=([^,\s]+)/.exec(authorization ?? '')?.[1] ?? url.searchParams.get('X-Amz-Credential') ?? '';
+  const [accessKeyId, , region, signingName] = scope.split('/');
+  return {
+    ...(accessKeyId ? { accessKeyId } : {}),
+    ...(region ? { region } : {}),
+    ...(signingName ? { signingName } : {}),
+  };
+}
+
+const MAX_BODY = 16 * 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new AwsServiceError('RequestEntityTooLarge', 'Request body too large', { status: 413 }));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+const CONTENT_TYPES: Readonly<Record<Protocol, string>> = {
+  awsJson1_0: 'application/x-amz-json-1.0',
+  awsJson1_1: 'application/x-amz-json-1.1',
+  awsQuery: 'text/xml',
+  ec2Query: 'text/xml;charset=UTF-8',
+};
+
+/** Encodes an error for a protocol. */
+function sendError(res: ServerResponse, protocol: Protocol, err: AwsServiceError, requestId: string): void {
+  const headers = { 'x-amzn-requestid': requestId, 'x-amz-request-id': requestId };
+  if (protocol === 'awsJson1_0' || protocol === 'awsJson1_1') {
+    const e = encodeJsonError(err);
+    send(res, e.status, CONTENT_TYPES[protocol], e.body, { ...headers, ...e.headers });
+  } else if (protocol === 'ec2Query') {
+    send(res, err.status, CONTENT_TYPES.ec2Query, encodeEc2Error(err, requestId), headers);
+  } else {
+    send(res, err.status, CONTENT_TYPES.awsQuery, encodeQueryError(err, requestId), headers);
+  }
+}
+
+function asServiceError(err: unknown): AwsServiceError {
+  if (err instanceof AwsServiceError) return err;
+  return new AwsServiceError(
+    'InternalFailure',
+    `The request processing has failed because of an unknown error: ${err instanceof Error ? err.message : String(err)}`,
+    {
+      status: 500,
+    },
+  );
+}
+
+/** The sandbox HTTP server. */
+export class SandboxServer {
+  private readonly server: Server;
+  private readonly bySigningName = new Map<string, AnyService>();
+  private readonly byTargetPrefix = new Map<string, AnyService>();
+  /** Set to log unexpected (non-AWS) errors. */
+  onInternalError: (err: unknown, what: string) => void = () => undefined;
+
+  constructor(
+    private readonly runtime: LocalRuntime,
+    services: readonly AnyService[],
+  ) {
+    for (const s of services) {
+      this.bySigningName.set(s.signingName, s);
+      if (s.targetPrefix) this.byTargetPrefix.set(s.targetPrefix, s);
+    }
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        this.onInternalError(err, `${req.method} ${req.url}`);
+        send(res, 500, 'application/json', JSON.stringify({ __type: 'InternalFailure', message: String(err) }));
+      });
+    });
+    this.server.keepAliveTimeout = 5000;
+  }
+
+  /** Listens on 127.0.0.1; resolves to the endpoint. Rejects with {@link PortInUseError}. */
+  listen(port: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException): void => {
+        reject(err.code === 'EADDRINUSE' ? new PortInUseError(port, { cause: err }) : err);
+      };
+      this.server.once('error', onError);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', onError);
+        const addr = this.server.address() as AddressInfo;
+        resolve(`http://127.0.0.1:${addr.port}`);
+      });
+    });
+  }
+
+  /** Stops accepting, closes idle connections. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith('/_sandbox/')) return this.control(req, res, url);
+    const started = performance.now();
+    const requestId = randomUUID();
+    const scope = parseCredentialScope(req.headers.authorization, url);
+    const target = typeof req.headers['x-amz-target'] === 'string' ? req.headers['x-amz-target'] : undefined;
+    let service: AnyService | undefined = scope.signingName ? this.bySigningName.get(scope.signingName) : undefined;
+    if (!service && target) service = this.byTargetPrefix.get(target.slice(0, target.lastIndexOf('.')));
+    if (service && isRaw(service)) {
+      this.runtime.stats.requests++;
+      service.handle(req, res);
+      return;
+    }
+    let body: string;
+    try {
+      body = await readBody(req);
+    } catch (err) {
+      return sendError(res, 'awsJson1_1', asServiceError(err), requestId);
+    }
+    let form: ReturnType<typeof decodeQueryForm> | undefined;
+    const contentType = String(req.headers['content-type'] ?? '');
+    if (
+      !service &&
+      !target &&
+      (contentType.includes('form-urlencoded') || url.searchParams.has('Action') || /(^|&)Action=/.test(body))
+    ) {
+      form = decodeQueryForm(contentType.includes('form-urlencoded') || body ? body : url.search.slice(1));
+      const name = form.version ? QUERY_VERSIONS[form.version] : undefined;
+      service = name ? this.bySigningName.get(name) : undefined;
+    }
+    if (!service || isRaw(service)) {
+      const what = scope.signingName ?? target ?? 'no service';
+      const err = new AwsServiceError('UnrecognizedClientException', `The sandbox does not serve ${what}`, {
+        status: 400,
+      });
+      const protocol: Protocol = target || contentType.includes('json') ? 'awsJson1_1' : 'awsQuery';
+      return sendError(res, protocol, err, requestId);
+    }
+    const region = scope.region ?? this.runtime.homeRegion;
+    const principal = this.runtime.identities.resolve(scope.accessKeyId ?? 'AKIASANDBOXANONYMOUS');
+    let operation = '';
+    let input: Record<string, unknown> = {};
+    let result: unknown;
+    let error: unknown;
+    try {
+      if (service.protocol === 'awsJson1_0' || service.protocol === 'awsJson1_1') {
+        const op = jsonOperation(target, service.targetPrefix ?? '');
+        if (!op)
+          throw new AwsServiceError(
+            'UnknownOperationException',
+            `Missing or invalid X-Amz-Target header: ${target ?? '(none)'}`,
+          );
+        operation = op;
+        if (!Object.hasOwn(service.operations, op))
+          throw new AwsServiceError('UnknownOperationException', `Unknown operation ${op}`);
+        input = decodeJsonBody(body);
+      } else {
+        form ??= decodeQueryForm(body || url.search.slice(1));
+        operation = form.action ?? '';
+        input = form.input;
+        if (!operation) throw new AwsServiceError('MissingAction', 'The request must contain the parameter Action');
+        if (!Object.hasOwn(service.operations, operation)) {
+          throw new AwsServiceError('InvalidAction', `The action ${operation} is not valid for this web service.`);
+        }
+      }
+    } catch (err) {
+      this.runtime.stats.requests++;
+      this.runtime.stats.errors++;
+      return sendError(res, service.protocol, asServiceError(err), requestId);
+    }
+    const handler = service.operations[operation];
+    const ctx: RequestContext = {
+      service: service.signingName,
+      operation,
+      region,
+      principal,
+      requestId,
+      sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+      userAgent: String(req.headers['user-agent'] ?? 'unknown'),
+      runtime: this.runtime,
+    };
+    try {
+      const fault = this.runtime.fault(service.signingName, operation);
+      if (fault?.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
+      if (fault?.error)
+        throw new AwsServiceError(fault.error.code, fault.error.message, { status: fault.error.status });
+      if (!handler)
+        throw new AwsServiceError('InvalidAction', `The action ${operation} is not valid for this web service.`);
+      result = await handler(input, ctx);
+    } catch (err) {
+      error = err;
+      if (!(err instanceof AwsServiceError)) this.onInternalError(err, `${service.signingName}:${operation}`);
+    }
+    const readOnly = service.isReadOnly ? service.isReadOnly(operation) : isReadOnlyByName(operation);
+    const injected = error instanceof AwsServiceError && error.message.startsWith('Injected fault');
+    if (!readOnly && !injected && !isExcludedFromTrail(service.signingName, operation)) {
+      try {
+        this.runtime.emitTrail(
+          cloudTrailEntry({
+            ctx,
+            protocol: service.protocol,
+            eventSource: service.eventSource,
+            input,
+            result,
+            error,
+            eventTime: this.runtime.clock.now(),
+          }),
+        );
+      } catch (err) {
+        this.onInternalError(err, `cloudtrail ${service.signingName}:${operation}`);
+      }
+    }
+    this.runtime.stats.requests++;
+    this.runtime.stats.totalMs += performance.now() - started;
+    if (error !== undefined) {
+      this.runtime.stats.errors++;
+      return sendError(res, service.protocol, asServiceError(error), requestId);
+    }
+    const headers = { 'x-amzn-requestid': requestId, 'x-amz-request-id': requestId };
+    switch (service.protocol) {
+      case 'awsJson1_0':
+      case 'awsJson1_1':
+        return send(res, 200, CONTENT_TYPES[service.protocol], encodeJson(result), headers);
+      case 'ec2Query':
+        return send(
+          res,
+          200,
+          CONTENT_TYPES.ec2Query,
+          encodeEc2Response(operation, result, requestId, service.xmlNamespace),
+          headers,
+        );
+      case 'awsQuery':
+        return send(
+          res,
+          200,
+          CONTENT_TYPES.awsQuery,
+          encodeQueryResponse(operation, service.xmlNamespace ?? '', result, requestId),
+          headers,
+        );
+    }
+  }
+
+  private async control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const route = findControlRoute(req.method ?? 'GET', url.pathname);
+    if (!route)
+      return send(
+        res,
+        404,
+        'application/json',
+        JSON.stringify({ error: 'NotFound', message: `no control route ${req.method} ${url.pathname}` }),
+      );
+    const text = await readBody(req);
+    let body: unknown = text;
+    if (text.trim() !== '') {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text;
+      }
+    } else body = undefined;
+    const out = await route(this.runtime, body, Object.fromEntries(url.searchParams));
+    if (typeof out.body === 'string') return send(res, out.status, 'text/plain; charset=utf-8', out.body);
+    return send(res, out.status, 'application/json', JSON.stringify(out.body ?? {}));
+  }
+}

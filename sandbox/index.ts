@@ -1,0 +1,88 @@
+import './core/polyfills';
+import { LocalRuntime, type RuntimeOptions } from './core/runtime';
+import { type AnyService, SandboxServer } from './core/server';
+import type { SandboxRuntime, ServiceDefinition } from './core/types';
+import { createServices } from './services';
+
+/**
+ * Starts the sandbox: runtime, services, HTTP server on 127.0.0.1, then each service's `start()`
+ * (seed the organization, load rules and state machines).
+ *
+ * @example
+ * const sandbox = await startSandbox({ port: 0, home: '/tmp/vg', timeScale: 6000 });
+ * process.env.AWS_ENDPOINT_URL = sandbox.endpoint;
+ * await sandbox.stop();
+ */
+export interface SandboxOptions extends RuntimeOptions {
+  /** Default `VENDGUARD_SANDBOX_PORT` or 4566; 0 picks a free port. */
+  readonly port?: number;
+  /** A JSON file of fault rules; default `VENDGUARD_FAULTS`. */
+  readonly faultsFile?: string;
+  /** Wipe the home's state before starting. */
+  readonly reset?: boolean;
+  /** No logging of internal errors. */
+  readonly quiet?: boolean;
+}
+
+export interface RunningSandbox {
+  readonly endpoint: string;
+  readonly runtime: LocalRuntime;
+  readonly services: readonly AnyService[];
+  stop(): Promise<void>;
+}
+
+async function startServices(services: readonly AnyService[], runtime: LocalRuntime): Promise<void> {
+  for (const s of services) {
+    const start = s.start as ((rt: SandboxRuntime & LocalRuntime) => void | Promise<void>) | undefined;
+    await start?.(runtime);
+  }
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  const runtime = new LocalRuntime(options);
+  try {
+    if (options.reset) runtime.store.clear();
+    const faultsFile = options.faultsFile ?? process.env.VENDGUARD_FAULTS;
+    if (faultsFile) runtime.faults.loadFile(faultsFile);
+    const services = createServices(runtime);
+    const server = new SandboxServer(runtime, services);
+    if (!options.quiet) {
+      server.onInternalError = (err, what) => console.error(`[sandbox] internal error in ${what}:`, err);
+    }
+    const port = options.port ?? Number(process.env.VENDGUARD_SANDBOX_PORT ?? 4566);
+    const endpoint = await server.listen(port);
+    runtime.endpoint = endpoint;
+    try {
+      await startServices(services, runtime);
+    } catch (err) {
+      await server.close();
+      throw err;
+    }
+    runtime.onReset(async () => {
+      for (const s of services) if (!('handle' in s)) await (s as ServiceDefinition).stop?.();
+      await startServices(
+        services.filter((s) => !('handle' in s)),
+        runtime,
+      );
+    });
+    let stopped = false;
+    return {
+      endpoint,
+      runtime,
+      services,
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        await server.close();
+        for (const s of services) await s.stop?.();
+        await runtime.drain();
+        runtime.close();
+      },
+    };
+  } catch (err) {
+    runtime.close();
+    throw err;
+  }
+}
+
+export { LocalRuntime } from './core/runtime';

@@ -1,0 +1,28 @@
+import type { LocalRuntime } from '../core/runtime';
+import type { AnyService } from '../core/server';
+import { createDynamoDbService } from './dynamodb';
+import { createOrganizationsService } from './organizations';
+import { createStsService } from './sts';
+// TODO(wiring): uncomment as the other services land.
+// import { createCloudFormationService } from './cloudformation';
+// import { createEc2Service } from './ec2';
+// import { createEventBridgeService } from './eventbridge';
+// import { createStepFunctionsService } from './stepfunctions';
+
+/**
+ * The registry of every emulated service. Organizations comes first: its `start()` seeds the
+ * organization the others read. EventBridge and Step Functions also bind the runtime's `bus` and
+ * `stateMachines`.
+ */
+export function createServices(runtime: LocalRuntime): AnyService[] {
+  const services: AnyService[] = [createOrganizationsService(runtime), createStsService(runtime)];
+  // const events = createEventBridgeService(runtime);
+  // runtime.bind({ bus: events.bus });
+  // services.push(events.service);
+  // const states = createStepFunctionsService(runtime);
+  // runtime.bind({ stateMachines: states.stateMachines });
+  // services.push(states.service);
+  // services.push(createCloudFormationService(runtime), createEc2Service(runtime));
+  services.push(createDynamoDbService(runtime));
+  return services;
+}

@@ -1,0 +1,68 @@
+import type { LocalRuntime } from '../../core/runtime';
+import type { ServiceDefinition } from '../../core/types';
+import { accountOperations } from './accounts';
+import { OrgState, organizationView, seedOrganization } from './model';
+import { policyOperations } from './policies';
+
+/**
+ * AWS Organizations (awsJson1_1, `AWSOrganizationsV20161128`), seeded from the organization config
+ * on first start. Pending `CreateAccount` requests resolve lazily on every call and on a timer.
+ *
+ * @example
+ * const org = new OrganizationsClient({ endpoint, region: 'us-east-1' });
+ * await org.send(new ListAccountsCommand({}));
+ */
+export function createOrganizationsService(runtime: LocalRuntime): ServiceDefinition {
+  const state = new OrgState(runtime.store);
+  const accounts = accountOperations(state, runtime);
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const schedule = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (stopped) return;
+    const wait = accounts.nextDueRealMs();
+    if (wait === undefined) return;
+    timer = setTimeout(
+      () => {
+        try {
+          accounts.resolveDue();
+        } catch {
+          // the store may be closing
+        }
+        schedule();
+      },
+      Math.max(1, Math.ceil(wait)),
+    );
+    timer.unref();
+  };
+  const operations = { ...accounts.operations, ...policyOperations(state, runtime) };
+  const wrapped: ServiceDefinition['operations'] = Object.fromEntries(
+    Object.entries(operations).map(([name, op]) => [
+      name,
+      async (input, ctx) => {
+        accounts.resolveDue();
+        const out = await op(input, ctx);
+        if (name === 'CreateAccount') schedule();
+        return out;
+      },
+    ]),
+  );
+  runtime.bind({ organizations: organizationView(state, runtime) });
+  return {
+    signingName: 'organizations',
+    protocol: 'awsJson1_1',
+    targetPrefix: 'AWSOrganizationsV20161128',
+    eventSource: 'organizations.amazonaws.com',
+    operations: wrapped,
+    start: () => {
+      stopped = false;
+      seedOrganization(state, runtime);
+      schedule();
+    },
+    stop: () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}

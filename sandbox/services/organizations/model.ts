@@ -1,0 +1,296 @@
+import { AwsErrorWithFields } from '../../core/protocols/input';
+import type { LocalRuntime } from '../../core/runtime';
+import { coreAccountId } from '../../core/runtime';
+import type { OrganizationView, Store } from '../../core/types';
+import { AwsServiceError } from '../../core/types';
+
+/**
+ * The organization's state in the store, its seed from the config, and the
+ * {@link OrganizationView} other services read.
+ */
+
+export const T = {
+  meta: 'org.meta',
+  ous: 'org.ous',
+  accounts: 'org.accounts',
+  tags: 'org.tags',
+  policies: 'org.policies',
+  attachments: 'org.attachments',
+  createStatus: 'org.createStatus',
+} as const;
+
+export const SCP = 'SERVICE_CONTROL_POLICY';
+export const FULL_AWS_ACCESS_ID = 'p-FullAWSAccess';
+export const FULL_AWS_ACCESS_CONTENT = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+});
+
+export interface OrgMeta {
+  readonly id: string;
+  readonly arn: string;
+  readonly rootId: string;
+  readonly rootArn: string;
+  readonly masterAccountId: string;
+  readonly masterAccountEmail: string;
+}
+
+export interface OuRecord {
+  readonly Id: string;
+  readonly Arn: string;
+  Name: string;
+  ParentId: string;
+  readonly Path: string;
+}
+
+export interface AccountRecord {
+  readonly Id: string;
+  readonly Arn: string;
+  readonly Email: string;
+  readonly Name: string;
+  readonly Status: 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE';
+  readonly JoinedMethod: 'INVITED' | 'CREATED';
+  readonly JoinedTimestampMs: number;
+  ParentId: string;
+}
+
+export interface PolicyRecord {
+  readonly Id: string;
+  readonly Arn: string;
+  Name: string;
+  Description: string;
+  readonly Type: string;
+  readonly AwsManaged: boolean;
+  Content: string;
+}
+
+export interface AttachmentRecord {
+  readonly policyId: string;
+  readonly targetId: string;
+}
+
+export interface Tag {
+  readonly Key: string;
+  readonly Value: string;
+}
+
+export interface CreateStatusRecord {
+  readonly Id: string;
+  readonly AccountName: string;
+  readonly Email: string;
+  State: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
+  readonly RequestedTimestampMs: number;
+  CompletedTimestampMs?: number;
+  AccountId?: string;
+  FailureReason?: string;
+  readonly dueMs: number;
+  /** Decided when requested (concurrency limit, fault). */
+  readonly failWith?: string;
+  readonly Tags: Tag[];
+}
+
+/** Organizations error helpers (AWS's names). */
+export const orgError = (code: string, message: string): AwsServiceError => new AwsServiceError(code, message);
+export const constraintViolation = (reason: string, message: string): AwsServiceError =>
+  new AwsErrorWithFields('ConstraintViolationException', message, { Reason: reason });
+export const invalidInput = (reason: string, message: string): AwsServiceError =>
+  new AwsErrorWithFields('InvalidInputException', message, { Reason: reason });
+
+/** Typed access to the organization tables. */
+export class OrgState {
+  constructor(readonly store: Store) {}
+
+  meta(): OrgMeta {
+    const m = this.store.get<OrgMeta>(T.meta, 'org');
+    if (!m)
+      throw new AwsServiceError(
+        'AWSOrganizationsNotInUseException',
+        'Your account is not a member of an organization.',
+      );
+    return m;
+  }
+
+  seeded(): boolean {
+    return this.store.get<OrgMeta>(T.meta, 'org') !== undefined;
+  }
+
+  ou(id: string): OuRecord | undefined {
+    return this.store.get<OuRecord>(T.ous, id);
+  }
+
+  ous(): OuRecord[] {
+    return this.store.list<OuRecord>(T.ous);
+  }
+
+  account(id: string): AccountRecord | undefined {
+    return this.store.get<AccountRecord>(T.accounts, id);
+  }
+
+  accounts(): AccountRecord[] {
+    return this.store.list<AccountRecord>(T.accounts);
+  }
+
+  policy(id: string): PolicyRecord | undefined {
+    return this.store.get<PolicyRecord>(T.policies, id);
+  }
+
+  policies(): PolicyRecord[] {
+    return this.store.list<PolicyRecord>(T.policies);
+  }
+
+  attachments(): AttachmentRecord[] {
+    return this.store.list<AttachmentRecord>(T.attachments);
+  }
+
+  attached(policyId: string, targetId: string): boolean {
+    return this.store.get(T.attachments, `${policyId}|${targetId}`) !== undefined;
+  }
+
+  attach(policyId: string, targetId: string): void {
+    this.store.put<AttachmentRecord>(T.attachments, `${policyId}|${targetId}`, { policyId, targetId });
+  }
+
+  detach(policyId: string, targetId: string): boolean {
+    return this.store.delete(T.attachments, `${policyId}|${targetId}`);
+  }
+
+  tags(resourceId: string): Tag[] {
+    return this.store.get<Tag[]>(T.tags, resourceId) ?? [];
+  }
+
+  setTags(resourceId: string, tags: Tag[]): void {
+    this.store.put(T.tags, resourceId, tags);
+  }
+
+  /** Whether an id is the root or an OU. */
+  isParent(id: string): boolean {
+    return id === this.meta().rootId || this.ou(id) !== undefined;
+  }
+
+  /** Whether an id is a valid policy target (root, OU, account). */
+  isTarget(id: string): boolean {
+    return this.isParent(id) || this.account(id) !== undefined;
+  }
+}
+
+/** Builds the {@link OrganizationView} over the store. */
+export function organizationView(state: OrgState, runtime: LocalRuntime): OrganizationView {
+  return {
+    get rootId() {
+      return state.meta().rootId;
+    },
+    accountIdsUnder(parentId: string): string[] {
+      const parents = new Set([parentId]);
+      let grew = true;
+      const ous = state.ous();
+      while (grew) {
+        grew = false;
+        for (const ou of ous) {
+          if (parents.has(ou.ParentId) && !parents.has(ou.Id)) {
+            parents.add(ou.Id);
+            grew = true;
+          }
+        }
+      }
+      return state
+        .accounts()
+        .filter((a) => a.Status === 'ACTIVE' && parents.has(a.ParentId))
+        .map((a) => a.Id);
+    },
+    accountExists(accountId: string): boolean {
+      return state.account(accountId)?.Status === 'ACTIVE';
+    },
+    ouIdByPath(path: string): string | undefined {
+      return state.ous().find((o) => o.Path === path)?.Id;
+    },
+    accountIdByName(name: string): string | undefined {
+      const index = runtime.config.accounts.findIndex((a) => a.name === name);
+      if (index >= 0) return coreAccountId(index);
+      return state.accounts().find((a) => a.Name === name)?.Id;
+    },
+  };
+}
+
+/** Seeds the organization from the config on first start (no-op when seeded). */
+export function seedOrganization(state: OrgState, runtime: LocalRuntime): void {
+  if (state.seeded()) return;
+  const rng = runtime.generator;
+  const { config, loaded, managementAccountId: mgmt } = runtime;
+  const alnum = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const orgId = `o-${rng.chars(10, alnum)}`;
+  const rootId = `r-${rng.chars(4, alnum)}`;
+  const rootSuffix = rootId.slice(2);
+  const mgmtAccount = config.accounts.find((a) => a.role === 'management');
+  state.store.transaction(() => {
+    state.store.put<OrgMeta>(T.meta, 'org', {
+      id: orgId,
+      arn: `arn:aws:organizations::${mgmt}:organization/${orgId}`,
+      rootId,
+      rootArn: `arn:aws:organizations::${mgmt}:root/${orgId}/${rootId}`,
+      masterAccountId: mgmt,
+      masterAccountEmail: mgmtAccount?.email ?? 'management@example.com',
+    });
+    state.store.put<PolicyRecord>(T.policies, FULL_AWS_ACCESS_ID, {
+      Id: FULL_AWS_ACCESS_ID,
+      Arn: 'arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess',
+      Name: 'FullAWSAccess',
+      Description: 'Allows access to every operation',
+      Type: SCP,
+      AwsManaged: true,
+      Content: FULL_AWS_ACCESS_CONTENT,
+    });
+    state.attach(FULL_AWS_ACCESS_ID, rootId);
+    const byPath = new Map<string, string>();
+    const paths = [...config.organizationalUnits.map((o) => o.path)].sort(
+      (a, b) => a.split('/').length - b.split('/').length,
+    );
+    for (const path of paths) {
+      const parts = path.split('/');
+      const name = parts[parts.length - 1] as string;
+      const parentPath = parts.slice(0, -1).join('/');
+      const parentId = parentPath ? byPath.get(parentPath) : rootId;
+      if (!parentId) continue;
+      const id = `ou-${rootSuffix}-${rng.chars(8, alnum)}`;
+      state.store.put<OuRecord>(T.ous, id, {
+        Id: id,
+        Arn: `arn:aws:organizations::${mgmt}:ou/${orgId}/${id}`,
+        Name: name,
+        ParentId: parentId,
+        Path: path,
+      });
+      state.attach(FULL_AWS_ACCESS_ID, id);
+      byPath.set(path, id);
+    }
+    const joined = runtime.clock.nowMs() - 365 * 86_400_000;
+    config.accounts.forEach((a, index) => {
+      const id = coreAccountId(index);
+      state.store.put<AccountRecord>(T.accounts, id, {
+        Id: id,
+        Arn: `arn:aws:organizations::${mgmt}:account/${orgId}/${id}`,
+        Email: a.email,
+        Name: a.name,
+        Status: 'ACTIVE',
+        JoinedMethod: id === mgmt ? 'INVITED' : 'CREATED',
+        JoinedTimestampMs: joined,
+        ParentId: a.ou === 'Root' ? rootId : (byPath.get(a.ou) ?? rootId),
+      });
+      state.attach(FULL_AWS_ACCESS_ID, id);
+    });
+    for (const scp of config.scps) {
+      const id = `p-${rng.chars(8, alnum)}`;
+      state.store.put<PolicyRecord>(T.policies, id, {
+        Id: id,
+        Arn: `arn:aws:organizations::${mgmt}:policy/${orgId}/service_control_policy/${id}`,
+        Name: scp.name,
+        Description: `vendguard: ${scp.document}`,
+        Type: SCP,
+        AwsManaged: false,
+        Content: loaded.scpDocuments[scp.document] ?? '{}',
+      });
+      for (const target of scp.targets) {
+        const ouId = byPath.get(target);
+        if (ouId) state.attach(id, ouId);
+      }
+    }
+  });
+}
