@@ -4,6 +4,15 @@ import { register as events } from './events';
 import { register as executions } from './executions';
 import { register as invoke } from './invoke';
 import { register as replay } from './replay';
+import { register as sandboxAlerts } from './sandbox-alerts';
 
 /** Every command registers itself on the program; add one line per command module. */
-export const COMMANDS: readonly ((program: Command) => void)[] = [config, executions, replay, events, invoke];
+export const COMMANDS: readonly ((program: Command) => void)[] = [
+  config,
+  executions,
+  replay,
+  events,
+  invoke,
+  // Keep last: it adds `alerts` to the `sandbox` group (creating the group if no module did).
+  sandboxAlerts,
+];

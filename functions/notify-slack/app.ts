@@ -1,0 +1,6 @@
+import { lambdaHandler } from '../shared/middleware';
+import { NotifySlackEventSchema } from './events';
+import { handleNotifyEvent } from './handle';
+
+/** Rule `notify-slack`: guardrail findings and vending outcomes from the bus, posted to Slack. */
+export const handler = lambdaHandler(NotifySlackEventSchema, 'notify-slack event', (event) => handleNotifyEvent(event));

@@ -1,0 +1,30 @@
+import type { AccountVended, AccountVendingFailed, GuardrailFinding } from '../schemas/findings';
+
+/** What the notifier is asked to announce: a guardrail finding or a vending outcome. */
+export type Notification =
+  | { readonly kind: 'finding'; readonly finding: GuardrailFinding }
+  | { readonly kind: 'vended'; readonly vended: AccountVended }
+  | { readonly kind: 'vending-failed'; readonly failure: AccountVendingFailed };
+
+export type NotificationKind = Notification['kind'];
+
+/**
+ * The deduplication key of a notification: rule + account + region + resource + outcome for a
+ * finding, the vending request id + outcome for vending. The same key within the dedupe window
+ * posts once.
+ *
+ * @example
+ * notificationKey({ kind: 'finding', finding }) // 'finding:igw-attached:222233334444:eu-west-1:igw-0a1b:remediated'
+ */
+export function notificationKey(n: Notification): string {
+  switch (n.kind) {
+    case 'finding': {
+      const f = n.finding;
+      return ['finding', f.rule, f.accountId, f.region, f.resource ?? '-', f.outcome].join(':');
+    }
+    case 'vended':
+      return `vending:${n.vended.requestId}:vended`;
+    case 'vending-failed':
+      return `vending:${n.failure.requestId}:failed:${n.failure.failedStep}`;
+  }
+}
