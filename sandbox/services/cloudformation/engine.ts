@@ -1,0 +1,396 @@
+import type { SandboxRuntime } from '../../core/types';
+import {
+  OperationIdAlreadyExistsException,
+  OperationInProgressException,
+  StackSetNotFoundException,
+  ValidationError,
+} from './errors';
+import {
+  type DeployedRecord,
+  type DeploymentTargets,
+  executionRoleReason,
+  type InstanceRecord,
+  type OperationAction,
+  type OperationIdRecord,
+  type OperationPreferences,
+  type OperationRecord,
+  type OperationTarget,
+  type Parameter,
+  type ResultStatus,
+  type StackSetRecord,
+  TABLES,
+  type TargetSchedule,
+} from './model';
+import { planOperation } from './schedule';
+
+/** Simulated time a stack instance deployment takes: 20–60 s, drawn from the seeded generator. */
+export const DEPLOY_MIN_MS = 20_000;
+export const DEPLOY_SPREAD_MS = 40_000;
+
+/** What a request asks an operation to do. */
+export interface OperationRequest {
+  action: OperationAction;
+  targets: { account: string; region: string; ou?: string }[];
+  preferences: OperationPreferences;
+  operationId?: string;
+  retainStacks?: boolean;
+  deploymentTargets?: DeploymentTargets;
+  parameterOverrides?: Parameter[];
+  /** Identifies the request for OperationId idempotency. */
+  fingerprint: string;
+}
+
+/** A 12-digit account id. */
+const ACCOUNT_RE = /^\d{12}$/;
+
+/** A v4 UUID from the sandbox's seeded generator. */
+export function seededUuid(random: () => number): string {
+  let h = '';
+  for (let i = 0; i < 32; i++) h += Math.floor(random() * 16).toString(16);
+  const v = '89ab'[Math.floor(random() * 4)] as string;
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${v}${h.slice(17, 20)}-${h.slice(20)}`;
+}
+
+/**
+ * The StackSets state machine: operations persisted in the store, their progress computed from
+ * the sandbox clock. Every read first `settle`s the stack set (finishes operations whose time has
+ * come, starts queued ones at the moment their predecessors ended), so the state is the same
+ * whether the sandbox ran all along or was restarted; timers only make it settle on time.
+ */
+export class StackSetEngine {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly runtime: SandboxRuntime) {}
+
+  private now(): number {
+    return Math.floor(this.runtime.clock.nowMs());
+  }
+
+  /** Store id of a stack set. */
+  static key(adminAccount: string, region: string, name: string): string {
+    return `${adminAccount}/${region}/${name}`;
+  }
+
+  /** The stack set by name or StackSetId (`name:uuid`), settled; throws `StackSetNotFoundException`. */
+  find(adminAccount: string, region: string, nameOrId: string): StackSetRecord {
+    const name = nameOrId.split(':')[0] as string;
+    const set = this.runtime.store.get<StackSetRecord>(
+      TABLES.stackSets,
+      StackSetEngine.key(adminAccount, region, name),
+    );
+    if (!set || (nameOrId.includes(':') && set.StackSetId !== nameOrId)) throw new StackSetNotFoundException(nameOrId);
+    this.settle(set);
+    return set;
+  }
+
+  operations(set: StackSetRecord): OperationRecord[] {
+    return this.runtime.store.list<OperationRecord>(TABLES.operations, `${set.StackSetId}/`);
+  }
+
+  operation(set: StackSetRecord, operationId: string): OperationRecord | undefined {
+    return this.runtime.store.get<OperationRecord>(TABLES.operations, `${set.StackSetId}/${operationId}`);
+  }
+
+  private saveOperation(op: OperationRecord): void {
+    this.runtime.store.put(TABLES.operations, `${op.StackSetId}/${op.OperationId}`, op);
+  }
+
+  storedInstances(set: StackSetRecord): InstanceRecord[] {
+    return this.runtime.store.list<InstanceRecord>(TABLES.instances, `${set.StackSetId}/`);
+  }
+
+  private instanceId(set: StackSetRecord, account: string, region: string): string {
+    return `${set.StackSetId}/${account}/${region}`;
+  }
+
+  /** Finishes due operations and starts queued ones whose predecessors ended, until nothing changes. */
+  settle(set: StackSetRecord): void {
+    const now = this.now();
+    this.runtime.store.transaction(() => {
+      for (let changed = true; changed; ) {
+        changed = false;
+        const ops = this.operations(set);
+        for (const op of ops) {
+          if (op.Status === 'RUNNING' && op.endAt !== undefined && op.endAt <= now) {
+            this.finish(set, op);
+            changed = true;
+          }
+        }
+        const byId = new Map(this.operations(set).map((o) => [o.OperationId, o]));
+        for (const op of byId.values()) {
+          if (op.Status !== 'QUEUED') continue;
+          const blockers = op.waitFor.map((id) => byId.get(id));
+          if (blockers.some((b) => b && (b.Status === 'RUNNING' || b.Status === 'QUEUED'))) continue;
+          const startAt = Math.max(op.createdAt, ...blockers.map((b) => b?.endAt ?? 0));
+          this.start(op, startAt);
+          changed = true;
+        }
+      }
+    });
+    this.wake(set);
+  }
+
+  private start(op: OperationRecord, at: number): void {
+    const plan = planOperation(op.targets, op.OperationPreferences, at);
+    op.Status = 'RUNNING';
+    op.startedAt = at;
+    op.endAt = plan.endAt;
+    op.schedule = plan.schedule;
+    op.failed = plan.failed;
+    this.saveOperation(op);
+  }
+
+  private finish(set: StackSetRecord, op: OperationRecord): void {
+    const schedule = op.schedule ?? [];
+    let failedCount = 0;
+    op.targets.forEach((target, i) => {
+      const fate = schedule[i] as TargetSchedule;
+      if (fate.outcome === 'FAILED') failedCount++;
+      this.applyFate(set, op, target, fate);
+    });
+    op.Status = op.failed ? 'FAILED' : 'SUCCEEDED';
+    if (op.Status === 'FAILED') op.StatusReason = 'Failure tolerance exceeded';
+    op.failedCount = failedCount;
+    this.saveOperation(op);
+  }
+
+  private applyFate(set: StackSetRecord, op: OperationRecord, target: OperationTarget, fate: TargetSchedule): void {
+    const { store } = this.runtime;
+    const id = this.instanceId(set, target.account, target.region);
+    const instance = store.get<InstanceRecord>(TABLES.instances, id);
+    if (!instance) return;
+    const deployedId = `${target.account}/${target.region}/${set.StackSetName}`;
+    instance.LastOperationId = op.OperationId;
+    if (op.Action === 'DELETE') {
+      if (fate.outcome === 'SUCCEEDED') {
+        store.delete(TABLES.instances, id);
+        const deployed = store.get<DeployedRecord>(TABLES.deployed, deployedId);
+        if (deployed && op.RetainStacks) store.put(TABLES.deployed, deployedId, { ...deployed, retained: true });
+        else store.delete(TABLES.deployed, deployedId);
+        return;
+      }
+      if (fate.outcome === 'FAILED') {
+        instance.Status = 'INOPERABLE';
+        instance.DetailedStatus = 'INOPERABLE';
+        instance.StatusReason = fate.reason;
+      } else {
+        instance.DetailedStatus = 'CANCELLED';
+        instance.StatusReason = fate.reason;
+      }
+      store.put(TABLES.instances, id, instance);
+      return;
+    }
+    if (fate.outcome === 'SUCCEEDED') {
+      instance.deployedVersion = op.templateVersion;
+      instance.Status = op.templateVersion >= set.templateVersion ? 'CURRENT' : 'OUTDATED';
+      instance.DetailedStatus = 'SUCCEEDED';
+      delete instance.StatusReason;
+      const deployed: DeployedRecord = {
+        account: target.account,
+        region: target.region,
+        stackSetName: set.StackSetName,
+        stackSetId: set.StackSetId,
+        stackId: instance.StackId,
+        templateBody: op.templateBody ?? set.TemplateBody,
+        parameters: [...set.Parameters, ...instance.ParameterOverrides],
+        operationId: op.OperationId,
+        deployedAt: new Date(fate.endAt).toISOString(),
+      };
+      store.put(TABLES.deployed, deployedId, deployed);
+    } else {
+      instance.Status = 'OUTDATED';
+      instance.DetailedStatus = fate.outcome;
+      instance.StatusReason = fate.reason;
+    }
+    store.put(TABLES.instances, id, instance);
+  }
+
+  /** Schedules a settle when the next running operation of the set is due (no-op on a frozen clock). */
+  private wake(set: StackSetRecord): void {
+    const due = this.operations(set)
+      .filter((o) => o.Status === 'RUNNING' && o.endAt !== undefined)
+      .map((o) => o.endAt as number);
+    const existing = this.timers.get(set.key);
+    if (existing) clearTimeout(existing);
+    this.timers.delete(set.key);
+    if (due.length === 0) return;
+    const realMs = this.runtime.clock.toRealMs(Math.max(0, Math.min(...due) - this.now()) + 1);
+    if (!Number.isFinite(realMs)) return;
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(set.key);
+        const current = this.runtime.store.get<StackSetRecord>(TABLES.stackSets, set.key);
+        if (current?.StackSetId === set.StackSetId) this.settle(current);
+      },
+      Math.min(realMs, 2 ** 31 - 1),
+    );
+    timer.unref();
+    this.timers.set(set.key, timer);
+  }
+
+  /** Resumes timers of every stack set with running operations (after a restart). */
+  resume(): void {
+    for (const set of this.runtime.store.list<StackSetRecord>(TABLES.stackSets)) this.settle(set);
+  }
+
+  stop(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  /**
+   * Accepts an operation: OperationId idempotency, then one-at-a-time (`OperationInProgressException`)
+   * or, with managed execution, queueing behind conflicting operations. Returns the OperationId.
+   */
+  submit(
+    current: StackSetRecord,
+    request: OperationRequest,
+    prepare?: (set: StackSetRecord) => StackSetRecord,
+  ): string {
+    let set = current;
+    const { store } = this.runtime;
+    const operationId = request.operationId ?? seededUuid(this.runtime.random);
+    if (!/^[a-zA-Z0-9][-a-zA-Z0-9]{0,127}$/.test(operationId)) {
+      throw new ValidationError(`OperationId ${operationId} must match [a-zA-Z0-9][-a-zA-Z0-9]*`);
+    }
+    const idKey = `${set.adminAccount}/${set.region}/${operationId}`;
+    const known = store.get<OperationIdRecord>(TABLES.operationIds, idKey);
+    if (known) {
+      if (known.stackSetKey === set.key && known.fingerprint === request.fingerprint) return operationId;
+      throw new OperationIdAlreadyExistsException(operationId);
+    }
+    const active = this.operations(set).filter((o) => o.Status === 'RUNNING' || o.Status === 'QUEUED');
+    if (!set.ManagedExecution.Active && active.length > 0) {
+      throw new OperationInProgressException(set.StackSetName, (active[0] as OperationRecord).OperationId);
+    }
+    const wanted = new Set(request.targets.map((t) => `${t.account}/${t.region}`));
+    const waitFor = active
+      .filter((o) => o.targets.some((t) => wanted.has(`${t.account}/${t.region}`)))
+      .map((o) => o.OperationId);
+
+    const now = this.now();
+    if (prepare) set = store.transaction(() => prepare(set));
+    const targets = request.targets.map((t) => this.draw(set, t));
+    const op: OperationRecord = {
+      OperationId: operationId,
+      StackSetId: set.StackSetId,
+      stackSetKey: set.key,
+      Action: request.action,
+      Status: 'QUEUED',
+      createdAt: now,
+      OperationPreferences: request.preferences,
+      targets,
+      waitFor,
+      templateVersion: set.templateVersion,
+      templateBody: set.TemplateBody,
+      sequence: store.nextSequence(TABLES.operations),
+    };
+    if (request.action === 'DELETE') op.RetainStacks = request.retainStacks ?? false;
+    if (request.deploymentTargets) op.DeploymentTargets = request.deploymentTargets;
+
+    store.transaction(() => {
+      store.put(TABLES.operationIds, idKey, { stackSetKey: set.key, fingerprint: request.fingerprint });
+      if (request.action === 'CREATE') {
+        for (const t of targets) this.upsertInstance(set, t, request.parameterOverrides);
+      }
+      if (waitFor.length === 0) this.start(op, now);
+      else this.saveOperation(op);
+    });
+    this.settle(set);
+    return operationId;
+  }
+
+  private draw(set: StackSetRecord, t: { account: string; region: string; ou?: string }): OperationTarget {
+    const fault = this.runtime.fault('cloudformation', 'DeployStackInstance');
+    const target: OperationTarget = {
+      account: t.account,
+      region: t.region,
+      durationMs: DEPLOY_MIN_MS + Math.floor(this.runtime.random() * (DEPLOY_SPREAD_MS + 1)) + (fault?.latencyMs ?? 0),
+    };
+    if (t.ou) target.ou = t.ou;
+    if (fault?.error) target.failure = failureReason(fault.error, t.account);
+    else if (!this.runtime.organizations.accountExists(t.account)) target.failure = executionRoleReason(t.account);
+    else if (set.PermissionModel === 'SERVICE_MANAGED' && t.account === this.runtime.managementAccountId) {
+      target.failure = `Account ${t.account} is the management account of the organization; service-managed stack sets do not deploy to it.`;
+    }
+    return target;
+  }
+
+  private upsertInstance(set: StackSetRecord, t: OperationTarget, overrides: Parameter[] | undefined): void {
+    const { store } = this.runtime;
+    const id = this.instanceId(set, t.account, t.region);
+    const existing = store.get<InstanceRecord>(TABLES.instances, id);
+    if (existing) {
+      if (overrides) store.put(TABLES.instances, id, { ...existing, ParameterOverrides: overrides });
+      return;
+    }
+    const instance: InstanceRecord = {
+      StackSetId: set.StackSetId,
+      Account: t.account,
+      Region: t.region,
+      StackId: `arn:aws:cloudformation:${t.region}:${t.account}:stack/StackSet-${set.StackSetName}-${seededUuid(this.runtime.random)}/${seededUuid(this.runtime.random)}`,
+      ParameterOverrides: overrides ?? [],
+      Status: 'OUTDATED',
+      DetailedStatus: 'PENDING',
+      StatusReason: 'User Initiated',
+    };
+    if (t.ou) instance.OrganizationalUnitId = t.ou;
+    store.put(TABLES.instances, id, instance);
+  }
+
+  /** The status of one target of an operation at simulated `now`. */
+  resultStatus(op: OperationRecord, index: number, now = this.now()): { status: ResultStatus; reason?: string } {
+    if (op.Status === 'QUEUED' || !op.schedule) return { status: 'PENDING' };
+    const fate = op.schedule[index] as TargetSchedule;
+    if (now >= fate.endAt || op.Status !== 'RUNNING') return { status: fate.outcome, reason: fate.reason };
+    if (fate.startAt === undefined || now < fate.startAt) return { status: 'PENDING' };
+    return { status: 'RUNNING' };
+  }
+
+  /**
+   * Stack instances as clients see them: the stored state, overlaid with the progress of a running
+   * operation (an instance being deployed is OUTDATED with PENDING/RUNNING detail).
+   */
+  liveInstances(set: StackSetRecord): InstanceRecord[] {
+    const now = this.now();
+    const running = this.operations(set).filter((o) => o.Status === 'RUNNING' || o.Status === 'QUEUED');
+    return this.storedInstances(set).map((instance) => {
+      for (const op of running) {
+        const index = op.targets.findIndex((t) => t.account === instance.Account && t.region === instance.Region);
+        if (index < 0) continue;
+        const { status, reason } = this.resultStatus(op, index, now);
+        if (status === 'PENDING' || status === 'RUNNING') {
+          if (op.Status === 'QUEUED' && instance.deployedVersion !== undefined) continue;
+          return { ...instance, Status: 'OUTDATED', DetailedStatus: status, LastOperationId: op.OperationId };
+        }
+        if (op.Action === 'DELETE') {
+          return status === 'FAILED'
+            ? { ...instance, Status: 'INOPERABLE', DetailedStatus: 'INOPERABLE', StatusReason: reason }
+            : { ...instance, DetailedStatus: status };
+        }
+        if (status === 'SUCCEEDED') {
+          const { StatusReason: _omit, ...rest } = instance;
+          return { ...rest, Status: 'CURRENT', DetailedStatus: 'SUCCEEDED', LastOperationId: op.OperationId };
+        }
+        return { ...instance, Status: 'OUTDATED', DetailedStatus: status, StatusReason: reason };
+      }
+      return instance;
+    });
+  }
+
+  /** Validates account ids of a request. */
+  static checkAccounts(accounts: readonly string[]): void {
+    for (const a of accounts) {
+      if (!ACCOUNT_RE.test(a)) throw new ValidationError(`Account ${a} is not a valid 12-digit account id`);
+    }
+  }
+}
+
+/** The StatusReason of a failed deployment from an injected fault. */
+function failureReason(error: { code: string; message: string }, account: string): string {
+  if (!error.message.startsWith('Injected fault:')) return error.message;
+  if (error.code === 'ResourceFailure') {
+    return 'The following resource(s) failed to create: [Resources]. Rollback requested by user.';
+  }
+  return executionRoleReason(account);
+}
