@@ -1,0 +1,236 @@
+/**
+ * The sandbox's EventBridge (awsJson1_1, `X-Amz-Target: AWSEvents.<Op>`, signing name `events`):
+ * buses `default` and `vendguard`, rules from `events/rules/*.json`, targets that run manifest
+ * functions and state machines in-process, the `vendguard-archive` archive and replays, scheduled
+ * rules on the sandbox clock, and dead letters under `/_sandbox/deadletters`.
+ *
+ * @example
+ * const { service, bus } = createEventBridgeService(runtime);
+ * runtime.bind({ bus });
+ * await service.start?.(runtime);
+ */
+import { controlRoute } from '../../core/control';
+import type { EventBus, OperationHandler, SandboxRuntime, ServiceDefinition } from '../../core/types';
+import { AwsServiceError } from '../../core/types';
+import { archiveOperations, ensureArchive } from './archive';
+import { EventRouter, listDeadLetters, redeliver } from './delivery';
+import { InvalidEventPatternError } from './errors';
+import {
+  type BusRecord,
+  busNameOf,
+  CENTRAL_ARCHIVE,
+  centralBusName,
+  type DeliveryRecord,
+  requiredString,
+  TABLES,
+  validation,
+} from './model';
+import { compileEventPattern } from './pattern';
+import { ensureBus, loadRuleFiles, ruleOperations } from './rules';
+import { Scheduler } from './schedule';
+
+export { listDeadLetters } from './delivery';
+export type { DeadLetterRecord, DeliveryRecord } from './model';
+
+/** What {@link createEventBridgeService} returns. */
+export interface EventBridgeService {
+  readonly service: ServiceDefinition;
+  /** The bus to bind into the runtime (`runtime.bind({ bus })`). */
+  readonly bus: EventBus;
+  /** The same object with its test handles (`settle()`, `deliver()`). */
+  readonly router: EventRouter;
+  readonly scheduler: Scheduler;
+}
+
+export interface EventBridgeOptions {
+  /** Folder of rule files; default `events/rules/`. */
+  readonly rulesDir?: string;
+  /** Load the rule files on start (default true). */
+  readonly loadRules?: boolean;
+}
+
+const MAX_ENTRIES = 10;
+const REQUIRED_EVENT_FIELDS = ['id', 'account', 'source', 'time', 'region', 'resources', 'detail-type'] as const;
+
+const routers = new WeakMap<SandboxRuntime, EventRouter>();
+
+/**
+ * Creates the EventBridge service of a sandbox runtime.
+ *
+ * @param runtime - the sandbox runtime (store, clock, functions, state machines)
+ */
+export function createEventBridgeService(
+  runtime: SandboxRuntime,
+  options: EventBridgeOptions = {},
+): EventBridgeService {
+  const router = new EventRouter(runtime);
+  const scheduler = new Scheduler(runtime, router);
+  routers.set(runtime, router);
+
+  const PutEvents: OperationHandler = (input, ctx) => {
+    const entries = input.Entries;
+    if (!Array.isArray(entries) || entries.length < 1 || entries.length > MAX_ENTRIES) {
+      throw validation(
+        `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to ${MAX_ENTRIES}`,
+      );
+    }
+    const results = entries.map((raw: unknown) => {
+      const entry = (raw ?? {}) as Record<string, unknown>;
+      for (const field of ['Source', 'DetailType', 'Detail'] as const) {
+        if (typeof entry[field] !== 'string' || entry[field] === '') {
+          return {
+            ErrorCode: 'InvalidArgument',
+            ErrorMessage: `Parameter ${field} is not valid. Reason: ${field} is a required argument.`,
+          };
+        }
+      }
+      const source = entry.Source as string;
+      if (source.startsWith('aws.')) {
+        return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' };
+      }
+      let detail: unknown;
+      try {
+        detail = JSON.parse(entry.Detail as string);
+      } catch {
+        detail = undefined;
+      }
+      if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) {
+        return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+      }
+      const bus = busNameOf(entry.EventBusName);
+      if (!runtime.store.get<BusRecord>(TABLES.buses, bus)) {
+        return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${bus} does not exist.` };
+      }
+      const resources = Array.isArray(entry.Resources) ? entry.Resources.map(String) : [];
+      const time = typeof entry.Time === 'number' ? new Date(entry.Time * 1000) : undefined;
+      const id = router.publish({
+        source,
+        detailType: entry.DetailType as string,
+        detail: detail as Record<string, unknown>,
+        resources,
+        account: ctx.principal.accountId,
+        region: ctx.region,
+        eventBusName: bus,
+        ...(time ? { time } : {}),
+      });
+      return { EventId: id };
+    });
+    return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+  };
+
+  const TestEventPattern: OperationHandler = (input) => {
+    const patternText = requiredString(input, 'EventPattern');
+    const eventText = requiredString(input, 'Event');
+    let event: unknown;
+    try {
+      event = JSON.parse(eventText);
+    } catch {
+      throw validation('Parameter Event is not valid. Reason: Event is not valid JSON.');
+    }
+    if (event === null || typeof event !== 'object' || Array.isArray(event)) {
+      throw validation('Parameter Event is not valid. Reason: Event must be a JSON object.');
+    }
+    const missing = REQUIRED_EVENT_FIELDS.filter((f) => !(f in event));
+    if (missing.length > 0) {
+      throw validation(
+        `Parameter Event is not valid. Reason: Provided Event is missing required field(s): ${missing.join(', ')}`,
+      );
+    }
+    try {
+      return { Result: compileEventPattern(patternText).matches(event) };
+    } catch (error) {
+      if (error instanceof InvalidEventPatternError)
+        throw new AwsServiceError('InvalidEventPatternException', error.message);
+      throw error;
+    }
+  };
+
+  const service: ServiceDefinition = {
+    signingName: 'events',
+    protocol: 'awsJson1_1',
+    targetPrefix: 'AWSEvents',
+    eventSource: 'events.amazonaws.com',
+    operations: {
+      ...ruleOperations(runtime),
+      ...archiveOperations(runtime, router),
+      PutEvents,
+      TestEventPattern,
+    },
+    // PutEvents is a data event, not a CloudTrail management event (and must not loop back).
+    isReadOnly: (operation) => /^(Describe|List|Test)/.test(operation) || operation === 'PutEvents',
+    start() {
+      seedEventBridge(runtime);
+      if (options.loadRules !== false) loadRuleFiles(runtime, options.rulesDir);
+      registerControlRoutes();
+      scheduler.start();
+    },
+    stop() {
+      scheduler.stop();
+    },
+  };
+  return { service, bus: router, router, scheduler };
+}
+
+/** Creates the buses `default` and the central bus, and the central bus's archive, if absent. */
+export function seedEventBridge(runtime: SandboxRuntime): void {
+  ensureBus(runtime, 'default');
+  const central = ensureBus(
+    runtime,
+    centralBusName(),
+    'vendguard central bus: CloudTrail events of every member account',
+  );
+  ensureArchive(runtime, CENTRAL_ARCHIVE, central, 'Every event of the vendguard bus');
+}
+
+/** The recent deliveries (newest last), optionally of one rule name. */
+export function listDeliveries(runtime: SandboxRuntime, limit = 100, rule?: string): DeliveryRecord[] {
+  const all = runtime.store.list<DeliveryRecord>(TABLES.deliveries);
+  const filtered = rule ? all.filter((d) => d.rule.endsWith(`/${rule}`)) : all;
+  return filtered.slice(-limit);
+}
+
+/**
+ * Delivers a dead letter again; resolves to the updated dead letter, or undefined when unknown.
+ * Usable without the HTTP control API.
+ */
+export function redeliverDeadLetter(runtime: SandboxRuntime, id: string) {
+  const router = routers.get(runtime) ?? new EventRouter(runtime);
+  return redeliver(runtime, router, id);
+}
+
+function registerControlRoutes(): void {
+  controlRoute('GET', '/_sandbox/deadletters', (runtime) => ({
+    status: 200,
+    body: { deadLetters: listDeadLetters(runtime) },
+  }));
+  controlRoute('POST', '/_sandbox/deadletters/redeliver', async (runtime, body) => {
+    const b = (body ?? {}) as { id?: unknown; ids?: unknown; all?: unknown };
+    const ids =
+      b.all === true
+        ? listDeadLetters(runtime)
+            .filter((d) => d.redeliveryStatus !== 'SUCCEEDED')
+            .map((d) => d.id)
+        : Array.isArray(b.ids)
+          ? b.ids.map(String)
+          : typeof b.id === 'string'
+            ? [b.id]
+            : [];
+    if (ids.length === 0) {
+      return {
+        status: 400,
+        body: { error: 'InvalidRedelivery', message: 'body must be { "id": "…" }, { "ids": […] } or { "all": true }' },
+      };
+    }
+    const redelivered = [];
+    for (const id of ids) {
+      const result = await redeliverDeadLetter(runtime, id);
+      if (!result) return { status: 404, body: { error: 'DeadLetterNotFound', message: `no dead letter ${id}` } };
+      redelivered.push(result);
+    }
+    return { status: 200, body: { redelivered } };
+  });
+  controlRoute('GET', '/_sandbox/deliveries', (runtime, _body, query) => ({
+    status: 200,
+    body: { deliveries: listDeliveries(runtime, query.limit ? Number(query.limit) : 100, query.rule) },
+  }));
+}

@@ -1,0 +1,246 @@
+/**
+ * The persisted shapes of the sandbox's EventBridge (buses, rules, targets, archives, replays,
+ * deliveries, dead letters), their store tables and ARNs, and small input helpers shared by the
+ * operation files. Everything lives in the management account and the home region.
+ */
+import type { BusEvent, SandboxRuntime } from '../../core/types';
+import { AwsServiceError } from '../../core/types';
+
+/** Store tables. Ids: buses by name, rules `<bus>/<rule>`, targets `<bus>/<rule>/<id>`. */
+export const TABLES = {
+  buses: 'events.buses',
+  rules: 'events.rules',
+  targets: 'events.targets',
+  archives: 'events.archives',
+  /** Archived events, id `<archive>/<sequence>`. */
+  archived: 'events.archived',
+  replays: 'events.replays',
+  deliveries: 'events.deliveries',
+  deadLetters: 'events.deadletters',
+  schedules: 'events.schedules',
+} as const;
+
+/** The central bus of vendguard (`VENDGUARD_EVENT_BUS`). */
+export function centralBusName(): string {
+  return process.env.VENDGUARD_EVENT_BUS || 'vendguard';
+}
+
+/** The archive of the central bus that exists from the start. */
+export const CENTRAL_ARCHIVE = 'vendguard-archive';
+
+export interface BusRecord {
+  readonly Name: string;
+  readonly Arn: string;
+  readonly CreationTime: number;
+  readonly Description?: string;
+}
+
+export interface RuleRecord {
+  readonly Name: string;
+  readonly Arn: string;
+  readonly EventBusName: string;
+  readonly EventPattern?: string;
+  readonly ScheduleExpression?: string;
+  readonly State: 'ENABLED' | 'DISABLED';
+  readonly Description?: string;
+  readonly RoleArn?: string;
+  readonly CreatedBy: string;
+  /** Set for rules loaded from `events/rules/<name>.json`. */
+  readonly file?: string;
+}
+
+export interface RetryPolicy {
+  readonly MaximumRetryAttempts?: number;
+  readonly MaximumEventAgeInSeconds?: number;
+}
+
+export interface TargetRecord {
+  readonly Id: string;
+  readonly Arn: string;
+  readonly Input?: string;
+  readonly InputPath?: string;
+  readonly InputTransformer?: { readonly InputPathsMap?: Record<string, string>; readonly InputTemplate: string };
+  readonly RetryPolicy?: RetryPolicy;
+  readonly DeadLetterConfig?: { readonly Arn?: string };
+  readonly RoleArn?: string;
+}
+
+export interface ArchiveRecord {
+  readonly ArchiveName: string;
+  readonly ArchiveArn: string;
+  readonly EventSourceArn: string;
+  readonly Description?: string;
+  readonly EventPattern?: string;
+  readonly RetentionDays: number;
+  readonly State: 'ENABLED' | 'DISABLED';
+  readonly CreationTime: number;
+}
+
+/** An event kept by an archive, with its size for `SizeBytes`. */
+export interface ArchivedEvent {
+  /** Its id in the archived-events table. */
+  readonly key: string;
+  readonly event: BusEvent;
+  /** Event time in ms (what replays filter on). */
+  readonly timeMs: number;
+  readonly size: number;
+}
+
+export type ReplayState = 'STARTING' | 'RUNNING' | 'CANCELLING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
+
+export interface ReplayRecord {
+  readonly ReplayName: string;
+  readonly ReplayArn: string;
+  readonly Description?: string;
+  readonly EventSourceArn: string;
+  readonly Destination: { readonly Arn: string; readonly FilterArns?: string[] };
+  readonly EventStartTime: number;
+  readonly EventEndTime: number;
+  readonly State: ReplayState;
+  readonly StateReason?: string;
+  readonly ReplayStartTime: number;
+  readonly ReplayEndTime?: number;
+  readonly EventLastReplayedTime?: number;
+  /** How many events were sent to the destination. */
+  readonly replayed: number;
+}
+
+/** One delivery of an event to a target (for tests and benchmarks). */
+export interface DeliveryRecord {
+  readonly eventId: string;
+  readonly rule: string;
+  readonly target: string;
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly attempts: number;
+  readonly durationMs: number;
+  readonly at: number;
+  readonly replayName?: string;
+}
+
+/** A delivery that failed after every retry: visible, and redeliverable. */
+export interface DeadLetterRecord {
+  readonly id: string;
+  readonly bus: string;
+  readonly rule: string;
+  readonly ruleArn: string;
+  readonly targetId: string;
+  readonly targetArn: string;
+  readonly event: BusEvent;
+  readonly errorName: string;
+  readonly errorMessage: string;
+  readonly attempts: number;
+  readonly at: number;
+  readonly redeliveredAt?: number;
+  readonly redeliveryStatus?: 'SUCCEEDED' | 'FAILED';
+}
+
+/** ARNs and scope of the sandbox's EventBridge. */
+export interface Scope {
+  readonly region: string;
+  readonly account: string;
+}
+
+export function scopeOf(runtime: SandboxRuntime): Scope {
+  return { region: runtime.config.organization.homeRegion, account: runtime.managementAccountId };
+}
+
+export const arns = {
+  bus: (s: Scope, name: string) => `arn:aws:events:${s.region}:${s.account}:event-bus/${name}`,
+  rule: (s: Scope, bus: string, name: string) =>
+    `arn:aws:events:${s.region}:${s.account}:rule/${bus === 'default' ? '' : `${bus}/`}${name}`,
+  archive: (s: Scope, name: string) => `arn:aws:events:${s.region}:${s.account}:archive/${name}`,
+  replay: (s: Scope, name: string) => `arn:aws:events:${s.region}:${s.account}:replay/${name}`,
+};
+
+/** The bus name of an `EventBusName` that may be a name or an ARN; `default` when absent. */
+export function busNameOf(value: unknown): string {
+  if (typeof value !== 'string' || value === '') return 'default';
+  const marker = ':event-bus/';
+  const at = value.indexOf(marker);
+  return at >= 0 ? value.slice(at + marker.length) : value;
+}
+
+/** `(bus, rule)` of a rule ARN, or undefined. */
+export function parseRuleArn(arn: string): { bus: string; name: string } | undefined {
+  const m = /^arn:aws:events:[^:]*:\d{12}:rule\/(?:([^/]+)\/)?([^/]+)$/.exec(arn);
+  if (!m) return undefined;
+  return { bus: m[1] ?? 'default', name: m[2] as string };
+}
+
+/** The EventBridge time format: ISO 8601 without milliseconds. */
+export function eventTime(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** A timestamp input: epoch seconds (what the SDK sends), or an ISO string. */
+export function timestampInput(value: unknown, name: string): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value * 1000;
+  if (typeof value === 'string') {
+    const ms = Date.parse(value);
+    if (!Number.isNaN(ms)) return ms;
+    const n = Number(value);
+    if (Number.isFinite(n)) return n * 1000;
+  }
+  throw validation(`Parameter ${name} is not a valid timestamp.`);
+}
+
+export function validation(message: string): AwsServiceError {
+  return new AwsServiceError('ValidationException', message);
+}
+
+export function notFound(message: string): AwsServiceError {
+  return new AwsServiceError('ResourceNotFoundException', message);
+}
+
+export function alreadyExists(message: string): AwsServiceError {
+  return new AwsServiceError('ResourceAlreadyExistsException', message);
+}
+
+/** A required string parameter. */
+export function requiredString(input: Record<string, unknown>, name: string): string {
+  const value = input[name];
+  if (typeof value !== 'string' || value === '') {
+    throw validation(
+      `1 validation error detected: Value null at '${lowerFirst(name)}' failed to satisfy constraint: Member must not be null`,
+    );
+  }
+  return value;
+}
+
+export function optionalString(input: Record<string, unknown>, name: string): string | undefined {
+  const value = input[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw validation(`Parameter ${name} must be a string.`);
+  return value;
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+/** Pages a list with `Limit`/`NextToken` (the token is the offset). */
+export function paginate<T>(
+  items: readonly T[],
+  input: Record<string, unknown>,
+  max = 100,
+): { page: T[]; next?: string } {
+  const limit = typeof input.Limit === 'number' ? input.Limit : max;
+  if (!Number.isInteger(limit) || limit < 1 || limit > max) {
+    throw validation(
+      `Value '${String(input.Limit)}' at 'limit' failed to satisfy constraint: Member must have value between 1 and ${max}`,
+    );
+  }
+  let offset = 0;
+  if (typeof input.NextToken === 'string' && input.NextToken !== '') {
+    offset = Number(Buffer.from(input.NextToken, 'base64url').toString('utf8'));
+    if (!Number.isInteger(offset) || offset < 0) throw validation('The NextToken is not valid.');
+  }
+  const page = items.slice(offset, offset + limit);
+  const next = offset + limit < items.length ? Buffer.from(String(offset + limit)).toString('base64url') : undefined;
+  return next ? { page, next } : { page };
+}
+
+/** Epoch ms to the `Date` the JSON codec sends as epoch seconds. */
+export function toDate(ms: number | undefined): Date | undefined {
+  return ms === undefined ? undefined : new Date(ms);
+}

@@ -1,0 +1,359 @@
+/**
+ * Buses, rules and targets: the operations `CreateEventBus`/`DescribeEventBus`/`ListEventBuses`/
+ * `DeleteEventBus`, `PutRule`/`DescribeRule`/`ListRules`/`DeleteRule`/`EnableRule`/`DisableRule`,
+ * `PutTargets`/`RemoveTargets`/`ListTargetsByRule`, and the loading of `events/rules/*.json`.
+ */
+import { loadRules, type RuleDefinition } from '../../../events/rules';
+import type { OperationHandler, SandboxRuntime } from '../../core/types';
+import { AwsServiceError } from '../../core/types';
+import { InvalidEventPatternError } from './errors';
+import {
+  alreadyExists,
+  arns,
+  type BusRecord,
+  busNameOf,
+  notFound,
+  optionalString,
+  paginate,
+  type RuleRecord,
+  requiredString,
+  scopeOf,
+  TABLES,
+  type TargetRecord,
+  toDate,
+  validation,
+} from './model';
+import { compileEventPattern } from './pattern';
+import { parseSchedule } from './schedule';
+
+const NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
+const MAX_TARGETS_PER_RULE = 5;
+const MAX_PATTERN_LENGTH = 4096;
+
+/** Creates a bus if absent (start-up seeding). */
+export function ensureBus(runtime: SandboxRuntime, name: string, description?: string): BusRecord {
+  const existing = runtime.store.get<BusRecord>(TABLES.buses, name);
+  if (existing) return existing;
+  const record: BusRecord = {
+    Name: name,
+    Arn: arns.bus(scopeOf(runtime), name),
+    CreationTime: runtime.clock.nowMs(),
+    ...(description ? { Description: description } : {}),
+  };
+  runtime.store.put(TABLES.buses, name, record);
+  return record;
+}
+
+/** The bus of an `EventBusName` input (name or ARN), or `ResourceNotFoundException`. */
+export function existingBus(runtime: SandboxRuntime, value: unknown): BusRecord {
+  const name = busNameOf(value);
+  const bus = runtime.store.get<BusRecord>(TABLES.buses, name);
+  if (!bus) throw notFound(`Event bus ${name} does not exist.`);
+  return bus;
+}
+
+function existingRule(runtime: SandboxRuntime, input: Record<string, unknown>, param = 'Name'): RuleRecord {
+  const bus = existingBus(runtime, input.EventBusName);
+  const name = requiredString(input, param);
+  const rule = runtime.store.get<RuleRecord>(TABLES.rules, `${bus.Name}/${name}`);
+  if (!rule) throw notFound(`Rule ${name} does not exist on EventBus ${bus.Name}.`);
+  return rule;
+}
+
+/** Validates an event pattern as `PutRule` does, answering `InvalidEventPatternException`. */
+export function checkPattern(pattern: string): void {
+  if (pattern.length > MAX_PATTERN_LENGTH) {
+    throw validation(
+      `Value at 'eventPattern' failed to satisfy constraint: Member must have length less than or equal to ${MAX_PATTERN_LENGTH}`,
+    );
+  }
+  try {
+    compileEventPattern(pattern);
+  } catch (error) {
+    if (error instanceof InvalidEventPatternError)
+      throw new AwsServiceError('InvalidEventPatternException', error.message);
+    throw error;
+  }
+}
+
+/** Writes a rule (create or update, as `PutRule`), keeping what the update does not name. */
+export function putRule(
+  runtime: SandboxRuntime,
+  rule: Omit<RuleRecord, 'Arn' | 'CreatedBy'> & { readonly CreatedBy?: string },
+): RuleRecord {
+  const record: RuleRecord = {
+    ...rule,
+    Arn: arns.rule(scopeOf(runtime), rule.EventBusName, rule.Name),
+    CreatedBy: rule.CreatedBy ?? runtime.managementAccountId,
+  };
+  runtime.store.put(TABLES.rules, `${rule.EventBusName}/${rule.Name}`, record);
+  return record;
+}
+
+function describeRule(rule: RuleRecord): Record<string, unknown> {
+  return {
+    Name: rule.Name,
+    Arn: rule.Arn,
+    EventPattern: rule.EventPattern,
+    ScheduleExpression: rule.ScheduleExpression,
+    State: rule.State,
+    Description: rule.Description,
+    RoleArn: rule.RoleArn,
+    EventBusName: rule.EventBusName,
+    CreatedBy: rule.CreatedBy,
+  };
+}
+
+function checkTarget(target: Record<string, unknown>): string | undefined {
+  if (typeof target.Id !== 'string' || !/^[.\-_A-Za-z0-9]{1,64}$/.test(target.Id)) return 'Target Id is not valid.';
+  if (typeof target.Arn !== 'string' || !target.Arn.startsWith('arn:'))
+    return `Parameter ${String(target.Arn)} is not valid.`;
+  const modes = ['Input', 'InputPath', 'InputTransformer'].filter((k) => target[k] !== undefined);
+  if (modes.length > 1) return 'Only one of Input, InputPath, or InputTransformer can be specified.';
+  if (target.Input !== undefined) {
+    if (typeof target.Input !== 'string') return 'Input must be a string.';
+    try {
+      JSON.parse(target.Input);
+    } catch {
+      return 'Input is not a valid JSON text.';
+    }
+  }
+  if (target.InputPath !== undefined && (typeof target.InputPath !== 'string' || !target.InputPath.startsWith('$'))) {
+    return 'InputPath is not a valid JSONPath.';
+  }
+  return undefined;
+}
+
+/** The operations of this file. */
+export function ruleOperations(runtime: SandboxRuntime): Record<string, OperationHandler> {
+  const store = runtime.store;
+  return {
+    CreateEventBus(input) {
+      const name = requiredString(input, 'Name');
+      if (!NAME.test(name) || name === 'default') throw validation(`Event bus name ${name} is not valid.`);
+      if (store.get(TABLES.buses, name)) throw alreadyExists(`Event bus ${name} already exists.`);
+      const bus = ensureBus(runtime, name, optionalString(input, 'Description'));
+      return { EventBusArn: bus.Arn, Description: bus.Description };
+    },
+
+    DescribeEventBus(input) {
+      const bus = existingBus(runtime, input.Name);
+      return { Name: bus.Name, Arn: bus.Arn, Description: bus.Description, CreationTime: toDate(bus.CreationTime) };
+    },
+
+    ListEventBuses(input) {
+      const prefix = optionalString(input, 'NamePrefix') ?? '';
+      const buses = store.list<BusRecord>(TABLES.buses).filter((b) => b.Name.startsWith(prefix));
+      const { page, next } = paginate(buses, input);
+      return {
+        EventBuses: page.map((b) => ({
+          Name: b.Name,
+          Arn: b.Arn,
+          Description: b.Description,
+          CreationTime: toDate(b.CreationTime),
+        })),
+        NextToken: next,
+      };
+    },
+
+    DeleteEventBus(input) {
+      const name = requiredString(input, 'Name');
+      if (name === 'default') throw validation('Cannot delete event bus default.');
+      for (const rule of store.list<RuleRecord>(TABLES.rules, `${name}/`))
+        store.delete(TABLES.rules, `${name}/${rule.Name}`);
+      store.delete(TABLES.buses, name);
+      return {};
+    },
+
+    PutRule(input) {
+      const name = requiredString(input, 'Name');
+      if (!NAME.test(name)) throw validation(`Rule name ${name} is not valid.`);
+      const bus = existingBus(runtime, input.EventBusName);
+      const pattern = optionalString(input, 'EventPattern');
+      const schedule = optionalString(input, 'ScheduleExpression');
+      if (!pattern && !schedule) throw validation('Parameter(s) EventPattern or ScheduleExpression must be specified.');
+      if (pattern) checkPattern(pattern);
+      if (schedule) {
+        if (bus.Name !== 'default') throw validation('ScheduleExpression is supported only on the default event bus.');
+        if (!parseSchedule(schedule)) throw validation('Parameter ScheduleExpression is not valid.');
+      }
+      const state = optionalString(input, 'State') ?? 'ENABLED';
+      if (state !== 'ENABLED' && state !== 'DISABLED')
+        throw validation(`Value '${state}' at 'state' failed to satisfy constraint.`);
+      const previous = store.get<RuleRecord>(TABLES.rules, `${bus.Name}/${name}`);
+      const description = optionalString(input, 'Description');
+      const roleArn = optionalString(input, 'RoleArn');
+      const rule = putRule(runtime, {
+        Name: name,
+        EventBusName: bus.Name,
+        State: state,
+        ...(pattern ? { EventPattern: pattern } : {}),
+        ...(schedule ? { ScheduleExpression: schedule } : {}),
+        ...(description !== undefined ? { Description: description } : {}),
+        ...(roleArn ? { RoleArn: roleArn } : {}),
+        ...(previous?.file ? { file: previous.file } : {}),
+      });
+      return { RuleArn: rule.Arn };
+    },
+
+    DescribeRule(input) {
+      return describeRule(existingRule(runtime, input));
+    },
+
+    ListRules(input) {
+      const bus = existingBus(runtime, input.EventBusName);
+      const prefix = optionalString(input, 'NamePrefix') ?? '';
+      const rules = store
+        .list<RuleRecord>(TABLES.rules, `${bus.Name}/`)
+        .filter((r) => r.Name.startsWith(prefix))
+        .sort((a, b) => a.Name.localeCompare(b.Name));
+      const { page, next } = paginate(rules, input);
+      return { Rules: page.map(describeRule), NextToken: next };
+    },
+
+    DeleteRule(input) {
+      const bus = existingBus(runtime, input.EventBusName);
+      const name = requiredString(input, 'Name');
+      const rule = store.get<RuleRecord>(TABLES.rules, `${bus.Name}/${name}`);
+      if (!rule) return {};
+      if (store.count(TABLES.targets, `${bus.Name}/${name}/`) > 0) {
+        throw validation("Rule can't be deleted since it has targets.");
+      }
+      store.delete(TABLES.rules, `${bus.Name}/${name}`);
+      store.delete(TABLES.schedules, `${bus.Name}/${name}`);
+      return {};
+    },
+
+    EnableRule(input) {
+      const rule = existingRule(runtime, input);
+      putRule(runtime, { ...rule, State: 'ENABLED' });
+      return {};
+    },
+
+    DisableRule(input) {
+      const rule = existingRule(runtime, input);
+      putRule(runtime, { ...rule, State: 'DISABLED' });
+      return {};
+    },
+
+    PutTargets(input) {
+      const rule = existingRule(runtime, input, 'Rule');
+      const targets = input.Targets;
+      if (!Array.isArray(targets) || targets.length === 0 || targets.length > 10) {
+        throw validation("Value at 'targets' failed to satisfy constraint: Member must have length between 1 and 10");
+      }
+      const prefix = `${rule.EventBusName}/${rule.Name}/`;
+      const existing = new Set(store.list<TargetRecord>(TABLES.targets, prefix).map((t) => t.Id));
+      const failed: Record<string, unknown>[] = [];
+      for (const raw of targets as Record<string, unknown>[]) {
+        const problem = checkTarget(raw ?? {});
+        if (problem) {
+          failed.push({ TargetId: raw?.Id, ErrorCode: 'ValidationException', ErrorMessage: problem });
+          continue;
+        }
+        const id = raw.Id as string;
+        if (!existing.has(id) && existing.size >= MAX_TARGETS_PER_RULE) {
+          throw new AwsServiceError(
+            'LimitExceededException',
+            `The requested resource exceeds the maximum number allowed (${MAX_TARGETS_PER_RULE} targets per rule).`,
+          );
+        }
+        existing.add(id);
+        store.put<TargetRecord>(TABLES.targets, `${prefix}${id}`, raw as unknown as TargetRecord);
+      }
+      return { FailedEntryCount: failed.length, FailedEntries: failed };
+    },
+
+    RemoveTargets(input) {
+      const rule = existingRule(runtime, input, 'Rule');
+      const ids = input.Ids;
+      if (!Array.isArray(ids) || ids.length === 0)
+        throw validation(
+          "Value at 'ids' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        );
+      const failed: Record<string, unknown>[] = [];
+      for (const id of ids) {
+        if (!store.delete(TABLES.targets, `${rule.EventBusName}/${rule.Name}/${String(id)}`)) {
+          failed.push({
+            TargetId: id,
+            ErrorCode: 'ResourceNotFoundException',
+            ErrorMessage: `Target ${String(id)} does not exist.`,
+          });
+        }
+      }
+      return { FailedEntryCount: failed.length, FailedEntries: failed };
+    },
+
+    ListTargetsByRule(input) {
+      const rule = existingRule(runtime, input, 'Rule');
+      const targets = store.list<TargetRecord>(TABLES.targets, `${rule.EventBusName}/${rule.Name}/`);
+      const { page, next } = paginate(targets, input);
+      return { Targets: page, NextToken: next };
+    },
+  };
+}
+
+/** The target ARN of a rule file's target. */
+function fileTargetArn(runtime: SandboxRuntime, definition: RuleDefinition): string {
+  return definition.target.kind === 'function'
+    ? runtime.functions.functionArn(definition.target.name)
+    : runtime.stateMachines.stateMachineArn(definition.target.name);
+}
+
+/**
+ * Loads every `events/rules/*.json` onto its bus, idempotently: a changed file updates its rule
+ * and target, a removed file removes the rule it had loaded. Returns the rules loaded.
+ *
+ * @param dir - the rules folder (tests pass their own)
+ */
+export function loadRuleFiles(runtime: SandboxRuntime, dir?: string): RuleRecord[] {
+  const definitions = loadRules(dir);
+  const loaded: RuleRecord[] = [];
+  const names = new Set<string>();
+  for (const definition of definitions) {
+    const file = `events/rules/${definition.name}.json`;
+    const pattern = definition.pattern ? JSON.stringify(definition.pattern) : undefined;
+    if (pattern) {
+      try {
+        compileEventPattern(pattern);
+      } catch (error) {
+        throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
+      }
+    }
+    if (definition.schedule && !parseSchedule(definition.schedule)) {
+      throw new Error(`${file}: schedule ${definition.schedule} is not a valid rate() or cron() expression`);
+    }
+    ensureBus(runtime, definition.eventBus);
+    const rule = putRule(runtime, {
+      Name: definition.name,
+      EventBusName: definition.eventBus,
+      State: definition.enabled ? 'ENABLED' : 'DISABLED',
+      Description: definition.description,
+      ...(pattern ? { EventPattern: pattern } : {}),
+      ...(definition.schedule ? { ScheduleExpression: definition.schedule } : {}),
+      file,
+    });
+    const target: TargetRecord = {
+      Id: definition.target.name,
+      Arn: fileTargetArn(runtime, definition),
+      RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+    };
+    const prefix = `${rule.EventBusName}/${rule.Name}/`;
+    for (const old of runtime.store.list<TargetRecord>(TABLES.targets, prefix)) {
+      if (old.Id !== target.Id) runtime.store.delete(TABLES.targets, `${prefix}${old.Id}`);
+    }
+    runtime.store.put(TABLES.targets, `${prefix}${target.Id}`, target);
+    names.add(`${rule.EventBusName}/${rule.Name}`);
+    loaded.push(rule);
+  }
+  for (const rule of runtime.store.list<RuleRecord>(TABLES.rules)) {
+    const key = `${rule.EventBusName}/${rule.Name}`;
+    if (!rule.file || names.has(key)) continue;
+    for (const target of runtime.store.list<TargetRecord>(TABLES.targets, `${key}/`)) {
+      runtime.store.delete(TABLES.targets, `${key}/${target.Id}`);
+    }
+    runtime.store.delete(TABLES.rules, key);
+    runtime.store.delete(TABLES.schedules, key);
+  }
+  return loaded;
+}
