@@ -2,7 +2,6 @@
  * Turning an EventBridge delivery into what a guardrail acts on. A malformed or truncated
  * CloudTrail event is rejected here with the reason, before any AWS call.
  */
-import { zodIssues } from '../middleware';
 import { CloudTrailEventSchema, type CloudTrailRecord } from '../schemas/cloudtrail';
 import { type GuardRule, ruleForRecord } from './rules';
 
@@ -58,9 +57,8 @@ function eventIdOf(raw: unknown): string | undefined {
 export function readDelivery(raw: unknown, functionName: string, remediationRole: string): ParsedDelivery {
   const parsed = CloudTrailEventSchema.safeParse(raw);
   if (!parsed.success) {
-    const why = zodIssues(parsed.error)
-      .map((i) => `${i.path || '(root)'}: ${i.message}`)
-      .join('; ');
+    // Formatted here rather than with middleware's zodIssues: this module must not pull in middy.
+    const why = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
     const eventId = eventIdOf(raw);
     return { kind: 'rejected', reason: `malformed CloudTrail event: ${why}`, ...(eventId ? { eventId } : {}) };
   }
