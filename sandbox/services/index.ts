@@ -1,12 +1,12 @@
 import type { LocalRuntime } from '../core/runtime';
 import type { AnyService } from '../core/server';
 import { createDynamoDbService } from './dynamodb';
+import { createEventBridgeService } from './eventbridge';
 import { createOrganizationsService } from './organizations';
 import { createStsService } from './sts';
 // TODO(wiring): uncomment as the other services land.
 // import { createCloudFormationService } from './cloudformation';
 // import { createEc2Service } from './ec2';
-// import { createEventBridgeService } from './eventbridge';
 // import { createStepFunctionsService } from './stepfunctions';
 
 /**
@@ -16,9 +16,9 @@ import { createStsService } from './sts';
  */
 export function createServices(runtime: LocalRuntime): AnyService[] {
   const services: AnyService[] = [createOrganizationsService(runtime), createStsService(runtime)];
-  // const events = createEventBridgeService(runtime);
-  // runtime.bind({ bus: events.bus });
-  // services.push(events.service);
+  const events = createEventBridgeService(runtime);
+  runtime.bind({ bus: events.bus });
+  services.push(events.service);
   // const states = createStepFunctionsService(runtime);
   // runtime.bind({ stateMachines: states.stateMachines });
   // services.push(states.service);
