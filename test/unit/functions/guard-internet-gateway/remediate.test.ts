@@ -31,9 +31,7 @@ const create = (options: Parameters<typeof sampleEvent>[1] = {}) =>
 const run = (event: unknown) => runGuardrail(event, 'guard-internet-gateway', internetGatewayGuard);
 
 const attachedGateway = (tags: { Key: string; Value: string }[] = []) => ({
-  InternetGateways: [
-    { InternetGatewayId: IGW, Attachments: [{ VpcId: VPC, State: 'available' as const }], Tags: tags },
-  ],
+  InternetGateways: [{ InternetGatewayId: IGW, Attachments: [{ VpcId: VPC, State: 'attached' as const }], Tags: tags }],
 });
 
 let h: GuardHarness;
@@ -160,7 +158,13 @@ describe('guard-internet-gateway', () => {
     });
 
     it('alerts instead of acting on an ambiguous event that names no gateway', async () => {
-      await run(attach({ edit: (d) => void (d.requestParameters = { vpcId: VPC }) }));
+      await run(
+        attach({
+          edit: (d) => {
+            d.requestParameters = { vpcId: VPC };
+          },
+        }),
+      );
       expect(h.memberCalls()).toEqual([]);
       expect(h.findings()[0]).toMatchObject({
         outcome: 'alerted',
@@ -249,7 +253,11 @@ describe('guard-internet-gateway', () => {
 
   describe('modes', () => {
     it('only says what it would do under the global alert-only switch', async () => {
-      setOrganizationConfig(withGuardrails((g) => void (g.alertOnly = true)));
+      setOrganizationConfig(
+        withGuardrails((g) => {
+          g.alertOnly = true;
+        }),
+      );
       await run(attach());
       expect(h.ec2.commandCalls(DetachInternetGatewayCommand)).toHaveLength(0);
       expect(h.ec2.commandCalls(DeleteInternetGatewayCommand)).toHaveLength(0);
@@ -268,7 +276,11 @@ describe('guard-internet-gateway', () => {
     });
 
     it('lets VENDGUARD_ALERT_ONLY=false override an alert-only config', async () => {
-      setOrganizationConfig(withGuardrails((g) => void (g.alertOnly = true)));
+      setOrganizationConfig(
+        withGuardrails((g) => {
+          g.alertOnly = true;
+        }),
+      );
       process.env.VENDGUARD_ALERT_ONLY = 'false';
       await run(attach());
       expect(h.ec2.commandCalls(DeleteInternetGatewayCommand)).toHaveLength(1);
@@ -278,7 +290,9 @@ describe('guard-internet-gateway', () => {
   describe('blast-radius guard', () => {
     it('stops remediating in an account after the configured number of actions and alerts', async () => {
       setOrganizationConfig(
-        withGuardrails((g) => void (g.blastRadius = { maxActionsPerAccount: 2, windowMinutes: 60 })),
+        withGuardrails((g) => {
+          g.blastRadius = { maxActionsPerAccount: 2, windowMinutes: 60 };
+        }),
       );
       for (const id of ['e1', 'e2', 'e3', 'e4']) await run(attach({ eventId: id }));
       expect(h.ec2.commandCalls(DeleteInternetGatewayCommand)).toHaveLength(2);
@@ -289,7 +303,9 @@ describe('guard-internet-gateway', () => {
 
     it('keeps remediating in other accounts', async () => {
       setOrganizationConfig(
-        withGuardrails((g) => void (g.blastRadius = { maxActionsPerAccount: 1, windowMinutes: 60 })),
+        withGuardrails((g) => {
+          g.blastRadius = { maxActionsPerAccount: 1, windowMinutes: 60 };
+        }),
       );
       await run(attach({ eventId: 'x1' }));
       await run(attach({ eventId: 'x2' }));
@@ -319,7 +335,13 @@ describe('guard-internet-gateway', () => {
     });
 
     it('ignores a failed call', async () => {
-      const result = await run(attach({ edit: (d) => void (d.errorCode = 'Client.UnauthorizedOperation') }));
+      const result = await run(
+        attach({
+          edit: (d) => {
+            d.errorCode = 'Client.UnauthorizedOperation';
+          },
+        }),
+      );
       expect(result.status).toBe('ignored');
       expect(h.memberCalls()).toEqual([]);
     });
