@@ -3,6 +3,7 @@ import { LocalRuntime, type RuntimeOptions } from './core/runtime';
 import { type AnyService, SandboxServer } from './core/server';
 import type { SandboxRuntime, ServiceDefinition } from './core/types';
 import { createServices } from './services';
+import './slack-outbox';
 
 /**
  * Starts the sandbox: runtime, services, HTTP server on 127.0.0.1, then each service's `start()`

@@ -4,6 +4,7 @@ import { register as events } from './events';
 import { register as executions } from './executions';
 import { register as invoke } from './invoke';
 import { register as replay } from './replay';
+import { register as sandbox } from './sandbox';
 import { register as sandboxAlerts } from './sandbox-alerts';
 
 /** Every command registers itself on the program; add one line per command module. */
@@ -13,6 +14,7 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   replay,
   events,
   invoke,
+  sandbox,
   // Keep last: it adds `alerts` to the `sandbox` group (creating the group if no module did).
   sandboxAlerts,
 ];

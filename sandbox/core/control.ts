@@ -1,4 +1,5 @@
 import { FaultConfigError } from './errors';
+import { assumedRolePrincipal } from './identity';
 import type { LocalRuntime } from './runtime';
 import type { SandboxRuntime } from './types';
 
@@ -125,3 +126,24 @@ controlRoute('GET', '/_sandbox/cloudtrail', (runtime) => ({
   status: 200,
   body: { events: local(runtime).recentTrail },
 }));
+
+controlRoute('POST', '/_sandbox/credentials', (runtime, body) => {
+  const rt = local(runtime);
+  const b = (body ?? {}) as { account?: unknown; role?: unknown; session?: unknown };
+  const account = typeof b.account === 'string' && b.account !== '' ? b.account : 'management';
+  const accountId = /^\d{12}$/.test(account) ? account : rt.organizations.accountIdByName(account);
+  if (!accountId || !rt.organizations.accountExists(accountId)) {
+    return {
+      status: 404,
+      body: { error: 'AccountNotFound', message: `no ACTIVE sandbox account named or numbered ${account}` },
+    };
+  }
+  const role = typeof b.role === 'string' && b.role !== '' ? b.role : rt.config.vending.accountAccessRoleName;
+  const session = typeof b.session === 'string' && b.session !== '' ? b.session : 'sandbox-cli';
+  const principal = assumedRolePrincipal(accountId, role, session);
+  const creds = rt.registerPrincipal(principal);
+  return {
+    status: 200,
+    body: { accountId, arn: principal.arn, region: rt.homeRegion, endpoint: rt.endpoint, ...creds },
+  };
+});

@@ -1,13 +1,13 @@
 import type { LocalRuntime } from '../core/runtime';
 import type { AnyService } from '../core/server';
+import { createCloudFormationService } from './cloudformation';
 import { createDynamoDbService } from './dynamodb';
 import { createEventBridgeService } from './eventbridge';
 import { createOrganizationsService } from './organizations';
+import { createStepFunctionsService } from './stepfunctions';
 import { createStsService } from './sts';
-// TODO(wiring): uncomment as the other services land.
-// import { createCloudFormationService } from './cloudformation';
+// TODO(wiring): uncomment when sandbox/services/ec2/index.ts lands.
 // import { createEc2Service } from './ec2';
-// import { createStepFunctionsService } from './stepfunctions';
 
 /**
  * The registry of every emulated service. Organizations comes first: its `start()` seeds the
@@ -19,10 +19,11 @@ export function createServices(runtime: LocalRuntime): AnyService[] {
   const events = createEventBridgeService(runtime);
   runtime.bind({ bus: events.bus });
   services.push(events.service);
-  // const states = createStepFunctionsService(runtime);
-  // runtime.bind({ stateMachines: states.stateMachines });
-  // services.push(states.service);
-  // services.push(createCloudFormationService(runtime), createEc2Service(runtime));
+  const states = createStepFunctionsService(runtime);
+  runtime.bind({ stateMachines: states.stateMachines });
+  services.push(states.service);
+  services.push(createCloudFormationService(runtime));
+  // services.push(createEc2Service(runtime));
   services.push(createDynamoDbService(runtime));
   return services;
 }

@@ -1,0 +1,91 @@
+import type { Command } from 'commander';
+
+/**
+ * `vendguard sandbox credentials|status`: talks to a running sandbox's control API.
+ */
+
+interface CredentialsReply {
+  accountId: string;
+  arn: string;
+  region: string;
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+}
+
+/** The sandbox endpoint: `--endpoint-url`, `AWS_ENDPOINT_URL`, `VENDGUARD_SANDBOX_PORT`, or `http://127.0.0.1:4566`. */
+export function sandboxEndpoint(): string {
+  const fromEnv = process.env.AWS_ENDPOINT_URL;
+  if (fromEnv) return fromEnv.replace(/\/+$/, '');
+  return `http://127.0.0.1:${process.env.VENDGUARD_SANDBOX_PORT ?? 4566}`;
+}
+
+async function control(method: string, path: string, body?: unknown): Promise<unknown> {
+  const endpoint = sandboxEndpoint();
+  let res: Response;
+  try {
+    res = await fetch(`${endpoint}${path}`, {
+      method,
+      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+    });
+  } catch (err) {
+    throw new Error(`no sandbox reachable at ${endpoint} (start one with \`npm start\`): ${(err as Error).message}`);
+  }
+  const json = (await res.json().catch(() => ({}))) as { message?: string };
+  if (!res.ok) throw new Error(json.message ?? `sandbox answered ${res.status} for ${method} ${path}`);
+  return json;
+}
+
+/** Shell `export` lines for a credentials reply. */
+export function exportLines(c: CredentialsReply): string {
+  return [
+    `export AWS_ENDPOINT_URL=${c.endpoint}`,
+    `export AWS_REGION=${c.region}`,
+    `export AWS_ACCESS_KEY_ID=${c.accessKeyId}`,
+    `export AWS_SECRET_ACCESS_KEY=${c.secretAccessKey}`,
+    `export AWS_SESSION_TOKEN=${c.sessionToken}`,
+    `# acting as ${c.arn}`,
+  ].join('\n');
+}
+
+export function register(program: Command): void {
+  const sandbox =
+    program.commands.find((c) => c.name() === 'sandbox') ??
+    program.command('sandbox').description('Work with the local sandbox (npm start)');
+  sandbox
+    .command('credentials')
+    .description('Print environment variables that act as a role in a sandbox account')
+    .requiredOption('--account <name|id>', 'account name from the config (egress) or 12-digit id')
+    .option('--role <role>', 'role name (default: the config accountAccessRoleName)')
+    .option('--session <name>', 'role session name', 'sandbox-cli')
+    .option('--json', 'print JSON instead of export lines')
+    .action(async (opts: { account: string; role?: string; session: string; json?: boolean }) => {
+      const reply = (await control('POST', '/_sandbox/credentials', {
+        account: opts.account,
+        role: opts.role,
+        session: opts.session,
+      })) as CredentialsReply;
+      console.log(opts.json ? JSON.stringify(reply, null, 2) : exportLines(reply));
+    });
+  sandbox
+    .command('status')
+    .description('Show whether a sandbox is running, its clock, seed and faults')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const health = (await control('GET', '/_sandbox/health')) as Record<string, unknown>;
+      const faults = (await control('GET', '/_sandbox/faults')) as { faults: unknown[] };
+      if (opts.json) {
+        console.log(JSON.stringify({ ...health, faults: faults.faults }, null, 2));
+        return;
+      }
+      console.log(
+        [
+          `sandbox ${String(health.status)} at ${String(health.endpoint)}`,
+          `  home ${String(health.home)}`,
+          `  simulated time ${String(health.time)} (scale ${String(health.timeScale)}x), seed ${String(health.seed)}`,
+          `  requests served ${String(health.requests)}, faults in force ${faults.faults.length}`,
+        ].join('\n'),
+      );
+    });
+}

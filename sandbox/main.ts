@@ -1,0 +1,149 @@
+import './core/polyfills';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
+import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { PROJECT_ROOT } from '../infra/config/load';
+import { PortInUseError } from './core/errors';
+import { type RunningSandbox, startSandbox } from './index';
+
+/**
+ * `npm start`: runs the sandbox in the foreground until Ctrl-C / SIGTERM.
+ *
+ * @example
+ * npm start -- --port 4566 --time-scale 600 --seed 7 --faults faults.json
+ */
+
+const USAGE = `usage: npm start -- [--port N] [--home DIR] [--time-scale N] [--seed N] [--faults FILE] [--reset]`;
+
+function parse(): Parameters<typeof startSandbox>[0] {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      home: { type: 'string' },
+      'time-scale': { type: 'string' },
+      seed: { type: 'string' },
+      faults: { type: 'string' },
+      reset: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const num = (name: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n)) {
+      console.error(`sandbox: --${name} must be a number, got ${v}\n${USAGE}`);
+      process.exit(2);
+    }
+    return n;
+  };
+  const port = num('port', values.port);
+  const timeScale = num('time-scale', values['time-scale']);
+  const seed = num('seed', values.seed);
+  return {
+    ...(port !== undefined ? { port } : {}),
+    ...(values.home ? { home: values.home } : {}),
+    ...(timeScale !== undefined ? { timeScale } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(values.faults ? { faultsFile: values.faults } : {}),
+    ...(values.reset ? { reset: true } : {}),
+  };
+}
+
+async function describe(sb: RunningSandbox): Promise<void> {
+  const { runtime, endpoint } = sb;
+  const config = { endpoint, region: runtime.homeRegion, credentials: runtime.hubCredentials(), maxAttempts: 1 };
+  const count = async (what: () => Promise<number>, fallback: string): Promise<string> => {
+    try {
+      return String(await what());
+    } catch {
+      return fallback;
+    }
+  };
+  const files = (dir: string, re: RegExp): number => {
+    try {
+      return readdirSync(join(PROJECT_ROOT, dir)).filter((f) => re.test(f)).length;
+    } catch {
+      return 0;
+    }
+  };
+  const machines = await count(
+    async () => {
+      const out = await new SFNClient(config).send(new ListStateMachinesCommand({}));
+      return out.stateMachines?.length ?? 0;
+    },
+    `Step Functions not loaded (${files('statemachines', /\.asl\.json$/)} ASL files)`,
+  );
+  const rules = await count(
+    async () => {
+      const out = await new EventBridgeClient(config).send(new ListRulesCommand({ EventBusName: 'vendguard' }));
+      return out.Rules?.length ?? 0;
+    },
+    `EventBridge not loaded (${files('events/rules', /\.json$/)} rule files)`,
+  );
+  const lines = [
+    `vendguard sandbox listening on ${endpoint}`,
+    `  home ${runtime.home}   time scale ${runtime.clock.scale}x   seed ${runtime.seed}   now ${runtime.clock.now().toISOString()}`,
+    '',
+    '  accounts:',
+  ];
+  const view = runtime.organizations;
+  for (const a of runtime.config.accounts) {
+    lines.push(`    ${a.name.padEnd(18)} ${view.accountIdByName(a.name) ?? '?'}  ${a.ou}`);
+  }
+  lines.push(
+    '',
+    `  state machines: ${machines}   rules on bus vendguard: ${rules}   faults: ${runtime.faults.list().length}`,
+    '',
+  );
+  lines.push('  point the SDK / CLI at it:');
+  lines.push(`    export AWS_ENDPOINT_URL=${endpoint}`);
+  lines.push(
+    '    export AWS_REGION=' +
+      runtime.homeRegion +
+      ' AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test   # any key acts as the admin user',
+  );
+  lines.push('    eval "$(npx vendguard sandbox credentials --account egress)"   # act as a role in a member account');
+  lines.push(`  control API: ${endpoint}/_sandbox/health   Ctrl-C stops.`);
+  console.log(lines.join('\n'));
+}
+
+async function main(): Promise<void> {
+  let sb: RunningSandbox;
+  try {
+    sb = await startSandbox(parse());
+  } catch (err) {
+    if (err instanceof PortInUseError) {
+      console.error(`sandbox: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  await describe(sb);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\nsandbox: ${signal}, stopping…`);
+    sb.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error('sandbox: error while stopping:', err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(`sandbox: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
