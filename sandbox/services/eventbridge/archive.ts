@@ -152,7 +152,6 @@ export function archiveOperations(runtime: SandboxRuntime, router: EventRouter):
       const start = timestampInput(input.EventStartTime, 'EventStartTime');
       const end = timestampInput(input.EventEndTime, 'EventEndTime');
       if (!(start < end)) throw validation('Parameter EventStartTime must be before EventEndTime.');
-      if (end > runtime.clock.nowMs() + 1000) throw validation('Parameter EventEndTime must not be in the future.');
       const destination = input.Destination as { Arn?: unknown; FilterArns?: unknown } | undefined;
       if (!destination || typeof destination.Arn !== 'string')
         throw validation('Parameter Destination.Arn must be specified.');

@@ -149,11 +149,10 @@ export class EventRouter implements EventBus {
     const retries = Math.min(Math.max(target.RetryPolicy?.MaximumRetryAttempts ?? 185, 0), MAX_SANDBOX_RETRIES);
     let attempts = 0;
     let failure: Error | undefined;
-    const payload = transformInput(target, event, rule);
     while (attempts <= retries) {
       attempts++;
       try {
-        await this.invoke(target.Arn, payload);
+        await this.invoke(target.Arn, transformInput(target, event, rule));
         failure = undefined;
         break;
       } catch (error) {
@@ -230,7 +229,13 @@ export class EventRouter implements EventBus {
 
 /** Applies a target's `Input`, `InputPath` or `InputTransformer` to the event. */
 export function transformInput(target: TargetRecord, event: BusEvent, rule: RuleRecord): unknown {
-  if (target.Input !== undefined) return JSON.parse(target.Input);
+  if (target.Input !== undefined) {
+    try {
+      return JSON.parse(target.Input);
+    } catch (error) {
+      throw new TargetDeliveryError(`Input of target ${target.Id} is not valid JSON`, { cause: error });
+    }
+  }
   if (target.InputPath !== undefined) return jsonPath(event, target.InputPath);
   if (target.InputTransformer) {
     const values = new Map<string, unknown>();

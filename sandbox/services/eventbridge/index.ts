@@ -84,10 +84,9 @@ export function createEventBridgeService(
           };
         }
       }
+      // AWS refuses `aws.*` sources in PutEvents (NotAuthorizedForSourceException); the sandbox accepts
+      // them so tests and benchmarks can inject CloudTrail-shaped events (see docs/eventbridge.md).
       const source = entry.Source as string;
-      if (source.startsWith('aws.')) {
-        return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' };
-      }
       let detail: unknown;
       try {
         detail = JSON.parse(entry.Detail as string);

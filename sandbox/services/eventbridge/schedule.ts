@@ -54,6 +54,7 @@ export class Scheduler {
   ) {}
 
   start(): void {
+    this.stop();
     this.stopped = false;
     this.fireDue();
     this.arm();

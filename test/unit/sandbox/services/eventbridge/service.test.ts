@@ -130,7 +130,7 @@ describe('EventBridge service', () => {
     ]);
   });
 
-  it('reports MalformedDetail, missing fields, reserved sources and unknown buses per entry', async () => {
+  it('reports MalformedDetail, missing fields and unknown buses per entry, and accepts aws.* sources', async () => {
     const result = await h.call('PutEvents', {
       Entries: [
         { Source: 'vendguard.test', DetailType: 'x', Detail: '{not json' },
@@ -140,11 +140,11 @@ describe('EventBridge service', () => {
         { Source: 'vendguard.test', DetailType: 'x', Detail: '{}' },
       ],
     });
-    expect(result.FailedEntryCount).toBe(4);
+    expect(result.FailedEntryCount).toBe(3);
     expect((result.Entries as Array<Record<string, string>>).map((e) => e.ErrorCode ?? 'ok')).toEqual([
       'MalformedDetail',
       'InvalidArgument',
-      'NotAuthorizedForSourceException',
+      'ok',
       'ResourceNotFoundException',
       'ok',
     ]);
@@ -305,6 +305,38 @@ describe('EventBridge service', () => {
     expect((await h.call('ListReplays', {})).Replays).toEqual([
       expect.objectContaining({ ReplayName: 'r1', State: 'COMPLETED' }),
     ]);
+  });
+
+  it('dead-letters an unsupported target at once, without retries', async () => {
+    await ruleWithTarget(h, 'unsupported', { Arn: 'arn:aws:sqs:eu-west-1:100000000001:queue' });
+    await put(h, 'unsupported');
+    await h.eb.router.settle();
+    expect(listDeadLetters(h.rt)).toEqual([expect.objectContaining({ errorName: 'TargetDeliveryError', attempts: 1 })]);
+  });
+
+  it('cancels a replay that has not run yet and refuses to cancel a finished one', async () => {
+    const archive = await h.call('DescribeArchive', { ArchiveName: 'vendguard-archive' });
+    const window = { EventStartTime: 0, EventEndTime: h.rt.clock.nowMs() / 1000 };
+    const destination = { Arn: archive.EventSourceArn };
+    await h.call('StartReplay', {
+      ReplayName: 'c1',
+      EventSourceArn: archive.ArchiveArn,
+      Destination: destination,
+      ...window,
+    });
+    expect((await h.call('CancelReplay', { ReplayName: 'c1' })).State).toBe('CANCELLING');
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await h.call('DescribeReplay', { ReplayName: 'c1' })).State).toBe('CANCELLED');
+    await expectAwsError(h.call('CancelReplay', { ReplayName: 'c1' }), 'IllegalStatusException');
+    await expectAwsError(
+      h.call('StartReplay', {
+        ReplayName: 'c1',
+        EventSourceArn: archive.ArchiveArn,
+        Destination: destination,
+        ...window,
+      }),
+      'ResourceAlreadyExistsException',
+    );
   });
 
   it('pages ListRules with NamePrefix', async () => {
