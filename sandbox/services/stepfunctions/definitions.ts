@@ -58,11 +58,24 @@ export function fillPlaceholders(text: string, substitutions: Readonly<Record<st
   return filled;
 }
 
+/** Validation results by definition text: asl-validator builds its JSON schema on every call (~0.2 s). */
+const validated = new Map<string, string[]>();
+const MAX_CACHED = 200;
+
 /**
  * Validates an ASL definition (JSON text) with `asl-validator`; returns the problems, empty when
- * valid. The validator mutates its input, so it gets its own parse.
+ * valid. The validator mutates its input, so it gets its own parse. Results are cached by text.
  */
 export function validateDefinition(text: string): string[] {
+  const cached = validated.get(text);
+  if (cached) return [...cached];
+  const problems = validateUncached(text);
+  if (validated.size >= MAX_CACHED) validated.delete(validated.keys().next().value ?? '');
+  validated.set(text, problems);
+  return [...problems];
+}
+
+function validateUncached(text: string): string[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

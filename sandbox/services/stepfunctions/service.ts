@@ -32,6 +32,26 @@ import {
   stateMachineArnOf,
 } from './records';
 
+/** An operation handler. */
+type Operation = (input: Record<string, unknown>, ctx: RequestContext) => unknown;
+
+/** The operations the service implements. */
+export const OPERATIONS = [
+  'CreateStateMachine',
+  'UpdateStateMachine',
+  'DescribeStateMachine',
+  'DescribeStateMachineForExecution',
+  'ListStateMachines',
+  'DeleteStateMachine',
+  'StartExecution',
+  'DescribeExecution',
+  'ListExecutions',
+  'GetExecutionHistory',
+  'StopExecution',
+  'RedriveExecution',
+] as const;
+export type Operations = Record<(typeof OPERATIONS)[number], Operation>;
+
 /** How long after it stopped an execution can be redriven (simulated time). */
 export const REDRIVE_PERIOD_MS = 14 * 24 * 3600 * 1000;
 const MAX_INPUT_BYTES = 256 * 1024;
@@ -69,11 +89,9 @@ function page<T>(items: T[], input: Record<string, unknown>, defaultSize = 100):
   const token = input.nextToken;
   if (token !== undefined && token !== null) {
     const decoded =
-      typeof token === 'string'
-        ? Number(Buffer.from(token, 'base64url').toString('utf8').replace(/^o/, ''))
-        : Number.NaN;
-    if (!Number.isInteger(decoded) || decoded < 0 || !String(token).length) throw new InvalidToken(token);
-    offset = decoded;
+      typeof token === 'string' ? /^o(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8')) : null;
+    if (!decoded?.[1]) throw new InvalidToken(token);
+    offset = Number(decoded[1]);
   }
   const slice = items.slice(offset, offset + max);
   const next = offset + max < items.length ? Buffer.from(`o${offset + max}`).toString('base64url') : undefined;
@@ -294,14 +312,14 @@ export class StepFunctions {
   }
 
   /** The API operations. */
-  operations(): Record<string, (input: Record<string, unknown>, ctx: RequestContext) => unknown> {
+  operations(): Operations {
     const summary = (sm: StateMachineRecord) => ({
       stateMachineArn: sm.stateMachineArn,
       name: sm.name,
       type: sm.type,
       creationDate: new Date(sm.creationDate),
     });
-    return {
+    const ops: Operations = {
       CreateStateMachine: (input, ctx) => {
         const sm = this.createStateMachine(ctx.region, ctx.principal.accountId, {
           name: required(input, 'name'),
@@ -404,5 +422,6 @@ export class StepFunctions {
         return { redriveDate: new Date(ex.redriveDate ?? this.runtime.clock.nowMs()) };
       },
     };
+    return ops;
   }
 }
