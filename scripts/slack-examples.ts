@@ -257,3 +257,10 @@ export const SLACK_EXAMPLES: readonly { readonly title: string; readonly notific
     },
   },
 ];
+
+/** The `index`-th example of a kind (tests); throws when there is none. */
+export function exampleOf<K extends Notification['kind']>(kind: K, index = 0): Extract<Notification, { kind: K }> {
+  const found = SLACK_EXAMPLES.filter((e) => e.notification.kind === kind)[index];
+  if (!found) throw new Error(`no example ${index} of kind ${kind}`);
+  return found.notification as Extract<Notification, { kind: K }>;
+}

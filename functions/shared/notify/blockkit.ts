@@ -139,11 +139,11 @@ export function linkButtons(links: readonly { readonly label: string; readonly u
   };
 }
 
-/** Assembles a message: at most 50 blocks, the fallback text cut to its limit. */
+/** Assembles a message: at most 50 blocks, the fallback text (plain; escaped here) cut to its limit. */
 export function message(text: string, blocks: readonly Block[], channel?: string): SlackMessage {
   const kept = blocks.filter((b) => !(b.type === 'actions' && b.elements.length === 0));
   return {
-    text: truncate(text, LIMITS.fallbackText),
+    text: truncate(escapeMrkdwn(text), LIMITS.fallbackText),
     ...(channel ? { channel } : {}),
     blocks: kept.slice(0, LIMITS.blocks),
   };

@@ -1,0 +1,121 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { fetchAlerts, formatAlerts } from '../../../cli/commands/sandbox-alerts';
+import { blockKitProblems, type SlackMessage } from '../../../functions/shared/notify/blockkit';
+import { render } from '../../../functions/shared/notify/render';
+import { classify, OUTBOX_TABLE, type OutboxMessage } from '../../../sandbox/slack-outbox';
+import { exampleOf, SLACK_EXAMPLES } from '../../../scripts/slack-examples';
+import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
+import { startFakeSlack } from './fake-slack';
+
+/** Polls until `check` returns a value, or fails after `timeoutMs` of real time. */
+async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const post = (endpoint: string, body: string) =>
+  fetch(`${endpoint}/_sandbox/slack/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+
+let sb: TestSandbox;
+beforeAll(async () => {
+  sb = await startTestSandbox();
+});
+afterAll(() => sb.stop());
+beforeEach(async () => {
+  await fetch(`${sb.endpoint}/_sandbox/alerts`, { method: 'DELETE' });
+});
+
+describe('the sandbox Slack outbox', () => {
+  it('answers like a Slack webhook and lists messages newest first with their rendered text', async () => {
+    for (const { notification } of SLACK_EXAMPLES.slice(0, 3)) {
+      const res = await post(sb.endpoint, JSON.stringify(render(notification, '#sec-alerts')));
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('ok');
+    }
+    const { alerts, total } = await fetchAlerts(sb.endpoint, 2);
+    expect(total).toBe(3);
+    expect(alerts).toHaveLength(2);
+    expect(alerts[0]?.rendered.split('\n')[0]).toBe('🔵 INFO · igw-attached · exempt');
+    expect(alerts[1]?.rendered.split('\n')[0]).toBe('🔴 HIGH · igw-attached · remediated');
+    expect(alerts[0]).toMatchObject({ channel: '#sec-alerts', kind: 'finding', severity: 'info' });
+    expect(blockKitProblems({ text: alerts[0]?.text ?? '', blocks: alerts[0]?.blocks ?? [] } as SlackMessage)).toEqual(
+      [],
+    );
+    const printed = formatAlerts(alerts, total);
+    expect(printed).toContain('#sec-alerts  finding info');
+    expect(printed).toContain('2 of 3 alert(s), newest first');
+  });
+
+  it('rejects what Slack rejects', async () => {
+    expect(await (await post(sb.endpoint, '{"channel":"#x"}')).text()).toBe('no_text');
+    expect((await post(sb.endpoint, '[1,2]')).status).toBe(400);
+    expect((await fetchAlerts(sb.endpoint, 10)).total).toBe(0);
+  });
+
+  it('forwards to VENDGUARD_SLACK_FORWARD_URL when set, and records that it did', async () => {
+    const real = await startFakeSlack();
+    process.env.VENDGUARD_SLACK_FORWARD_URL = real.url;
+    try {
+      const msg = render(SLACK_EXAMPLES[0]?.notification as never, '#sec-alerts');
+      await post(sb.endpoint, JSON.stringify(msg));
+      await until(async () => (real.requests.length ? true : undefined));
+      expect(real.requests[0]?.body).toEqual(msg);
+      const forwarded = await until(async () => {
+        const [first] = (await fetchAlerts(sb.endpoint, 1)).alerts;
+        return first?.forwarded === 'ok' ? first : undefined;
+      });
+      expect(forwarded.forwarded).toBe('ok');
+    } finally {
+      delete process.env.VENDGUARD_SLACK_FORWARD_URL;
+      await real.close();
+    }
+  });
+
+  it('receives a Guardrail Finding put on the bus, through rule notify-slack and the in-process function', async () => {
+    const events = sb.client(EventBridgeClient);
+    const { finding } = exampleOf('finding', 3);
+    const detail = JSON.stringify(finding);
+    const put = () =>
+      events.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: 'vendguard',
+              Source: 'vendguard.guardrails',
+              DetailType: 'Guardrail Finding',
+              Detail: detail,
+            },
+          ],
+        }),
+      );
+    await put();
+    const alert = await until(async () => (await fetchAlerts(sb.endpoint, 5)).alerts[0]);
+    expect(alert).toMatchObject({ channel: '#sec-alerts', kind: 'finding', severity: 'high' });
+    expect(alert.rendered).toContain('sg-0123456789abcdef0');
+    // The same finding again within the dedupe window: no second message.
+    await put();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(sb.runtime.store.count(OUTBOX_TABLE)).toBe(1);
+  });
+});
+
+describe('classify', () => {
+  it('reads kind and severity from the header', () => {
+    const kinds = SLACK_EXAMPLES.map(
+      (e) => classify(render(e.notification).blocks as unknown[]) as Partial<OutboxMessage>,
+    );
+    expect(kinds[0]).toEqual({ kind: 'finding', severity: 'high' });
+    expect(kinds.at(-2)).toEqual({ kind: 'vended' });
+    expect(kinds.at(-1)).toEqual({ kind: 'vending-failed' });
+    expect(classify([{ type: 'section' }])).toEqual({ kind: 'message' });
+  });
+});
