@@ -39,13 +39,14 @@ export const AnnounceStateSchema = z.looseObject({
   requestId: z.optional(z.string()),
   plan: z.optional(VendingPlanSchema),
   account: z.optional(AccountProgressSchema),
-  failedStep: z.optional(z.string()),
+  failure: z.optional(z.looseObject({ step: z.optional(z.string()), redriveCount: z.optional(z.number()) })),
   error: z.optional(z.looseObject({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
 });
 export type AnnounceState = z.infer<typeof AnnounceStateSchema>;
 
 export const AnnounceInputSchema = z.object({
-  outcome: z.enum(['success', 'failure']),
+  /** `raise` fails the execution with the failed step's error, or, once redriven, names the step to resume. */
+  outcome: z.enum(['success', 'failure', 'raise']),
   state: AnnounceStateSchema,
   context: ExecutionContextSchema,
 });
@@ -128,7 +129,7 @@ export function failedDetail(input: AnnounceInput): AccountVendingFailed {
     ...(state.account?.accountId ? { accountId: state.account.accountId } : {}),
     ...(state.request?.ou ? { ou: state.request.ou } : {}),
     ...(state.request?.owner ? { owner: state.request.owner } : {}),
-    failedStep: state.failedStep ?? 'unknown',
+    failedStep: state.failure?.step ?? 'unknown',
     error: state.error?.Error ?? 'UnknownError',
     cause,
     ...(where?.[2] ? { region: where[2] } : {}),
@@ -138,13 +139,43 @@ export function failedDetail(input: AnnounceInput): AccountVendingFailed {
   });
 }
 
+/** The error the execution fails with: the failed step's, under its own name. */
+export class VendingStepError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    // Lambda.* and States.* names would be retried or caught again by RaiseFailure itself.
+    this.name = /^(Lambda|States)\./.test(name) ? 'VendingStepFailedError' : name;
+  }
+}
+
+/**
+ * RaiseFailure: throws the failed step's error so the execution fails with it, unless the
+ * execution was redriven since the step failed; then it names the step to go back to.
+ */
+export function raiseFailure(input: AnnounceInput): { readonly step: string } {
+  const { state } = input;
+  const step = state.failure?.step;
+  const redriveCount = input.context?.Execution?.RedriveCount ?? 0;
+  if (step && redriveCount > (state.failure?.redriveCount ?? 0)) {
+    logger.info('redriven: resuming the failed step', { step, redriveCount });
+    return { step };
+  }
+  const name = state.error?.Error ?? 'VendingStepFailedError';
+  const cause = causeMessage(state.error?.Cause);
+  throw new VendingStepError(
+    name,
+    `${step ?? 'a step'} failed: ${/^(Lambda|States)\./.test(name) ? `${name}: ` : ''}${cause}`,
+  );
+}
+
 /** Puts the outcome event on the bus and returns its detail. */
-export async function announce(
+export async function announceOutcome(
   events: EventBridgeClient,
   input: AnnounceInput,
   deps: { readonly config: OrganizationConfig; readonly eventBusName: string; readonly now?: () => Date },
 ): Promise<AccountVended | AccountVendingFailed> {
   const now = deps.now?.() ?? new Date();
+  if (input.outcome === 'raise') throw new Error('raise is not an announcement');
   const detail = input.outcome === 'success' ? vendedDetail(input, deps.config, now) : failedDetail(input);
   const detailType = input.outcome === 'success' ? ACCOUNT_VENDED : ACCOUNT_VENDING_FAILED;
   const out = await events.send(
@@ -168,4 +199,14 @@ export async function announce(
   }
   logger.info(`${detailType}`, { detail });
   return detail;
+}
+
+/** The vend-announce entry: `success` / `failure` put an event; `raise` ends or resumes a failed execution. */
+export async function announce(
+  events: EventBridgeClient,
+  input: AnnounceInput,
+  deps: { readonly config: OrganizationConfig; readonly eventBusName: string; readonly now?: () => Date },
+): Promise<AccountVended | AccountVendingFailed | { readonly step: string }> {
+  if (input.outcome === 'raise') return raiseFailure(input);
+  return announceOutcome(events, input, deps);
 }

@@ -4,9 +4,14 @@
  * step reads it from the execution state, so a redrive runs with the plan it started with.
  */
 import { createHash } from 'node:crypto';
+import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import type { OrganizationConfig } from '../../../infra/config/schema';
 import { type AccountRequest, AccountRequestSchema } from '../schemas/account-request';
+
+// zod/mini ships without messages ("Invalid input"); a rejected request must say why. Import the one
+// locale by name: `z.locales.en()` keeps every locale in the bundle (+270 KB).
+z.config(en());
 
 /** Tag keys vendguard puts on a vended account. `vendguard:request-id` is how a retry adopts it. */
 export const TAGS = {

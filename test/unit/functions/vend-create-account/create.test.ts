@@ -1,0 +1,130 @@
+import {
+  CreateAccountCommand,
+  ListCreateAccountStatusCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import { mockClient } from 'aws-sdk-client-mock';
+import { TransientError } from '../../../../functions/shared/errors';
+import { AccountLimitExceededError, EmailAlreadyUsedError } from '../../../../functions/shared/vending/errors';
+import { createAccount } from '../../../../functions/vend-create-account/create';
+import {
+  ACCOUNT_ID,
+  awsError,
+  commandNames,
+  mockOrganization,
+  plan,
+  REQUEST,
+  REQUEST_ID,
+} from '../shared/vending/fixtures';
+
+const org = mockClient(OrganizationsClient);
+const client = org as unknown as OrganizationsClient;
+const input = () => ({ request: REQUEST, requestId: REQUEST_ID, plan: plan() });
+
+beforeEach(() => {
+  org.reset();
+  org.on(ListCreateAccountStatusCommand).resolves({ CreateAccountStatuses: [] });
+});
+
+describe('createAccount', () => {
+  it('starts CreateAccount with the request tags and waits 30 s before the first check', async () => {
+    mockOrganization(org);
+    org.on(CreateAccountCommand).resolves({ CreateAccountStatus: { Id: 'car-1', State: 'IN_PROGRESS' } });
+    const out = await createAccount(client, input(), 'OrganizationAccountAccessRole');
+    expect(out).toEqual({
+      createAccountRequestId: 'car-1',
+      state: 'IN_PROGRESS',
+      waitSeconds: 30,
+      attempts: 1,
+      adopted: false,
+    });
+    const call = org.commandCalls(CreateAccountCommand)[0]?.args[0].input;
+    expect(call).toMatchObject({
+      AccountName: 'payments-prod',
+      Email: REQUEST.email,
+      RoleName: 'OrganizationAccountAccessRole',
+    });
+    expect(call?.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'vendguard:request-id', Value: REQUEST_ID },
+        { Key: 'vendguard:owner', Value: 'team-payments' },
+        { Key: 'vendguard:cost-center', Value: 'CC-1042' },
+        { Key: 'vendguard:environment', Value: 'prod' },
+      ]),
+    );
+  });
+
+  it('adopts the account tagged with this request instead of creating another', async () => {
+    mockOrganization(org, {
+      accounts: [{ Id: ACCOUNT_ID, Email: REQUEST.email, Name: REQUEST.name }],
+      tags: { 'vendguard:request-id': REQUEST_ID },
+    });
+    const out = await createAccount(client, input(), 'OrganizationAccountAccessRole');
+    expect(out).toMatchObject({ accountId: ACCOUNT_ID, state: 'SUCCEEDED', adopted: true, waitSeconds: 0 });
+    expect(commandNames(org)).not.toContain('CreateAccount');
+  });
+
+  it('adopts an untagged account that a CreateAccount of this name created', async () => {
+    mockOrganization(org, { accounts: [{ Id: ACCOUNT_ID, Email: REQUEST.email, Name: REQUEST.name }] });
+    org.on(ListCreateAccountStatusCommand, { States: ['SUCCEEDED'] }).resolves({
+      CreateAccountStatuses: [{ Id: 'car-0', AccountName: REQUEST.name, AccountId: ACCOUNT_ID, State: 'SUCCEEDED' }],
+    });
+    const out = await createAccount(client, input(), 'OrganizationAccountAccessRole');
+    expect(out).toMatchObject({ accountId: ACCOUNT_ID, adopted: true });
+    expect(commandNames(org)).not.toContain('CreateAccount');
+  });
+
+  it('follows a creation of this account already in progress', async () => {
+    mockOrganization(org);
+    org
+      .on(ListCreateAccountStatusCommand, { States: ['IN_PROGRESS'] })
+      .resolves({ CreateAccountStatuses: [{ Id: 'car-7', AccountName: REQUEST.name, State: 'IN_PROGRESS' }] });
+    const out = await createAccount(client, input(), 'OrganizationAccountAccessRole');
+    expect(out).toMatchObject({ createAccountRequestId: 'car-7', state: 'IN_PROGRESS', adopted: true });
+    expect(commandNames(org)).not.toContain('CreateAccount');
+  });
+
+  it('fails with EmailAlreadyUsedError when a foreign account has the email', async () => {
+    mockOrganization(org, { accounts: [{ Id: ACCOUNT_ID, Email: REQUEST.email, Name: 'other' }] });
+    const error = await createAccount(client, input(), 'r').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EmailAlreadyUsedError);
+    expect((error as Error).name).toBe('EmailAlreadyUsedError');
+    expect((error as Error).message).toContain(ACCOUNT_ID);
+    expect(commandNames(org)).not.toContain('CreateAccount');
+  });
+
+  it.each([
+    ['ConcurrentModificationException'],
+    ['TooManyRequestsException'],
+    ['ThrottlingException'],
+    ['ServiceException'],
+  ])('turns %s into a TransientError the state machine retries', async (code) => {
+    mockOrganization(org);
+    org.on(CreateAccountCommand).rejects(awsError(code));
+    const error = await createAccount(client, input(), 'r').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransientError);
+    expect((error as Error).message).toContain(code);
+  });
+
+  it('fails with AccountLimitExceededError on the account quota', async () => {
+    mockOrganization(org);
+    org
+      .on(CreateAccountCommand)
+      .rejects(awsError('ConstraintViolationException', { Reason: 'ACCOUNT_NUMBER_LIMIT_EXCEEDED' }));
+    await expect(createAccount(client, input(), 'r')).rejects.toBeInstanceOf(AccountLimitExceededError);
+  });
+
+  it('counts attempts when the state machine starts a creation again', async () => {
+    mockOrganization(org);
+    org.on(CreateAccountCommand).resolves({ CreateAccountStatus: { Id: 'car-2' } });
+    const out = await createAccount(
+      client,
+      {
+        ...input(),
+        account: { state: 'RETRY', attempts: 2, waitSeconds: 10, adopted: false, createAccountRequestId: 'car-1' },
+      },
+      'r',
+    );
+    expect(out.attempts).toBe(3);
+  });
+});
