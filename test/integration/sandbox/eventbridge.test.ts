@@ -1,11 +1,16 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CreateEventBusCommand,
   DescribeArchiveCommand,
   DescribeReplayCommand,
+  DescribeRuleCommand,
   EventBridgeClient,
   InvalidEventPatternException,
   ListEventBusesCommand,
   ListRulesCommand,
+  ListTargetsByRuleCommand,
   PutEventsCommand,
   PutRuleCommand,
   PutTargetsCommand,
@@ -234,5 +239,56 @@ describe('sandbox EventBridge through the SDK', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { redelivered: Array<{ redeliveryStatus: string }> };
     expect(body.redelivered[0]?.redeliveryStatus).toBe('FAILED');
+  });
+});
+
+describe('sandbox EventBridge across a restart', () => {
+  it('keeps rules, targets and archived events', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'vendguard-eb-restart-'));
+    try {
+      const first = await startTestSandbox({ home });
+      const before = first.client(EventBridgeClient);
+      await before.send(
+        new PutRuleCommand({
+          Name: 'it-durable',
+          EventBusName: 'vendguard',
+          EventPattern: '{"source":["it.durable"]}',
+        }),
+      );
+      await before.send(
+        new PutTargetsCommand({
+          Rule: 'it-durable',
+          EventBusName: 'vendguard',
+          Targets: [
+            {
+              Id: 'fn',
+              Arn: `arn:aws:lambda:${first.runtime.homeRegion}:100000000001:function:vendguard-guard-alert`,
+              Input: '{}',
+            },
+          ],
+        }),
+      );
+      await before.send(
+        new PutEventsCommand({
+          Entries: [{ Source: 'it.unmatched', DetailType: 'T', Detail: '{}', EventBusName: 'vendguard' }],
+        }),
+      );
+      const archivedBefore = (await before.send(new DescribeArchiveCommand({ ArchiveName: 'vendguard-archive' })))
+        .EventCount;
+      await first.stop();
+
+      const second = await startTestSandbox({ home });
+      const after = second.client(EventBridgeClient);
+      const rule = await after.send(new DescribeRuleCommand({ Name: 'it-durable', EventBusName: 'vendguard' }));
+      expect(rule.EventPattern).toBe('{"source":["it.durable"]}');
+      const targets = await after.send(new ListTargetsByRuleCommand({ Rule: 'it-durable', EventBusName: 'vendguard' }));
+      expect(targets.Targets?.map((t) => t.Id)).toEqual(['fn']);
+      const archivedAfter = (await after.send(new DescribeArchiveCommand({ ArchiveName: 'vendguard-archive' })))
+        .EventCount;
+      expect(archivedAfter).toBeGreaterThanOrEqual(archivedBefore ?? 1);
+      await second.stop();
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
