@@ -1,0 +1,89 @@
+import {
+  AttachPolicyCommand,
+  CreatePolicyCommand,
+  ListRootsCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import { CloudTrailEventSchema } from '../../../functions/shared/schemas/cloudtrail';
+import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
+
+let sb: TestSandbox;
+
+beforeAll(async () => {
+  sb = await startTestSandbox();
+});
+afterAll(() => sb.stop());
+
+const lastEvent = (name: string) => sb.runtime.recentTrail.findLast((e) => e.detail.eventName === name);
+
+describe('CloudTrail events of API calls', () => {
+  it('emits a mutating call as AWS shapes it, parsable by the production schema', async () => {
+    const network = sb.accountId('network');
+    const org = sb.client(OrganizationsClient, {
+      region: 'us-east-1',
+      accountId: network,
+      role: 'Developer',
+      session: 'jane',
+    });
+    await org.send(
+      new CreatePolicyCommand({
+        Name: 'trail-test',
+        Description: 'd',
+        Type: 'SERVICE_CONTROL_POLICY',
+        Content: '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}',
+      }),
+    );
+    const event = lastEvent('CreatePolicy');
+    expect(event).toBeDefined();
+    expect(CloudTrailEventSchema.safeParse(event).success).toBe(true);
+    expect(event).toMatchObject({
+      'detail-type': 'AWS API Call via CloudTrail',
+      source: 'aws.organizations',
+      account: network,
+      region: 'us-east-1',
+    });
+    expect(event?.detail).toMatchObject({
+      eventSource: 'organizations.amazonaws.com',
+      awsRegion: 'us-east-1',
+      eventType: 'AwsApiCall',
+      readOnly: false,
+      managementEvent: true,
+      eventCategory: 'Management',
+      recipientAccountId: network,
+      requestParameters: { name: 'trail-test', type: 'SERVICE_CONTROL_POLICY', description: 'd' },
+      userIdentity: {
+        type: 'AssumedRole',
+        arn: `arn:aws:sts::${network}:assumed-role/Developer/jane`,
+        accountId: network,
+        sessionContext: {
+          sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${network}:role/Developer`, userName: 'Developer' },
+        },
+      },
+    });
+    expect(
+      (event?.detail.responseElements as { policy: { policySummary: { name: string } } } | undefined)?.policy
+        .policySummary.name,
+    ).toBe('trail-test');
+  });
+
+  it('emits failed calls with errorCode and errorMessage, and no responseElements', async () => {
+    const org = sb.client(OrganizationsClient, { region: 'us-east-1' });
+    const rootId = (await org.send(new ListRootsCommand({}))).Roots?.[0]?.Id;
+    await org.send(new AttachPolicyCommand({ PolicyId: 'p-FullAWSAccess', TargetId: rootId })).catch(() => undefined);
+    const event = lastEvent('AttachPolicy');
+    expect(event?.detail).toMatchObject({ errorCode: 'DuplicatePolicyAttachmentException', responseElements: null });
+    expect(String(event?.detail.errorMessage)).toContain(String(rootId));
+  });
+
+  it('emits nothing for read-only calls', async () => {
+    const before = sb.runtime.recentTrail.length;
+    await sb.client(OrganizationsClient, { region: 'us-east-1' }).send(new ListRootsCommand({}));
+    expect(sb.runtime.recentTrail.length).toBe(before);
+  });
+
+  it('publishes to the sandbox bus when EventBridge is loaded', () => {
+    expect(sb.runtime.hasBus).toBe(true);
+    const event = lastEvent('CreatePolicy');
+    expect(event?.id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});

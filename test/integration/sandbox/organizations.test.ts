@@ -1,0 +1,313 @@
+import {
+  AccountNotFoundException,
+  AttachPolicyCommand,
+  ConstraintViolationException,
+  CreateAccountCommand,
+  type CreateAccountStatus,
+  CreateOrganizationalUnitCommand,
+  CreatePolicyCommand,
+  DescribeAccountCommand,
+  DescribeCreateAccountStatusCommand,
+  DetachPolicyCommand,
+  DuplicateAccountException,
+  DuplicatePolicyAttachmentException,
+  ListAccountsCommand,
+  ListAccountsForParentCommand,
+  ListChildrenCommand,
+  ListCreateAccountStatusCommand,
+  ListOrganizationalUnitsForParentCommand,
+  ListParentsCommand,
+  ListPoliciesCommand,
+  ListPoliciesForTargetCommand,
+  ListRootsCommand,
+  ListTagsForResourceCommand,
+  ListTargetsForPolicyCommand,
+  MoveAccountCommand,
+  OrganizationsClient,
+  PolicyNotAttachedException,
+  SourceParentNotFoundException,
+  TagResourceCommand,
+  UpdatePolicyCommand,
+} from '@aws-sdk/client-organizations';
+import { loadOrganizationConfig } from '../../../infra/config/load';
+import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
+
+let sb: TestSandbox;
+let org: OrganizationsClient;
+let rootId: string;
+
+beforeAll(async () => {
+  // 600x: a CreateAccount takes 0.1–0.4 s, slow enough to see IN_PROGRESS and to queue six at once.
+  sb = await startTestSandbox({ timeScale: 600 });
+  org = sb.client(OrganizationsClient, { region: 'us-east-1' });
+  rootId = (await org.send(new ListRootsCommand({}))).Roots?.[0]?.Id as string;
+});
+afterAll(() => sb.stop());
+
+async function waitForCreation(id: string): Promise<CreateAccountStatus> {
+  for (let i = 0; i < 200; i++) {
+    const s = (await org.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: id })))
+      .CreateAccountStatus;
+    if (s && s.State !== 'IN_PROGRESS') return s;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`creation ${id} never finished`);
+}
+
+const ouId = (path: string): string => sb.runtime.organizations.ouIdByPath(path) as string;
+
+describe('the seeded organization', () => {
+  it('holds the core accounts of the config with ids in config order', async () => {
+    const { config } = loadOrganizationConfig();
+    const out = await org.send(new ListAccountsCommand({}));
+    expect(out.Accounts?.map((a) => [a.Name, a.Id])).toEqual(
+      config.accounts.map((a, i) => [a.name, String(100000000001 + i)]),
+    );
+  });
+
+  it('places every account in its OU and every OU under its parent path', async () => {
+    const egress = sb.accountId('egress');
+    const parents = await org.send(new ListParentsCommand({ ChildId: egress }));
+    expect(parents.Parents).toEqual([{ Id: ouId('Infrastructure/Egress'), Type: 'ORGANIZATIONAL_UNIT' }]);
+    const underInfra = await org.send(
+      new ListOrganizationalUnitsForParentCommand({ ParentId: ouId('Infrastructure') }),
+    );
+    expect(underInfra.OrganizationalUnits?.map((o) => o.Name).sort()).toEqual(['Bastion', 'Egress']);
+    const children = await org.send(new ListChildrenCommand({ ParentId: rootId, ChildType: 'ACCOUNT' }));
+    expect(children.Children).toEqual([{ Id: '100000000001', Type: 'ACCOUNT' }]);
+  });
+
+  it('attaches FullAWSAccess everywhere and the config SCPs to their targets', async () => {
+    const forWorkloads = await org.send(
+      new ListPoliciesForTargetCommand({ TargetId: ouId('Workloads'), Filter: 'SERVICE_CONTROL_POLICY' }),
+    );
+    expect(forWorkloads.Policies?.map((p) => p.Name).sort()).toEqual([
+      'FullAWSAccess',
+      'vendguard-deny-internet-gateway',
+      'vendguard-deny-root-and-leave',
+      'vendguard-protect-security',
+      'vendguard-region-restriction',
+    ]);
+    const targets = await org.send(new ListTargetsForPolicyCommand({ PolicyId: 'p-FullAWSAccess' }));
+    expect(targets.Targets?.length).toBe(1 + 9 + 7);
+  });
+
+  it('pages ListAccounts with NextToken and rejects MaxResults over 20', async () => {
+    const first = await org.send(new ListAccountsCommand({ MaxResults: 3 }));
+    expect(first.Accounts).toHaveLength(3);
+    expect(first.NextToken).toBeDefined();
+    const second = await org.send(new ListAccountsCommand({ MaxResults: 3, NextToken: first.NextToken }));
+    expect(second.Accounts?.[0]?.Id).toBe('100000000004');
+    const err = await org.send(new ListAccountsCommand({ MaxResults: 21 })).catch((e: unknown) => e);
+    expect((err as Error).name).toBe('InvalidInputException');
+  });
+});
+
+describe('CreateAccount', () => {
+  it('is IN_PROGRESS, then SUCCEEDED with the account in the root, tagged', async () => {
+    const started = await org.send(
+      new CreateAccountCommand({
+        Email: 'team-a@acme.example',
+        AccountName: 'team-a',
+        Tags: [{ Key: 'vendguard:request-id', Value: 'req-1' }],
+      }),
+    );
+    expect(started.CreateAccountStatus?.State).toBe('IN_PROGRESS');
+    expect(started.CreateAccountStatus?.Id).toMatch(/^car-[0-9a-f]{32}$/);
+    const done = await waitForCreation(started.CreateAccountStatus?.Id as string);
+    expect(done.State).toBe('SUCCEEDED');
+    expect(done.AccountId).toMatch(/^[2-9]\d{11}$/);
+    const account = await org.send(new DescribeAccountCommand({ AccountId: done.AccountId }));
+    expect(account.Account?.Name).toBe('team-a');
+    expect(account.Account?.JoinedTimestamp).toBeInstanceOf(Date);
+    const inRoot = await org.send(new ListAccountsForParentCommand({ ParentId: rootId }));
+    expect(inRoot.Accounts?.map((a) => a.Id)).toContain(done.AccountId);
+    const tags = await org.send(new ListTagsForResourceCommand({ ResourceId: done.AccountId }));
+    expect(tags.Tags).toEqual([{ Key: 'vendguard:request-id', Value: 'req-1' }]);
+  });
+
+  it('fails with EMAIL_ALREADY_EXISTS for an email any account uses', async () => {
+    const started = await org.send(new CreateAccountCommand({ Email: 'aws-egress@acme.example', AccountName: 'dup' }));
+    const done = await waitForCreation(started.CreateAccountStatus?.Id as string);
+    expect(done).toMatchObject({ State: 'FAILED', FailureReason: 'EMAIL_ALREADY_EXISTS' });
+  });
+
+  it('fails with CONCURRENT_ACCOUNT_MODIFICATION beyond five creations in progress', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const out = await org.send(
+        new CreateAccountCommand({ Email: `burst-${i}@acme.example`, AccountName: `burst-${i}` }),
+      );
+      ids.push(out.CreateAccountStatus?.Id as string);
+    }
+    const results = await Promise.all(ids.map(waitForCreation));
+    expect(results.slice(0, 5).every((r) => r.State === 'SUCCEEDED')).toBe(true);
+    expect(results[5]).toMatchObject({ State: 'FAILED', FailureReason: 'CONCURRENT_ACCOUNT_MODIFICATION' });
+  });
+
+  it('fails with the reason of an injected CreateAccountProcess fault', async () => {
+    sb.runtime.faults.add({
+      service: 'organizations',
+      operation: 'CreateAccountProcess',
+      error: 'INTERNAL_FAILURE',
+      count: 1,
+    });
+    const started = await org.send(new CreateAccountCommand({ Email: 'faulty@acme.example', AccountName: 'faulty' }));
+    expect(await waitForCreation(started.CreateAccountStatus?.Id as string)).toMatchObject({
+      State: 'FAILED',
+      FailureReason: 'INTERNAL_FAILURE',
+    });
+  });
+
+  it('lists creation requests filtered by state', async () => {
+    const failed = await org.send(new ListCreateAccountStatusCommand({ States: ['FAILED'] }));
+    expect(failed.CreateAccountStatuses?.map((s) => s.FailureReason).sort()).toEqual([
+      'CONCURRENT_ACCOUNT_MODIFICATION',
+      'EMAIL_ALREADY_EXISTS',
+      'INTERNAL_FAILURE',
+    ]);
+  });
+
+  it('resolves in the background, so ListAccounts is consistent without polling the request', async () => {
+    const started = await org.send(new CreateAccountCommand({ Email: 'bg@acme.example', AccountName: 'bg' }));
+    await new Promise((r) => setTimeout(r, 800));
+    expect(sb.runtime.organizations.accountIdByName('bg')).toBeDefined();
+    expect((await waitForCreation(started.CreateAccountStatus?.Id as string)).State).toBe('SUCCEEDED');
+  });
+});
+
+describe('CreateAccount over the account limit', () => {
+  it('fails with ACCOUNT_LIMIT_EXCEEDED', async () => {
+    const loaded = loadOrganizationConfig();
+    const small = await startTestSandbox({
+      loaded: {
+        ...loaded,
+        config: { ...loaded.config, organization: { ...loaded.config.organization, accountLimit: 7 } },
+      },
+    });
+    try {
+      const client = small.client(OrganizationsClient, { region: 'us-east-1' });
+      const started = await client.send(
+        new CreateAccountCommand({ Email: 'one-more@acme.example', AccountName: 'one-more' }),
+      );
+      let status: CreateAccountStatus | undefined;
+      for (let i = 0; i < 100 && status?.State !== 'FAILED' && status?.State !== 'SUCCEEDED'; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        status = (
+          await client.send(
+            new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus?.Id }),
+          )
+        ).CreateAccountStatus;
+      }
+      expect(status).toMatchObject({ State: 'FAILED', FailureReason: 'ACCOUNT_LIMIT_EXCEEDED' });
+    } finally {
+      await small.stop();
+    }
+  });
+});
+
+describe('MoveAccount', () => {
+  it('moves an account and names each failure as AWS does', async () => {
+    const bastion = sb.accountId('bastion');
+    const from = ouId('Infrastructure/Bastion');
+    const to = ouId('Sandbox');
+    await org.send(new MoveAccountCommand({ AccountId: bastion, SourceParentId: from, DestinationParentId: to }));
+    expect((await org.send(new ListParentsCommand({ ChildId: bastion }))).Parents?.[0]?.Id).toBe(to);
+    await expect(
+      org.send(new MoveAccountCommand({ AccountId: bastion, SourceParentId: to, DestinationParentId: to })),
+    ).rejects.toBeInstanceOf(DuplicateAccountException);
+    await expect(
+      org.send(new MoveAccountCommand({ AccountId: bastion, SourceParentId: from, DestinationParentId: from })),
+    ).rejects.toBeInstanceOf(SourceParentNotFoundException);
+    await expect(
+      org.send(new MoveAccountCommand({ AccountId: '999999999999', SourceParentId: to, DestinationParentId: from })),
+    ).rejects.toBeInstanceOf(AccountNotFoundException);
+  });
+});
+
+describe('service control policies', () => {
+  const doc = (n: number) =>
+    JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Sid: `S${n}`, Effect: 'Deny', Action: 'ec2:*', Resource: '*' }],
+    });
+
+  it('creates, updates, lists and attaches a policy, then refuses a duplicate attachment', async () => {
+    const created = await org.send(
+      new CreatePolicyCommand({
+        Name: 'test-deny-ec2',
+        Description: 'test',
+        Type: 'SERVICE_CONTROL_POLICY',
+        Content: doc(1),
+      }),
+    );
+    const id = created.Policy?.PolicySummary?.Id as string;
+    expect(id).toMatch(/^p-[a-z0-9]{8}$/);
+    const updated = await org.send(new UpdatePolicyCommand({ PolicyId: id, Content: doc(2) }));
+    expect(updated.Policy?.Content).toBe(doc(2));
+    const all = await org.send(new ListPoliciesCommand({ Filter: 'SERVICE_CONTROL_POLICY' }));
+    expect(all.Policies?.map((p) => p.Name)).toContain('test-deny-ec2');
+    const dev = ouId('Workloads/Dev');
+    await org.send(new AttachPolicyCommand({ PolicyId: id, TargetId: dev }));
+    await expect(org.send(new AttachPolicyCommand({ PolicyId: id, TargetId: dev }))).rejects.toBeInstanceOf(
+      DuplicatePolicyAttachmentException,
+    );
+    await org.send(new DetachPolicyCommand({ PolicyId: id, TargetId: dev }));
+    await expect(org.send(new DetachPolicyCommand({ PolicyId: id, TargetId: dev }))).rejects.toBeInstanceOf(
+      PolicyNotAttachedException,
+    );
+  });
+
+  it('refuses a sixth SCP on a target (FullAWSAccess counts) with MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED', async () => {
+    const created = await org.send(
+      new CreatePolicyCommand({
+        Name: 'test-sixth',
+        Description: 'test',
+        Type: 'SERVICE_CONTROL_POLICY',
+        Content: doc(6),
+      }),
+    );
+    const err = await org
+      .send(new AttachPolicyCommand({ PolicyId: created.Policy?.PolicySummary?.Id, TargetId: ouId('Workloads') }))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConstraintViolationException);
+    expect((err as ConstraintViolationException).Reason).toBe('MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED');
+  });
+
+  it('refuses a document over 5,120 characters without white space with POLICY_CONTENT_LIMIT_EXCEEDED', async () => {
+    const actions = Array.from({ length: 400 }, (_, i) => `ec2:Action${i}`);
+    const big = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Deny', Action: actions, Resource: '*' }],
+    });
+    expect(big.length).toBeGreaterThan(5120);
+    const err = await org
+      .send(
+        new CreatePolicyCommand({ Name: 'too-big', Description: 'x', Type: 'SERVICE_CONTROL_POLICY', Content: big }),
+      )
+      .catch((e: unknown) => e);
+    expect((err as ConstraintViolationException).Reason).toBe('POLICY_CONTENT_LIMIT_EXCEEDED');
+    const bad = await org
+      .send(
+        new CreatePolicyCommand({ Name: 'bad', Description: 'x', Type: 'SERVICE_CONTROL_POLICY', Content: '{nope' }),
+      )
+      .catch((e: unknown) => e);
+    expect((bad as Error).name).toBe('MalformedPolicyDocumentException');
+  });
+});
+
+describe('OUs and tags', () => {
+  it('creates an OU under a parent and tags it', async () => {
+    const out = await org.send(new CreateOrganizationalUnitCommand({ ParentId: ouId('Workloads'), Name: 'Staging' }));
+    const id = out.OrganizationalUnit?.Id as string;
+    expect(sb.runtime.organizations.ouIdByPath('Workloads/Staging')).toBe(id);
+    await org.send(new TagResourceCommand({ ResourceId: id, Tags: [{ Key: 'owner', Value: 'platform' }] }));
+    expect((await org.send(new ListTagsForResourceCommand({ ResourceId: id }))).Tags).toEqual([
+      { Key: 'owner', Value: 'platform' },
+    ]);
+    const dup = await org
+      .send(new CreateOrganizationalUnitCommand({ ParentId: ouId('Workloads'), Name: 'Staging' }))
+      .catch((e: unknown) => e);
+    expect((dup as Error).name).toBe('DuplicateOrganizationalUnitException');
+  });
+});
