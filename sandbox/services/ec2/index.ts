@@ -1,0 +1,81 @@
+import type { SandboxRuntime, ServiceDefinition } from '../../core/types';
+import { EC2_TABLES, type IgwRecord, type Scope } from './model';
+import { networkOperations } from './network';
+import { securityGroupOperations } from './security-groups';
+import { Ec2State } from './state';
+import { tagOperations } from './tags';
+
+export { EC2_TABLES } from './model';
+export { Ec2State } from './state';
+
+/** The egress VPC seeded in the egress account's home region. */
+export const EGRESS_VPC_CIDR = '10.100.0.0/16';
+/** The security group seeded in the bastion account (tcp/22 from anywhere). */
+export const BASTION_SSH_GROUP = 'vendguard-bastion-ssh';
+
+/**
+ * Seeds the network the organization model describes, once: the egress account has an egress
+ * VPC with an attached internet gateway in the home region; the bastion account has a security
+ * group open to SSH from anywhere.
+ */
+export function seedEc2(state: Ec2State, runtime: SandboxRuntime): void {
+  const { store, organizations, config } = runtime;
+  if (store.get(EC2_TABLES.meta, 'seeded')) return;
+  const region = config.organization.homeRegion;
+  store.transaction(() => {
+    const egress = organizations.accountIdByName('egress');
+    if (egress) {
+      const scope: Scope = { account: egress, region };
+      state.ensureDefaultVpc(scope);
+      const vpc = state.createVpc(scope, EGRESS_VPC_CIDR, false, [{ key: 'Name', value: 'vendguard-egress' }]);
+      const igw: IgwRecord = {
+        internetGatewayId: state.newId('igw-'),
+        ownerId: egress,
+        vpcId: vpc.vpcId,
+        tags: [{ key: 'Name', value: 'vendguard-egress-igw' }],
+      };
+      state.put(scope, igw.internetGatewayId, igw);
+    }
+    const bastion = organizations.accountIdByName('bastion');
+    if (bastion) {
+      const scope: Scope = { account: bastion, region };
+      state.ensureDefaultVpc(scope);
+      const vpc = state.defaultVpc(scope);
+      if (vpc) {
+        const sg = state.createSecurityGroup(scope, vpc.vpcId, BASTION_SSH_GROUP, 'SSH to the bastion hosts', [
+          { key: 'Name', value: BASTION_SSH_GROUP },
+        ]);
+        state.addRule(scope, sg, { isEgress: true, ipProtocol: '-1', fromPort: -1, toPort: -1, cidrIpv4: '0.0.0.0/0' });
+        state.addRule(scope, sg, {
+          isEgress: false,
+          ipProtocol: 'tcp',
+          fromPort: 22,
+          toPort: 22,
+          cidrIpv4: '0.0.0.0/0',
+        });
+      }
+    }
+    store.put(EC2_TABLES.meta, 'seeded', { at: runtime.clock.now().toISOString() });
+  });
+}
+
+/**
+ * EC2 (ec2Query, 2016-11-15) scoped per caller account and region: VPCs (a default VPC appears on
+ * first use), internet gateways, subnets, network interfaces, Elastic IPs, security groups and
+ * their rules, tags. See `docs/sandbox-services.md`.
+ *
+ * @example
+ * const ec2 = createEc2Service(runtime);
+ * await ec2.operations.CreateInternetGateway?.({}, ctx);
+ */
+export function createEc2Service(runtime: SandboxRuntime): ServiceDefinition {
+  const state = new Ec2State(runtime);
+  return {
+    signingName: 'ec2',
+    protocol: 'ec2Query',
+    xmlNamespace: 'http://ec2.amazonaws.com/doc/2016-11-15/',
+    eventSource: 'ec2.amazonaws.com',
+    operations: { ...networkOperations(state), ...securityGroupOperations(state), ...tagOperations(state) },
+    start: () => seedEc2(state, runtime),
+  };
+}
