@@ -16,6 +16,7 @@ import {
   type DeliveryRecord,
   eventTime,
   type RuleRecord,
+  rulesVersion,
   scopeOf,
   TABLES,
   type TargetRecord,
@@ -34,9 +35,17 @@ export interface RouteOptions {
   readonly filterArns?: readonly string[];
 }
 
+interface RoutableRule {
+  readonly rule: RuleRecord;
+  readonly pattern: CompiledEventPattern;
+  readonly targets: TargetRecord[];
+}
+
 /** The bus: publish, route, deliver. One per sandbox runtime. */
 export class EventRouter implements EventBus {
   private readonly patterns = new Map<string, CompiledEventPattern>();
+  /** Enabled pattern rules per bus with their targets, valid while the rules version holds. */
+  private cache: { version: string | undefined; buses: Map<string, RoutableRule[]> } | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly runtime: SandboxRuntime) {}
@@ -96,16 +105,34 @@ export class EventRouter implements EventBus {
   route(bus: string, event: BusEvent, options: RouteOptions = {}): number {
     const filter = options.filterArns && options.filterArns.length > 0 ? new Set(options.filterArns) : undefined;
     let deliveries = 0;
-    for (const rule of this.runtime.store.list<RuleRecord>(TABLES.rules, `${bus}/`)) {
-      if (rule.State !== 'ENABLED' || !rule.EventPattern) continue;
+    for (const { rule, pattern, targets } of this.routableRules(bus)) {
       if (filter && !filter.has(rule.Arn)) continue;
-      if (!this.safeMatch(rule.EventPattern, event)) continue;
-      for (const target of this.targetsOf(rule)) {
+      if (!pattern.matches(event)) continue;
+      for (const target of targets) {
         this.deliverLater(rule, target, event, options.replayName);
         deliveries++;
       }
     }
     return deliveries;
+  }
+
+  private routableRules(bus: string): RoutableRule[] {
+    const version = rulesVersion(this.runtime.store);
+    if (!this.cache || this.cache.version !== version) this.cache = { version, buses: new Map() };
+    let rules = this.cache.buses.get(bus);
+    if (!rules) {
+      rules = [];
+      for (const rule of this.runtime.store.list<RuleRecord>(TABLES.rules, `${bus}/`)) {
+        if (rule.State !== 'ENABLED' || !rule.EventPattern) continue;
+        try {
+          rules.push({ rule, pattern: this.compiled(rule.EventPattern), targets: this.targetsOf(rule) });
+        } catch {
+          // a pattern stored before validation existed: never matches
+        }
+      }
+      this.cache.buses.set(bus, rules);
+    }
+    return rules;
   }
 
   private safeMatch(pattern: string, event: BusEvent): boolean {

@@ -3,7 +3,8 @@
  * deliveries, dead letters), their store tables and ARNs, and small input helpers shared by the
  * operation files. Everything lives in the management account and the home region.
  */
-import type { BusEvent, SandboxRuntime } from '../../core/types';
+import { randomUUID } from 'node:crypto';
+import type { BusEvent, SandboxRuntime, Store } from '../../core/types';
 import { AwsServiceError } from '../../core/types';
 
 /** Store tables. Ids: buses by name, rules `<bus>/<rule>`, targets `<bus>/<rule>/<id>`. */
@@ -18,7 +19,18 @@ export const TABLES = {
   deliveries: 'events.deliveries',
   deadLetters: 'events.deadletters',
   schedules: 'events.schedules',
+  meta: 'events.meta',
 } as const;
+
+/** Marks rules or targets as changed, so routers reload their cached rules. */
+export function bumpRulesVersion(store: Store): void {
+  store.put(TABLES.meta, 'rules', { v: randomUUID() });
+}
+
+/** The current rules version (undefined on a fresh or reset store). */
+export function rulesVersion(store: Store): string | undefined {
+  return store.get<{ v: string }>(TABLES.meta, 'rules')?.v;
+}
 
 /** The central bus of vendguard (`VENDGUARD_EVENT_BUS`). */
 export function centralBusName(): string {

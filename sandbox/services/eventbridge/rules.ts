@@ -11,6 +11,7 @@ import {
   alreadyExists,
   arns,
   type BusRecord,
+  bumpRulesVersion,
   busNameOf,
   notFound,
   optionalString,
@@ -87,6 +88,7 @@ export function putRule(
     CreatedBy: rule.CreatedBy ?? runtime.managementAccountId,
   };
   runtime.store.put(TABLES.rules, `${rule.EventBusName}/${rule.Name}`, record);
+  bumpRulesVersion(runtime.store);
   return record;
 }
 
@@ -127,7 +129,7 @@ function checkTarget(target: Record<string, unknown>): string | undefined {
 /** The operations of this file. */
 export function ruleOperations(runtime: SandboxRuntime): Record<string, OperationHandler> {
   const store = runtime.store;
-  return {
+  const operations: Record<string, OperationHandler> = {
     CreateEventBus(input) {
       const name = requiredString(input, 'Name');
       if (!NAME.test(name) || name === 'default') throw validation(`Event bus name ${name} is not valid.`);
@@ -291,6 +293,18 @@ export function ruleOperations(runtime: SandboxRuntime): Record<string, Operatio
       return { Targets: page, NextToken: next };
     },
   };
+  // every mutating operation invalidates the routers' cached rules
+  for (const [name, operation] of Object.entries(operations)) {
+    if (/^(Describe|List)/.test(name)) continue;
+    operations[name] = (input, ctx) => {
+      try {
+        return operation(input, ctx);
+      } finally {
+        bumpRulesVersion(store);
+      }
+    };
+  }
+  return operations;
 }
 
 /** The target ARN of a rule file's target. */
@@ -355,5 +369,6 @@ export function loadRuleFiles(runtime: SandboxRuntime, dir?: string): RuleRecord
     runtime.store.delete(TABLES.rules, key);
     runtime.store.delete(TABLES.schedules, key);
   }
+  bumpRulesVersion(runtime.store);
   return loaded;
 }
