@@ -184,7 +184,13 @@ export const FUNCTIONS = [
     entry: 'functions/notify-slack/app.ts',
     description: 'Posts guardrail findings and vending outcomes from the bus to Slack',
     trigger: { kind: 'rule', rules: ['notify-slack'] },
-    actions: ['secretsmanager:GetSecretValue', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    actions: [
+      'secretsmanager:GetSecretValue',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ],
   },
 ] as const satisfies readonly FunctionSpec[];
 

@@ -1,5 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { fetchAlerts, formatAlerts } from '../../../cli/commands/sandbox-alerts';
+import { buildProgram } from '../../../cli/main';
 import { blockKitProblems, type SlackMessage } from '../../../functions/shared/notify/blockkit';
 import { render } from '../../../functions/shared/notify/render';
 import { classify, OUTBOX_TABLE, type OutboxMessage } from '../../../sandbox/slack-outbox';
@@ -105,6 +106,40 @@ describe('the sandbox Slack outbox', () => {
     await put();
     await new Promise((r) => setTimeout(r, 500));
     expect(sb.runtime.store.count(OUTBOX_TABLE)).toBe(1);
+  });
+});
+
+describe('vendguard sandbox alerts', () => {
+  const run = async (...args: string[]) => {
+    const out: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      out.push(String(chunk));
+      return true;
+    });
+    const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
+      out.push(`${a.join(' ')}\n`);
+    });
+    const before = process.env.AWS_ENDPOINT_URL;
+    try {
+      await buildProgram().parseAsync(['node', 'vendguard', '--endpoint-url', sb.endpoint, 'sandbox', 'alerts', ...args]);
+    } finally {
+      spy.mockRestore();
+      log.mockRestore();
+      process.env.AWS_ENDPOINT_URL = before;
+    }
+    return out.join('');
+  };
+
+  it('prints the outbox newest first, as text or JSON', async () => {
+    await post(sb.endpoint, JSON.stringify(render(exampleOf('vended'), '#account-vending')));
+    await post(sb.endpoint, JSON.stringify(render(exampleOf('vending-failed'), '#account-vending')));
+    const text = await run('--limit', '5');
+    expect(text.indexOf('Account vending failed')).toBeLessThan(text.indexOf('Account vended'));
+    expect(text).toContain('#account-vending  vending-failed');
+    expect(text).toContain('vendguard replay req-5f3a9c0e1b7d4a26 --mode redrive --wait');
+    const json = JSON.parse(await run('--json', '--limit', '1')) as { alerts: OutboxMessage[]; total: number };
+    expect(json.total).toBe(2);
+    expect(json.alerts.map((a) => a.kind)).toEqual(['vending-failed']);
   });
 });
 
