@@ -200,6 +200,15 @@ describe('EventBridge service', () => {
     expect(h.invocations).toHaveLength(1);
   });
 
+  it('sees targets added after the rule has already routed events', async () => {
+    await h.call('PutRule', { Name: 'late', EventBusName: 'vendguard', EventPattern: '{"detail-type":["late"]}' });
+    await put(h, 'late');
+    await h.call('PutTargets', { Rule: 'late', EventBusName: 'vendguard', Targets: [{ Id: 't1', Arn: FN_ARN }] });
+    await put(h, 'late');
+    await h.eb.router.settle();
+    expect(h.invocations).toHaveLength(1);
+  });
+
   it('applies Input, InputPath and InputTransformer', async () => {
     await ruleWithTarget(h, 'constant', { Input: '{"fixed":true}' });
     await ruleWithTarget(h, 'path', { InputPath: '$.detail.inner' });
