@@ -2,12 +2,12 @@ import type { LocalRuntime } from '../core/runtime';
 import type { AnyService } from '../core/server';
 import { createCloudFormationService } from './cloudformation';
 import { createDynamoDbService } from './dynamodb';
+import { createEc2Service } from './ec2';
+import { createEc2Service } from './ec2';
 import { createEventBridgeService } from './eventbridge';
 import { createOrganizationsService } from './organizations';
 import { createStepFunctionsService } from './stepfunctions';
 import { createStsService } from './sts';
-// TODO(wiring): uncomment when sandbox/services/ec2/index.ts lands.
-// import { createEc2Service } from './ec2';
 
 /**
  * The registry of every emulated service. Organizations comes first: its `start()` seeds the
@@ -23,7 +23,7 @@ export function createServices(runtime: LocalRuntime): AnyService[] {
   runtime.bind({ stateMachines: states.stateMachines });
   services.push(states.service);
   services.push(createCloudFormationService(runtime));
-  // services.push(createEc2Service(runtime));
+  services.push(createEc2Service(runtime));
   services.push(createDynamoDbService(runtime));
   return services;
 }
