@@ -3,7 +3,6 @@ import type { AnyService } from '../core/server';
 import { createCloudFormationService } from './cloudformation';
 import { createDynamoDbService } from './dynamodb';
 import { createEc2Service } from './ec2';
-import { createEc2Service } from './ec2';
 import { createEventBridgeService } from './eventbridge';
 import { createOrganizationsService } from './organizations';
 import { createStepFunctionsService } from './stepfunctions';
