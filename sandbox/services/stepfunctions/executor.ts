@@ -30,6 +30,9 @@ type JsonInput = Parameters<StateMachine['run']>[0];
 export const RESTART_ERROR = 'States.Runtime';
 export const RESTART_CAUSE = 'sandbox restarted while the execution was running';
 
+/** The synthetic first state of a redriven run (never recorded in history). */
+const REDRIVE_START = 'VendguardSandboxRedriveStart';
+
 /** The longest real delay a timer may get (Node's limit is 2^31-1 ms). */
 const MAX_TIMER_MS = 2_000_000_000;
 
@@ -95,7 +98,7 @@ export class Executor {
     const controller = new AbortController();
     const attempt: Attempt = { executionArn: record.executionArn, controller, abort: () => {}, closed: false };
     const parsed = JSON.parse(record.definition) as AslObject;
-    const input = resume ? resume.input : (JSON.parse(record.input) as unknown);
+    const input = JSON.parse(record.input) as unknown;
     const context = {
       Execution: {
         Id: record.executionArn,
@@ -103,12 +106,23 @@ export class Executor {
         RoleArn: record.roleArn,
         StartTime: new Date(record.startDate).toISOString(),
         RedriveCount: record.redriveCount,
-        Input: JSON.parse(record.input) as unknown,
+        ...(record.redriveDate !== undefined ? { RedriveTime: new Date(record.redriveDate).toISOString() } : {}),
       },
       StateMachine: { Id: record.stateMachineArn, Name: record.stateMachineArn.split(':').pop() ?? '' },
     };
     const prepared = prepareDefinition(parsed, this.runtime.clock, this.hooks(attempt, context));
-    const definition = resume ? { ...prepared.definition, StartAt: resume.startAt } : prepared.definition;
+    // A redrive starts at a synthetic Pass state that hands the resumed state its recorded input,
+    // so the interpreter still sees the execution input (`$$.Execution.Input`) as AWS keeps it.
+    const definition = resume
+      ? {
+          ...prepared.definition,
+          StartAt: REDRIVE_START,
+          States: {
+            [REDRIVE_START]: { Type: 'Pass', Result: resume.input ?? null, Next: resume.startAt },
+            ...(prepared.definition.States as AslObject),
+          },
+        }
+      : prepared.definition;
     const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
       validationOptions: { noValidate: true },
     });
@@ -182,6 +196,7 @@ export class Executor {
   /** Maps one interpreter event to history and status. */
   private record(attempt: Attempt, event: EventLog, states: ReadonlyMap<string, StateInfo>): void {
     const arn = attempt.executionArn;
+    if ('state' in event && event.state.name === REDRIVE_START) return;
     switch (event.type) {
       case 'StateEntered': {
         const info = states.get(event.state.name);

@@ -149,6 +149,32 @@ describe('Step Functions API', () => {
       expect(codeOf(() => h.ops.RedriveExecution({ executionArn }, h.ctx))).toBe('ExecutionNotRedrivable');
     });
 
+    it('keeps the context object of the execution: its input, name and redrive count', async () => {
+      let echoFails = true;
+      h.functions.register('first', () => 'one');
+      h.functions.register('echo', (event) => {
+        if (echoFails) throw new Error('not yet');
+        return event;
+      });
+      const arn = h.createFromFixture('context.asl.json');
+      const failed = await h.run(arn, { id: 'ctx' }, 'ctx-run');
+
+      echoFails = false;
+      h.ops.RedriveExecution({ executionArn: failed.executionArn }, h.ctx);
+      const done = await h.waitUntilDone(String(failed.executionArn));
+
+      expect(JSON.parse(String(done.output))).toEqual({
+        executionInput: { id: 'ctx' },
+        redriveCount: 1,
+        name: 'ctx-run',
+        stateInput: { id: 'ctx', first: 'one' },
+      });
+      const names = (h.history(String(failed.executionArn)) as Event[])
+        .map((e) => (e.stateEnteredEventDetails as { name?: string } | undefined)?.name)
+        .filter(Boolean);
+      expect(names).toEqual(['First', 'Echo', 'Echo']);
+    });
+
     it('refuses a running execution and one that stopped more than 14 days ago', async () => {
       const arn = h.createFromFixture('long-wait.asl.json');
       const { executionArn } = start(arn, {});
