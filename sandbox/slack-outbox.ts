@@ -3,9 +3,11 @@
  * every message in an outbox (store table `slack.outbox`), listed newest first by
  * `GET /_sandbox/alerts?limit=` and by `vendguard sandbox alerts`. In-process functions post here
  * (`SLACK_WEBHOOK_URL=<endpoint>/_sandbox/slack/webhook`); when `VENDGUARD_SLACK_FORWARD_URL` is set
- * the message is also forwarded to that real webhook.
+ * (or the user set `SLACK_WEBHOOK_URL` before starting the sandbox) the message is also forwarded
+ * to that real webhook.
  *
- * Importing this module registers its control routes.
+ * Importing this module registers its control routes and adopts a user-set webhook as the forward
+ * target ({@link adoptUserWebhook}).
  */
 import { deliver } from '../functions/shared/notify/deliver';
 import { redactSecrets } from '../functions/shared/notify/errors';
@@ -99,6 +101,18 @@ export function listAlerts(runtime: SandboxRuntime, limit = 50): OutboxMessage[]
   return all.reverse().slice(0, Math.max(0, limit));
 }
 
+/**
+ * In the sandbox process, a webhook the user set in `SLACK_WEBHOOK_URL` becomes the forward target
+ * (`VENDGUARD_SLACK_FORWARD_URL`, unless set) and is cleared, so the sandbox points the functions
+ * at the outbox: every alert is kept in the outbox and also posted to the user's Slack.
+ */
+export function adoptUserWebhook(env: NodeJS.ProcessEnv = process.env): void {
+  const user = env.SLACK_WEBHOOK_URL;
+  if (!user || user.includes(WEBHOOK_PATH)) return;
+  env.VENDGUARD_SLACK_FORWARD_URL ||= user;
+  delete env.SLACK_WEBHOOK_URL;
+}
+
 /** Registers `POST /_sandbox/slack/webhook`, `GET /_sandbox/alerts` and `DELETE /_sandbox/alerts`. */
 export function registerSlackOutbox(): void {
   controlRoute('POST', WEBHOOK_PATH, (runtime, body) => receiveWebhook(runtime, body));
@@ -118,3 +132,4 @@ export function registerSlackOutbox(): void {
 }
 
 registerSlackOutbox();
+adoptUserWebhook();

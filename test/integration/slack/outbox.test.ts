@@ -3,7 +3,7 @@ import { fetchAlerts, formatAlerts } from '../../../cli/commands/sandbox-alerts'
 import { buildProgram } from '../../../cli/main';
 import { blockKitProblems, type SlackMessage } from '../../../functions/shared/notify/blockkit';
 import { render } from '../../../functions/shared/notify/render';
-import { classify, OUTBOX_TABLE, type OutboxMessage } from '../../../sandbox/slack-outbox';
+import { adoptUserWebhook, classify, OUTBOX_TABLE, type OutboxMessage } from '../../../sandbox/slack-outbox';
 import { exampleOf, SLACK_EXAMPLES } from '../../../scripts/slack-examples';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 import { startFakeSlack } from './fake-slack';
@@ -121,7 +121,15 @@ describe('vendguard sandbox alerts', () => {
     });
     const before = process.env.AWS_ENDPOINT_URL;
     try {
-      await buildProgram().parseAsync(['node', 'vendguard', '--endpoint-url', sb.endpoint, 'sandbox', 'alerts', ...args]);
+      await buildProgram().parseAsync([
+        'node',
+        'vendguard',
+        '--endpoint-url',
+        sb.endpoint,
+        'sandbox',
+        'alerts',
+        ...args,
+      ]);
     } finally {
       spy.mockRestore();
       log.mockRestore();
@@ -152,5 +160,25 @@ describe('classify', () => {
     expect(kinds.at(-2)).toEqual({ kind: 'vended' });
     expect(kinds.at(-1)).toEqual({ kind: 'vending-failed' });
     expect(classify([{ type: 'section' }])).toEqual({ kind: 'message' });
+  });
+});
+
+describe('adoptUserWebhook', () => {
+  it('turns a user-set SLACK_WEBHOOK_URL into the forward target so functions post to the outbox', () => {
+    const env: NodeJS.ProcessEnv = { SLACK_WEBHOOK_URL: 'https://example.com/hook' };
+    adoptUserWebhook(env);
+    expect(env).toEqual({ VENDGUARD_SLACK_FORWARD_URL: 'https://example.com/hook' });
+  });
+
+  it('keeps an explicit forward URL and ignores the outbox URL itself', () => {
+    const env: NodeJS.ProcessEnv = {
+      SLACK_WEBHOOK_URL: 'https://a/hook',
+      VENDGUARD_SLACK_FORWARD_URL: 'https://b/hook',
+    };
+    adoptUserWebhook(env);
+    expect(env).toEqual({ VENDGUARD_SLACK_FORWARD_URL: 'https://b/hook' });
+    const outbox: NodeJS.ProcessEnv = { SLACK_WEBHOOK_URL: 'http://127.0.0.1:4566/_sandbox/slack/webhook' };
+    adoptUserWebhook(outbox);
+    expect(outbox).toEqual({ SLACK_WEBHOOK_URL: 'http://127.0.0.1:4566/_sandbox/slack/webhook' });
   });
 });
