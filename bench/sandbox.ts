@@ -1,0 +1,157 @@
+/**
+ * `npm run bench -- sandbox [--requests N] [--concurrency C] [--seed S]`: the sandbox's own
+ * overhead. Starts a sandbox on loopback in a temporary home, runs a bounded mixed SDK workload
+ * (Organizations ListAccounts / DescribeOrganization, STS AssumeRole / GetCallerIdentity,
+ * CloudFormation ListStackSets, Step Functions ListStateMachines, EC2 DescribeVpcs when served),
+ * prints requests/s and p50/p99 latency per operation and writes `bench/results/sandbox.json`.
+ */
+import '../sandbox/core/polyfills';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CloudFormationClient, ListStackSetsCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeOrganizationCommand, ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { PROJECT_ROOT } from '../infra/config/load';
+import { startSandbox } from '../sandbox/index';
+
+interface OpStats {
+  readonly operation: string;
+  readonly count: number;
+  readonly errors: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly meanMs: number;
+}
+
+const percentile = (sorted: readonly number[], p: number): number =>
+  sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0);
+
+const round = (n: number): number => Math.round(n * 100) / 100;
+
+function summarise(operation: string, samples: number[], errors: number): OpStats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    operation,
+    count: samples.length,
+    errors,
+    p50Ms: round(percentile(sorted, 50)),
+    p99Ms: round(percentile(sorted, 99)),
+    meanMs: round(samples.reduce((s, x) => s + x, 0) / Math.max(1, samples.length)),
+  };
+}
+
+export async function run(args: string[]): Promise<unknown> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      requests: { type: 'string', default: '2000' },
+      concurrency: { type: 'string', default: '16' },
+      seed: { type: 'string', default: '42' },
+    },
+  });
+  const total = Math.max(1, Math.min(100_000, Number(values.requests)));
+  const concurrency = Math.max(1, Math.min(256, Number(values.concurrency)));
+  const home = mkdtempSync(join(tmpdir(), 'vendguard-bench-'));
+  const sb = await startSandbox({ port: 0, home, timeScale: 600, seed: Number(values.seed), quiet: true });
+  try {
+    const config = {
+      endpoint: sb.endpoint,
+      region: sb.runtime.homeRegion,
+      credentials: { accessKeyId: 'AKIABENCHADMIN000001', secretAccessKey: 'bench' },
+      maxAttempts: 1,
+    };
+    const org = new OrganizationsClient({ ...config, region: 'us-east-1' });
+    const sts = new STSClient(config);
+    const cfn = new CloudFormationClient(config);
+    const sfn = new SFNClient(config);
+    const ec2 = new EC2Client(config);
+    const egress = sb.runtime.organizations.accountIdByName('egress') ?? '100000000005';
+    const served = new Set(sb.services.map((s) => s.signingName));
+    const mix: [string, () => Promise<unknown>][] = [
+      ['organizations:ListAccounts', () => org.send(new ListAccountsCommand({}))],
+      ['organizations:DescribeOrganization', () => org.send(new DescribeOrganizationCommand({}))],
+      [
+        'sts:AssumeRole',
+        () =>
+          sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${egress}:role/Bench`, RoleSessionName: 'bench' })),
+      ],
+      ['sts:GetCallerIdentity', () => sts.send(new GetCallerIdentityCommand({}))],
+    ];
+    if (served.has('cloudformation'))
+      mix.push(['cloudformation:ListStackSets', () => cfn.send(new ListStackSetsCommand({}))]);
+    if (served.has('states')) mix.push(['states:ListStateMachines', () => sfn.send(new ListStateMachinesCommand({}))]);
+    if (served.has('ec2')) mix.push(['ec2:DescribeVpcs', () => ec2.send(new DescribeVpcsCommand({}))]);
+    // warm up every client once (connection, SDK lazy loading)
+    for (const [, call] of mix) await call().catch(() => undefined);
+
+    const samples = new Map<string, number[]>(mix.map(([name]) => [name, []]));
+    const errors = new Map<string, number>(mix.map(([name]) => [name, 0]));
+    const all: number[] = [];
+    let next = 0;
+    const started = performance.now();
+    const worker = async (): Promise<void> => {
+      while (next < total) {
+        const i = next++;
+        const [name, call] = mix[i % mix.length] as [string, () => Promise<unknown>];
+        const t0 = performance.now();
+        try {
+          await call();
+        } catch {
+          errors.set(name, (errors.get(name) ?? 0) + 1);
+        }
+        const ms = performance.now() - t0;
+        samples.get(name)?.push(ms);
+        all.push(ms);
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    const elapsedS = (performance.now() - started) / 1000;
+    const perOp = mix.map(([name]) => summarise(name, samples.get(name) ?? [], errors.get(name) ?? 0));
+    const overall = summarise(
+      'all',
+      all,
+      [...errors.values()].reduce((a, b) => a + b, 0),
+    );
+    const result = {
+      benchmark: 'sandbox',
+      date: new Date().toISOString(),
+      node: process.version,
+      requests: total,
+      concurrency,
+      elapsedSeconds: round(elapsedS),
+      requestsPerSecond: round(total / elapsedS),
+      overall,
+      operations: perOp,
+    };
+    const rows = [...perOp, overall];
+    console.log(`sandbox bench: ${total} requests, concurrency ${concurrency}, ${round(elapsedS)} s on loopback\n`);
+    console.log(
+      `${'operation'.padEnd(38)}${'count'.padStart(7)}${'errors'.padStart(8)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'mean ms'.padStart(9)}`,
+    );
+    for (const r of rows) {
+      console.log(
+        `${r.operation.padEnd(38)}${String(r.count).padStart(7)}${String(r.errors).padStart(8)}${r.p50Ms.toFixed(2).padStart(9)}${r.p99Ms.toFixed(2).padStart(9)}${r.meanMs.toFixed(2).padStart(9)}`,
+      );
+    }
+    console.log(`\nthroughput: ${result.requestsPerSecond} requests/s`);
+    const dir = join(PROJECT_ROOT, 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'sandbox.json'), `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`written: bench/results/sandbox.json`);
+    return result;
+  } finally {
+    await sb.stop();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  run(process.argv.slice(2)).catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
