@@ -152,6 +152,47 @@ describe('Step Functions executions', () => {
     });
   });
 
+  describe('faults and timeouts', () => {
+    it('fails a task with Lambda.<code> for a lambda/Invoke fault, which a Retry can match', async () => {
+      let faults = 1;
+      h.base.setFaults((service, operation) =>
+        service === 'lambda' && operation === 'Invoke' && faults-- > 0
+          ? { error: { code: 'ServiceException', message: 'Lambda is having a day', status: 500 } }
+          : undefined,
+      );
+      h.functions.register('validate', () => ({}));
+      h.functions.register('work', () => 'done');
+      const arn = h.createFromFixture('task-retry-catch.asl.json');
+
+      const result = await h.run(arn, {});
+
+      expect(result.status).toBe('SUCCEEDED');
+      const failed = (h.history(String(result.executionArn)) as Event[]).find((e) => e.type === 'LambdaFunctionFailed');
+      expect(failed?.lambdaFunctionFailedEventDetails).toEqual({
+        error: 'Lambda.ServiceException',
+        cause: 'Lambda is having a day',
+      });
+      expect(h.functions.count('validate')).toBe(1);
+    });
+
+    it('times the execution out after its TimeoutSeconds of simulated time', async () => {
+      const definition = JSON.stringify({
+        TimeoutSeconds: 60,
+        StartAt: 'Sleep',
+        States: { Sleep: { Type: 'Wait', Seconds: 3600, End: true } },
+      });
+      const { stateMachineArn } = h.ops.CreateStateMachine(
+        { name: 'times-out', definition, roleArn: 'arn:aws:iam::100000000001:role/test' },
+        h.ctx,
+      ) as { stateMachineArn: string };
+
+      const result = await h.run(stateMachineArn, {});
+
+      expect(result).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout', redriveStatus: 'REDRIVABLE' });
+      expect((h.history(String(result.executionArn)) as Event[]).at(-1)?.type).toBe('ExecutionTimedOut');
+    });
+  });
+
   describe('Wait and Choice', () => {
     it('waits the SecondsPath duration in simulated time, a fraction of it in real time', async () => {
       const arn = h.createFromFixture('wait-choice.asl.json');
