@@ -1,0 +1,83 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+
+export interface VendguardAlarmsProps {
+  /** Subscribed to the alarm topic when given. */
+  readonly email?: string;
+}
+
+/**
+ * The operational alarms of the hub, all on one encrypted SNS topic `vendguard-alarms`: a state
+ * machine execution failed, a dead-letter queue holds a message, a guardrail function errored.
+ */
+export class VendguardAlarms extends Construct {
+  readonly topic: Topic;
+  readonly alarms: Alarm[] = [];
+  private readonly action: SnsAction;
+
+  constructor(scope: Construct, id: string, props: VendguardAlarmsProps = {}) {
+    super(scope, id);
+    const key = new Key(this, 'TopicKey', {
+      alias: 'alias/vendguard-alarms',
+      description: 'Encrypts the vendguard alarm topic (CloudWatch cannot publish to the AWS-managed SNS key)',
+      enableKeyRotation: true,
+    });
+    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.topic = new Topic(this, 'Topic', {
+      topicName: 'vendguard-alarms',
+      displayName: 'vendguard alarms',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    if (props.email) this.topic.addSubscription(new EmailSubscription(props.email));
+    this.action = new SnsAction(this.topic);
+  }
+
+  /** Alarms when any execution of the state machine fails (also times out or aborts). */
+  onFailedExecutions(name: string, stateMachine: IStateMachine): Alarm {
+    return this.add(`${name}-failed-executions`, {
+      metric: stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      description: `A vendguard-${name} execution failed; inspect it with \`vendguard executions list --status FAILED\``,
+    });
+  }
+
+  /** Alarms as soon as the dead-letter queue holds a message. */
+  onDeadLetters(name: string, queue: IQueue): Alarm {
+    return this.add(`${name}-dlq-depth`, {
+      metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      description: `Events for rule vendguard-${name} could not be delivered after retries; they wait in its DLQ`,
+    });
+  }
+
+  /** Alarms when a guardrail function errors (an unremediated violation may remain). */
+  onErrors(name: string, fn: IFunction): Alarm {
+    return this.add(`${name}-errors`, {
+      metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      description: `vendguard-${name} failed; a violation may be left unremediated`,
+    });
+  }
+
+  private add(id: string, props: { metric: Alarm['metric']; description: string }): Alarm {
+    const alarm = new Alarm(this, id, {
+      alarmName: `vendguard-${id}`,
+      alarmDescription: props.description,
+      metric: props.metric,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(this.action);
+    this.alarms.push(alarm);
+    return alarm;
+  }
+}

@@ -1,0 +1,194 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { loadRules, type RuleDefinition } from '../../events/rules';
+import type { FunctionSpec } from '../../functions/manifest';
+import type { OrganizationConfig } from '../config/schema';
+import { VendguardAlarms } from './alarms';
+import type { DeploymentContext } from './context';
+import { UnknownReferenceError } from './errors';
+import { VendguardFunctions } from './functions';
+import { grantManifestActions, type WildcardGrant } from './policies';
+import { GuardedRule, type RuleTargetRef } from './rules';
+import { type AslFile, VendguardStateMachine } from './state-machines';
+
+/** Shared names (fixed conventions: the functions and the CLI read them from the environment). */
+export const EVENT_BUS_NAME = 'vendguard';
+export const STATE_TABLE_NAME = 'vendguard-state';
+/** Environment variable through which a function finds a state machine it starts. */
+export const STATE_MACHINE_ENV: Readonly<Record<string, string>> = {
+  'account-vending': 'VENDGUARD_VENDING_STATE_MACHINE_ARN',
+};
+
+export interface HubStackProps extends StackProps {
+  readonly config: OrganizationConfig;
+  readonly deployment: DeploymentContext;
+  readonly functions: readonly FunctionSpec[];
+  /** @default loadRules() */
+  readonly rules?: readonly RuleDefinition[];
+  readonly stateMachines: readonly AslFile[];
+}
+
+/**
+ * The vendguard hub (management or delegated admin account): the central bus and its archive, the
+ * state table, every manifest function with its least-privilege role, the state machines, the
+ * rules with retries and DLQs, the schedules, and the alarms.
+ */
+export class HubStack extends Stack {
+  readonly bus: EventBus;
+  readonly table: Table;
+  readonly slackSecret: ISecret;
+  readonly functions: VendguardFunctions;
+  readonly stateMachines = new Map<string, VendguardStateMachine>();
+  readonly rules = new Map<string, GuardedRule>();
+  readonly alarms: VendguardAlarms;
+  /** Per function name, the wildcard resources it was granted and why (for cdk-nag). */
+  readonly wildcardGrants = new Map<string, WildcardGrant[]>();
+
+  constructor(scope: Construct, id: string, props: HubStackProps) {
+    super(scope, id, props);
+    const { config, deployment } = props;
+
+    this.bus = new EventBus(this, 'Bus', { eventBusName: EVENT_BUS_NAME });
+    this.bus.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'OrganizationMembersPutEvents',
+        effect: Effect.ALLOW,
+        principals: [new AnyPrincipal()],
+        actions: ['events:PutEvents'],
+        resources: [this.bus.eventBusArn],
+        conditions: { StringEquals: { 'aws:PrincipalOrgID': deployment.organizationId } },
+      }),
+    );
+    // Every event has version "0": the archive keeps all of them for `vendguard replay`.
+    this.bus.archive('Archive', {
+      archiveName: 'vendguard-events',
+      description: 'Every event of the vendguard bus, for replaying guardrail events',
+      eventPattern: { version: ['0'] },
+      retention: Duration.days(90),
+    });
+
+    this.table = new Table(this, 'StateTable', {
+      tableName: STATE_TABLE_NAME,
+      partitionKey: { name: 'id', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'expiration',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.slackSecret = Secret.fromSecretNameV2(this, 'SlackWebhook', config.slack.webhookSecretName);
+
+    this.functions = new VendguardFunctions(this, 'Functions', {
+      functions: props.functions,
+      config,
+      allowMissingEntries: deployment.allowMissingEntries,
+      environment: {
+        eventBusName: EVENT_BUS_NAME,
+        stateTableName: STATE_TABLE_NAME,
+        logLevel: deployment.logLevel,
+        slackSecretName: config.slack.webhookSecretName,
+      },
+    });
+    const deployed = new Map([...this.functions.byName].map(([n, d]) => [n, { spec: d.spec, fn: d.fn }]));
+
+    for (const asl of props.stateMachines) {
+      this.stateMachines.set(
+        asl.name,
+        new VendguardStateMachine(this, `StateMachine-${asl.name}`, {
+          asl,
+          functions: deployed,
+          bus: this.bus,
+          table: this.table,
+        }),
+      );
+    }
+    for (const spec of props.functions) {
+      if (spec.trigger.kind === 'stateMachine' && !this.stateMachines.has(spec.trigger.stateMachine)) {
+        if (deployment.allowMissingEntries) continue;
+        throw new UnknownReferenceError(
+          `function ${spec.name} is triggered by state machine ${spec.trigger.stateMachine}, but statemachines/${spec.trigger.stateMachine}.asl.json does not exist`,
+        );
+      }
+    }
+
+    const stateMachines = [...this.stateMachines].map(([name, s]) => ({
+      name: `vendguard-${name}`,
+      stateMachine: s.stateMachine,
+    }));
+    for (const { spec, fn, role } of this.functions.byName.values()) {
+      const wildcard = grantManifestActions(
+        this,
+        role,
+        spec.actions,
+        {
+          bus: this.bus,
+          table: this.table,
+          secret: this.slackSecret,
+          stateMachines,
+          organizationId: deployment.organizationId,
+          remediationRoleName: config.vending.remediationRoleName,
+        },
+        spec.assumesMemberRole ?? false,
+      );
+      this.wildcardGrants.set(spec.name, wildcard);
+      if (spec.actions.some((a) => a.startsWith('states:'))) {
+        for (const [name, sm] of this.stateMachines) {
+          fn.addEnvironment(STATE_MACHINE_ENV[name] ?? envName(name), sm.stateMachine.stateMachineArn);
+        }
+      }
+    }
+
+    this.alarms = new VendguardAlarms(this, 'Alarms', { email: deployment.alarmEmail });
+    for (const [name, sm] of this.stateMachines) this.alarms.onFailedExecutions(name, sm.stateMachine);
+
+    const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    for (const rule of props.rules ?? loadRules()) {
+      const bus: IEventBus = rule.eventBus === EVENT_BUS_NAME ? this.bus : defaultBus;
+      const guarded = new GuardedRule(this, `Rule-${rule.name}`, {
+        name: rule.name,
+        description: rule.description,
+        eventBus: bus,
+        pattern: rule.pattern,
+        schedule: rule.schedule,
+        enabled: rule.enabled,
+        target: this.targetOf(rule.target, `events/rules/${rule.name}.json`),
+      });
+      this.rules.set(rule.name, guarded);
+      this.alarms.onDeadLetters(rule.name, guarded.deadLetterQueue);
+    }
+    for (const spec of props.functions) {
+      if (spec.trigger.kind !== 'schedule') continue;
+      const name = `${spec.name}-schedule`;
+      const guarded = new GuardedRule(this, `Rule-${name}`, {
+        name,
+        description: `Runs ${spec.name} on ${spec.trigger.expression}`,
+        schedule: spec.trigger.expression,
+        target: { kind: 'function', fn: this.functions.get(spec.name).fn },
+      });
+      this.rules.set(name, guarded);
+      this.alarms.onDeadLetters(name, guarded.deadLetterQueue);
+    }
+    // Guardrail functions (rule or schedule triggered): an error may leave a violation in place.
+    for (const { spec, fn } of this.functions.byName.values()) {
+      if (spec.trigger.kind !== 'stateMachine') this.alarms.onErrors(spec.name, fn);
+    }
+  }
+
+  private targetOf(target: RuleDefinition['target'], where: string): RuleTargetRef {
+    if (target.kind === 'function') {
+      const found = this.functions.byName.get(target.name);
+      if (!found) throw new UnknownReferenceError(`${where}: target function "${target.name}" is not in the manifest`);
+      return { kind: 'function', fn: found.fn };
+    }
+    const sm = this.stateMachines.get(target.name);
+    if (!sm) throw new UnknownReferenceError(`${where}: target state machine "${target.name}" has no ASL file`);
+    return { kind: 'stateMachine', stateMachine: sm.stateMachine };
+  }
+}
+
+const envName = (name: string) => `VENDGUARD_${name.toUpperCase().replace(/-/g, '_')}_STATE_MACHINE_ARN`;

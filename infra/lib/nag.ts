@@ -1,0 +1,59 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import type { HubStack } from './hub-stack';
+
+/**
+ * How cdk-nag prints a resolved value in a finding id: `{Ref: X}` → `<X>`, `{Fn::GetAtt: [A, B]}` →
+ * `<A.B>`, `Fn::Join` concatenated, anything else as JSON.
+ */
+export function nagForm(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    const v = value as Record<string, unknown>;
+    if (typeof v.Ref === 'string') return `<${v.Ref}>`;
+    const att = v['Fn::GetAtt'];
+    if (Array.isArray(att)) return `<${att.join('.')}>`;
+    const join = v['Fn::Join'];
+    if (Array.isArray(join) && Array.isArray(join[1])) return join[1].map(nagForm).join(String(join[0]));
+  }
+  return JSON.stringify(value);
+}
+
+function acknowledge(construct: IConstruct, id: string, reason: string): void {
+  Validations.of(construct).acknowledge({ id, reason });
+}
+
+/**
+ * cdk-nag (AwsSolutions) acknowledgements of the hub. Each names the finding exactly (cdk-nag 3.x
+ * has no prefix matching) and says why the rule does not apply; everything else is fixed in code.
+ */
+export function acknowledgeFindings(hub: HubStack): void {
+  const stack = Stack.of(hub);
+  for (const [name, grants] of hub.wildcardGrants) {
+    const { role } = hub.functions.get(name);
+    for (const { resource, reason } of grants) {
+      acknowledge(role, `AwsSolutions-IAM5[Resource::${nagForm(stack.resolve(resource))}]`, reason);
+    }
+  }
+  for (const { fn } of hub.functions.byName.values()) {
+    acknowledge(
+      fn,
+      'AwsSolutions-L1',
+      'nodejs22.x on purpose: the build targets node22 and the SDK v3 it ships; runtime and esbuild target move together',
+    );
+  }
+  for (const sm of hub.stateMachines.values()) {
+    acknowledge(
+      sm.stateMachine.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSampling*) and vended-log delivery accept only Resource "*"',
+    );
+  }
+  for (const rule of hub.rules.values()) {
+    acknowledge(
+      rule.deadLetterQueue,
+      'AwsSolutions-SQS3',
+      'this queue is the dead-letter queue of an EventBridge rule target; cdk-nag only recognises SQS redrive DLQs',
+    );
+  }
+}

@@ -1,0 +1,62 @@
+import { type App, Stack, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { FUNCTIONS, type FunctionSpec } from '../../functions/manifest';
+import { type LoadedConfig, loadOrganizationConfig } from '../config/load';
+import { readDeploymentContext } from './context';
+import { GovernanceStack } from './governance-stack';
+import { EVENT_BUS_NAME, HubStack } from './hub-stack';
+import { acknowledgeFindings } from './nag';
+import { type AslFile, loadAslFiles } from './state-machines';
+
+export interface VendguardAppOptions {
+  /** @default loadOrganizationConfig() */
+  readonly loaded?: LoadedConfig;
+  /** @default FUNCTIONS */
+  readonly functions?: readonly FunctionSpec[];
+  /** @default loadAslFiles() */
+  readonly stateMachines?: readonly AslFile[];
+  /** Run cdk-nag AwsSolutionsChecks. @default true */
+  readonly nag?: boolean;
+}
+
+export interface VendguardStacks {
+  readonly hub: HubStack;
+  readonly governance: GovernanceStack;
+}
+
+/**
+ * Adds the vendguard stacks to an app: `VendguardHub` and `VendguardGovernance`, in the config's
+ * home region, for the account of the CLI credentials (or env-agnostic offline), with cdk-nag.
+ *
+ * @example
+ * const app = new App(); buildVendguardApp(app); app.synth();
+ */
+export function buildVendguardApp(app: App, options: VendguardAppOptions = {}): VendguardStacks {
+  const deployment = readDeploymentContext(app.node);
+  const loaded = options.loaded ?? loadOrganizationConfig();
+  const { config } = loaded;
+  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: config.organization.homeRegion };
+  const hub = new HubStack(app, 'VendguardHub', {
+    env,
+    description: 'vendguard hub: account vending and guardrail pipeline (central bus, functions, state machines)',
+    config,
+    deployment,
+    functions: options.functions ?? FUNCTIONS,
+    stateMachines: options.stateMachines ?? loadAslFiles(),
+  });
+  const governance = new GovernanceStack(app, 'VendguardGovernance', {
+    env,
+    description: 'vendguard governance: baseline stack sets and service control policies',
+    config,
+    deployment,
+    baselineTemplates: loaded.baselineTemplates,
+    scpDocuments: loaded.scpDocuments,
+    hubAccountId: Stack.of(hub).account,
+    hubEventBusArn: `arn:${Stack.of(hub).partition}:events:${Stack.of(hub).region}:${Stack.of(hub).account}:event-bus/${EVENT_BUS_NAME}`,
+  });
+  if (options.nag ?? true) {
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    acknowledgeFindings(hub);
+  }
+  return { hub, governance };
+}
