@@ -175,16 +175,26 @@ export async function removeInternetGateway(
   const stop = await ctx.gate(wouldDo, { ...withVpc, summary });
   if (stop) return stop;
 
+  // NotFound while acting: another delivery (e.g. Create and Attach handled at once) removed it first.
+  let goneMeanwhile = false;
+  const alreadyGone: FindingDraft = {
+    ...withVpc,
+    summary,
+    action: 'none: the gateway was removed meanwhile',
+    outcome: 'already-compliant',
+    severity: 'info',
+  };
   for (const attached of vpcIds) {
     const blocked = await withDependencyRetry(ctx, async () => {
       try {
         await ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: target.igwId, VpcId: attached }));
       } catch (err) {
         const name = awsErrorName(err);
-        if (name === NOT_FOUND || name === 'Gateway.NotAttached') return;
-        throw err;
+        if (name === NOT_FOUND) goneMeanwhile = true;
+        else if (name !== 'Gateway.NotAttached') throw err;
       }
     });
+    if (goneMeanwhile) return alreadyGone;
     if (blocked) {
       return {
         ...withVpc,
@@ -200,10 +210,11 @@ export async function removeInternetGateway(
     try {
       await ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: target.igwId }));
     } catch (err) {
-      if (awsErrorName(err) === NOT_FOUND) return;
-      throw err;
+      if (awsErrorName(err) === NOT_FOUND) goneMeanwhile = true;
+      else throw err;
     }
   });
+  if (goneMeanwhile) return alreadyGone;
   if (blocked) {
     throw new RemediationFailedError(
       `${target.igwId} in ${where} was detached but could not be deleted: ${(blocked as Error).message}`,

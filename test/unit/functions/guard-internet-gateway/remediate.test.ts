@@ -183,12 +183,25 @@ describe('guard-internet-gateway', () => {
       expect(h.findings()[0]).toMatchObject({ outcome: 'already-compliant', severity: 'info' });
     });
 
-    it('treats NotFound on delete as success', async () => {
+    it('treats NotFound on delete as success: another delivery removed it first', async () => {
       h.ec2
         .on(DeleteInternetGatewayCommand)
         .rejects(Object.assign(new Error('does not exist'), { name: 'InvalidInternetGatewayID.NotFound' }));
+      const result = await run(attach());
+      expect(result.status).toBe('done');
+      expect(h.findings()[0]).toMatchObject({
+        outcome: 'already-compliant',
+        action: 'none: the gateway was removed meanwhile',
+      });
+    });
+
+    it('stops without error when the gateway disappears while detaching', async () => {
+      h.ec2
+        .on(DetachInternetGatewayCommand)
+        .rejects(Object.assign(new Error('does not exist'), { name: 'InvalidInternetGatewayID.NotFound' }));
       await run(attach());
-      expect(h.findings()[0]?.outcome).toBe('remediated');
+      expect(h.ec2.commandCalls(DeleteInternetGatewayCommand)).toHaveLength(0);
+      expect(h.findings()[0]?.outcome).toBe('already-compliant');
     });
 
     it('retries a DependencyViolation with backoff and then succeeds', async () => {
