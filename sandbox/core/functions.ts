@@ -120,8 +120,10 @@ export class InProcessFunctions implements FunctionInvoker {
     const requestId = randomUUID();
     const started = performance.now();
     const startedAt = this.options.clock.now().toISOString();
-    const timeoutMs = (spec.timeoutSeconds ?? 30) * 1000;
-    const deadline = this.options.clock.nowMs() + timeoutMs;
+    // Lambda's timeout is about compute, which the sandbox clock does not compress: the deadline is
+    // in real time and starts once the module is loaded (a cold require must not eat the budget).
+    const handler = this.handler(spec);
+    const deadline = performance.now() + (spec.timeoutSeconds ?? 30) * 1000;
     const fnName = `vendguard-${spec.name}`;
     const context: LambdaLikeContext = {
       functionName: fnName,
@@ -132,7 +134,7 @@ export class InProcessFunctions implements FunctionInvoker {
       logGroupName: `/aws/lambda/${fnName}`,
       logStreamName: `${startedAt.slice(0, 10).replace(/-/g, '/')}/[$LATEST]${requestId.replace(/-/g, '')}`,
       callbackWaitsForEmptyEventLoop: true,
-      getRemainingTimeInMillis: () => Math.max(0, deadline - this.options.clock.nowMs()),
+      getRemainingTimeInMillis: () => Math.max(0, Math.floor(deadline - performance.now())),
       done: () => undefined,
       fail: () => undefined,
       succeed: () => undefined,
@@ -155,7 +157,7 @@ export class InProcessFunctions implements FunctionInvoker {
       this.options.store.put(TABLE, String(seq).padStart(12, '0'), rec);
     };
     try {
-      const result = await this.handler(spec)(event, context);
+      const result = await handler(event, context);
       record();
       return result;
     } catch (err) {
