@@ -4,6 +4,7 @@ import { register as events } from './events';
 import { register as executions } from './executions';
 import { register as invoke } from './invoke';
 import { register as replay } from './replay';
+import { register as request } from './request';
 import { register as sandbox } from './sandbox';
 import { register as sandboxAlerts } from './sandbox-alerts';
 
@@ -12,6 +13,7 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   config,
   executions,
   replay,
+  request,
   events,
   invoke,
   sandbox,

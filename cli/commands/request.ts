@@ -1,0 +1,236 @@
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { Command } from 'commander';
+import { awsErrorName } from '../../functions/shared/errors';
+import { zodIssues } from '../../functions/shared/middleware';
+import {
+  ACCOUNT_REQUEST_DETAIL_TYPE,
+  ACCOUNT_REQUEST_SOURCE,
+  type AccountRequest,
+  AccountRequestSchema,
+} from '../../functions/shared/schemas/account-request';
+import { requestIdFor, VENDING_STATE_MACHINE } from '../../functions/shared/vending/plan';
+import { redriveCommand } from '../../functions/vend-announce/announce';
+import { eventsClient, executionArnFor, resolveStateMachineArn, sfnClient } from '../aws';
+import { executionHistory, failedState, type StateSpan, timeline } from '../executions';
+import { CliError, EXIT, formatDuration, printJson, progress } from '../output';
+
+/** Options of `vendguard request`. */
+export interface RequestOptions {
+  readonly name?: string;
+  readonly email?: string;
+  readonly ou?: string;
+  readonly owner?: string;
+  readonly costCenter?: string;
+  readonly environment?: string;
+  readonly requestId?: string;
+  readonly wait?: boolean;
+  readonly json?: boolean;
+  /** Real milliseconds between polls with `--wait`. */
+  readonly pollMs?: number;
+  /** Give up waiting after this many real seconds. */
+  readonly timeoutSeconds?: number;
+}
+
+/** What `vendguard request` reports (`--json`). */
+export interface RequestResult {
+  readonly requestId: string;
+  readonly eventId?: string;
+  readonly executionArn?: string;
+  readonly status: 'SENT' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'RUNNING';
+  readonly accountId?: string;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly failedState?: string;
+  readonly redriveCommand?: string;
+  readonly states?: readonly { name: string; durationMs?: number; status: string }[];
+}
+
+/** The environment of an OU when none is given: the last path segment when it names one, else dev. */
+export function defaultEnvironment(ou: string | undefined): string {
+  const last = ou?.split('/').pop()?.toLowerCase();
+  return last === 'prod' || last === 'staging' || last === 'sandbox' ? last : 'dev';
+}
+
+/** Builds and validates the request from the options; a usage error names every bad field. */
+export function buildRequest(options: RequestOptions): AccountRequest & { requestId: string } {
+  const raw = {
+    name: options.name,
+    email: options.email,
+    ou: options.ou,
+    owner: options.owner,
+    ...(options.costCenter !== undefined ? { costCenter: options.costCenter } : {}),
+    environment: options.environment ?? defaultEnvironment(options.ou),
+    ...(options.requestId !== undefined ? { requestId: options.requestId } : {}),
+  };
+  const parsed = AccountRequestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const detail = zodIssues(parsed.error)
+      .map((i) => `--${i.path.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) || 'request'}: ${i.message}`)
+      .join('; ');
+    throw new CliError(`the account request is invalid (nothing was sent): ${detail}`, EXIT.usage);
+  }
+  return { ...parsed.data, requestId: requestIdFor(parsed.data) };
+}
+
+/** Puts the `Account Request` event on the central bus; returns its event id. */
+export async function putRequest(events: EventBridgeClient, request: AccountRequest): Promise<string | undefined> {
+  const out = await events.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: process.env.VENDGUARD_EVENT_BUS ?? 'vendguard',
+          Source: ACCOUNT_REQUEST_SOURCE,
+          DetailType: ACCOUNT_REQUEST_DETAIL_TYPE,
+          Detail: JSON.stringify(request),
+        },
+      ],
+    }),
+  );
+  const entry = out.Entries?.[0];
+  if (out.FailedEntryCount || entry?.ErrorCode) {
+    throw new CliError(
+      `PutEvents refused the request: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`,
+      EXIT.aws,
+    );
+  }
+  return entry?.EventId;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Follows an execution until it ends, calling `onState` once per state as it completes. */
+export async function followExecution(
+  sfn: SFNClient,
+  executionArn: string,
+  options: { pollMs: number; timeoutSeconds: number; onState: (span: StateSpan) => void },
+): Promise<{ status: string; error?: string; cause?: string; output?: string; spans: StateSpan[] }> {
+  const deadline = Date.now() + options.timeoutSeconds * 1000;
+  let reported = 0;
+  for (;;) {
+    let described: { status?: string; error?: string; cause?: string; output?: string } | undefined;
+    try {
+      described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    } catch (err) {
+      // The rule starts the execution asynchronously: it may not exist yet.
+      if (awsErrorName(err) !== 'ExecutionDoesNotExist') throw err;
+    }
+    const spans = described ? timeline(await executionHistory(sfn, executionArn)) : [];
+    const finished = described?.status !== undefined && described.status !== 'RUNNING';
+    for (; reported < spans.length; reported++) {
+      const span = spans[reported] as StateSpan;
+      if (span.status === 'running' && !finished) break;
+      options.onState(span);
+    }
+    if (finished) return { status: described?.status ?? 'UNKNOWN', ...pickOutcome(described), spans };
+    if (Date.now() > deadline) return { status: 'RUNNING', spans };
+    await sleep(options.pollMs);
+  }
+}
+
+function pickOutcome(d: { error?: string; cause?: string; output?: string } | undefined) {
+  return {
+    ...(d?.error ? { error: d.error } : {}),
+    ...(d?.cause ? { cause: d.cause } : {}),
+    ...(d?.output ? { output: d.output } : {}),
+  };
+}
+
+function accountIdOf(output: string | undefined): string | undefined {
+  return output ? /"accountId"\s*:\s*"(\d{12})"/.exec(output)?.[1] : undefined;
+}
+
+/** Runs `vendguard request`: validate, put the event, optionally follow the execution. */
+export async function runRequest(
+  options: RequestOptions,
+  clients: { events: EventBridgeClient; sfn: SFNClient } = { events: eventsClient(), sfn: sfnClient() },
+): Promise<RequestResult> {
+  const request = buildRequest(options);
+  const { requestId } = request;
+  const eventId = await putRequest(clients.events, request);
+  if (!options.json)
+    progress(`request ${requestId} sent (event ${eventId ?? '?'}); vending runs as execution ${requestId}`);
+  if (!options.wait) {
+    const result: RequestResult = { requestId, ...(eventId ? { eventId } : {}), status: 'SENT' };
+    if (options.json) printJson(result);
+    else process.stdout.write(`${requestId}\n`);
+    return result;
+  }
+  const stateMachineArn = await resolveStateMachineArn(clients.sfn, VENDING_STATE_MACHINE);
+  const executionArn = executionArnFor(stateMachineArn, requestId);
+  const followed = await followExecution(clients.sfn, executionArn, {
+    pollMs: options.pollMs ?? 1000,
+    timeoutSeconds: options.timeoutSeconds ?? 3600,
+    onState: (span) => {
+      if (options.json || span.type === 'Pass' || span.type === 'Choice') return;
+      const mark = span.status === 'failed' ? 'failed' : span.status === 'running' ? '…' : 'ok';
+      progress(`  ${span.name.padEnd(20)} ${mark.padEnd(6)} ${formatDuration(span.durationMs ?? Number.NaN)}`);
+    },
+  });
+  const failed = failedState(followed.spans);
+  const status = (followed.status as RequestResult['status']) ?? 'RUNNING';
+  const accountId = accountIdOf(followed.output);
+  const result: RequestResult = {
+    requestId,
+    ...(eventId ? { eventId } : {}),
+    executionArn,
+    status,
+    ...(accountId ? { accountId } : {}),
+    ...(status !== 'SUCCEEDED' && followed.error ? { error: followed.error } : {}),
+    ...(status !== 'SUCCEEDED' && followed.cause ? { cause: followed.cause } : {}),
+    ...(status !== 'SUCCEEDED' && status !== 'RUNNING' && failed ? { failedState: failed.name } : {}),
+    ...(status !== 'SUCCEEDED' && status !== 'RUNNING' ? { redriveCommand: redriveCommand(requestId) } : {}),
+    states: followed.spans.map((s) => ({
+      name: s.name,
+      status: s.status,
+      ...(s.durationMs !== undefined ? { durationMs: s.durationMs } : {}),
+    })),
+  };
+  if (options.json) printJson(result);
+  else if (status === 'SUCCEEDED')
+    process.stdout.write(`account ${accountId ?? '?'} vended for request ${requestId}\n`);
+  else if (status === 'RUNNING') process.stdout.write(`still running after the timeout: ${executionArn}\n`);
+  else {
+    process.stdout.write(
+      [
+        `vending ${status}: ${result.error ?? 'unknown error'}`,
+        `  cause:   ${result.cause ?? '-'}`,
+        `  state:   ${result.failedState ?? '-'}`,
+        `  redrive: ${result.redriveCommand}`,
+        '',
+      ].join('\n'),
+    );
+  }
+  if (status !== 'SUCCEEDED' && status !== 'RUNNING') process.exitCode = EXIT.failed;
+  return result;
+}
+
+export function register(program: Command): void {
+  program
+    .command('request')
+    .description('Request an account: puts an Account Request event on the central bus, which starts vending')
+    .requiredOption('--name <name>', 'account name, e.g. payments-prod')
+    .requiredOption('--email <email>', 'root email of the account (an allowed domain)')
+    .requiredOption('--ou <path>', 'target OU path, e.g. Workloads/Prod')
+    .requiredOption('--owner <team>', 'owning team, e.g. team-payments')
+    .option('--cost-center <cc>', 'cost center tag')
+    .option('--environment <env>', 'prod | staging | dev | sandbox (default: from the OU name, else dev)')
+    .option('--request-id <id>', 'idempotency key (default: derived from the email)')
+    .option('--wait', 'follow the execution state by state until it ends')
+    .option('--json', 'print a machine-readable result on stdout')
+    .option('--poll-ms <ms>', 'milliseconds between polls with --wait', (v) => Number(v), 1000)
+    .option('--timeout <seconds>', 'stop waiting after this many seconds', (v) => Number(v), 3600)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ vendguard request --name payments-prod --email aws-payments-prod@acme.example --ou Workloads/Prod --owner team-payments --wait
+  $ vendguard request --name data-dev --email aws-data-dev@acme.example --ou Workloads/Dev --owner team-data --json
+
+Exit codes: 0 sent (or vended, with --wait), 1 vending failed (error, cause and redrive command printed),
+2 the request is invalid (nothing was sent), 3 AWS or the sandbox could not be reached.`,
+    )
+    .action(async (opts: RequestOptions & { timeout?: number }) => {
+      await runRequest({ ...opts, ...(opts.timeout !== undefined ? { timeoutSeconds: opts.timeout } : {}) });
+    });
+}

@@ -1,0 +1,73 @@
+import { ListStackInstancesCommand } from '@aws-sdk/client-cloudformation';
+import { runRequest } from '../../../cli/commands/request';
+import { organizationConfig } from '../../../functions/shared/config';
+import type { TestSandbox } from '../../helpers/sandbox';
+import {
+  accountsWithEmail,
+  clients,
+  parentOf,
+  policiesOf,
+  startVendingSandbox,
+  tagsOf,
+  waitForExecution,
+} from './harness';
+
+let sb: TestSandbox;
+let c: ReturnType<typeof clients>;
+
+beforeAll(async () => {
+  sb = await startVendingSandbox();
+  c = clients(sb);
+});
+afterAll(() => sb?.stop());
+
+const SM_EXEC = (id: string) => `arn:aws:states:eu-west-1:100000000001:execution:vendguard-account-vending:${id}`;
+
+describe('one account request', () => {
+  it('ends SUCCEEDED with the account in its OU, tagged, baselined in every planned region, released from quarantine', async () => {
+    const result = await runRequest(
+      {
+        name: 'payments-prod',
+        email: 'aws-payments-prod@acme.example',
+        ou: 'Workloads/Prod',
+        owner: 'team-payments',
+        costCenter: 'CC-1042',
+        json: true,
+        requestId: 'req-one',
+      },
+      { events: c.events, sfn: c.sfn },
+    );
+    expect(result.status).toBe('SENT');
+    const execution = await waitForExecution(c.sfn, SM_EXEC('req-one'));
+    expect([execution.status, execution.error, execution.cause]).toEqual(['SUCCEEDED', undefined, undefined]);
+
+    const [account] = await accountsWithEmail(c.org, 'aws-payments-prod@acme.example');
+    const accountId = account?.Id as string;
+    expect(accountId).toMatch(/^\d{12}$/);
+    expect(await parentOf(c.org, accountId)).toBe(sb.runtime.organizations.ouIdByPath('Workloads/Prod'));
+    expect(await tagsOf(c.org, accountId)).toMatchObject({
+      'vendguard:request-id': 'req-one',
+      'vendguard:owner': 'team-payments',
+      'vendguard:cost-center': 'CC-1042',
+      'vendguard:environment': 'prod',
+    });
+    const policies = await policiesOf(c.org, accountId);
+    expect(policies).not.toContain('vendguard-quarantine');
+
+    const config = organizationConfig();
+    for (const set of config.baselines.stackSets.filter((s) => s.ous.includes('Workloads/Prod'))) {
+      const regions = set.regions === 'all' ? config.organization.allowedRegions : set.regions;
+      const out = await c.cfn.send(
+        new ListStackInstancesCommand({ StackSetName: set.name, StackInstanceAccount: accountId, CallAs: 'SELF' }),
+      );
+      const instances = out.Summaries ?? [];
+      expect(instances.map((i) => i.Region).sort()).toEqual([...regions].sort());
+      for (const i of instances)
+        expect([set.name, i.Region, i.StackInstanceStatus?.DetailedStatus ?? i.Status]).toEqual([
+          set.name,
+          i.Region,
+          expect.stringMatching(/SUCCEEDED|CURRENT/),
+        ]);
+    }
+  });
+});
