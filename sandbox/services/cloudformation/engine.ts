@@ -249,7 +249,7 @@ export class StackSetEngine {
   ): string {
     let set = current;
     const { store } = this.runtime;
-    const operationId = request.operationId ?? seededUuid(this.runtime.random);
+    const operationId = request.operationId ?? seededUuid(() => this.runtime.random());
     if (!/^[a-zA-Z0-9][-a-zA-Z0-9]{0,127}$/.test(operationId)) {
       throw new ValidationError(`OperationId ${operationId} must match [a-zA-Z0-9][-a-zA-Z0-9]*`);
     }
@@ -328,7 +328,7 @@ export class StackSetEngine {
       StackSetId: set.StackSetId,
       Account: t.account,
       Region: t.region,
-      StackId: `arn:aws:cloudformation:${t.region}:${t.account}:stack/StackSet-${set.StackSetName}-${seededUuid(this.runtime.random)}/${seededUuid(this.runtime.random)}`,
+      StackId: `arn:aws:cloudformation:${t.region}:${t.account}:stack/StackSet-${set.StackSetName}-${seededUuid(() => this.runtime.random())}/${seededUuid(() => this.runtime.random())}`,
       ParameterOverrides: overrides ?? [],
       Status: 'OUTDATED',
       DetailedStatus: 'PENDING',
