@@ -1,6 +1,7 @@
 import type { LocalRuntime } from '../core/runtime';
 import type { AnyService } from '../core/server';
 import { createCloudFormationService } from './cloudformation';
+import { createCloudTrailService } from './cloudtrail-api';
 import { createDynamoDbService } from './dynamodb';
 import { createEc2Service } from './ec2';
 import { createEventBridgeService } from './eventbridge';
@@ -23,6 +24,7 @@ export function createServices(runtime: LocalRuntime): AnyService[] {
   services.push(states.service);
   services.push(createCloudFormationService(runtime));
   services.push(createEc2Service(runtime));
+  services.push(createCloudTrailService(runtime));
   services.push(createDynamoDbService(runtime));
   return services;
 }

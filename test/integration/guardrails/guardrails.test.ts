@@ -1,3 +1,4 @@
+import { CloudTrailClient, GetTrailStatusCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import {
   AttachInternetGatewayCommand,
   AuthorizeSecurityGroupIngressCommand,
@@ -217,5 +218,44 @@ describe('guardrails against the sandbox', () => {
     );
     expect(findings(sb)).toHaveLength(findingsBefore);
     expect(remediatorCalls()).toHaveLength(callsBefore);
+  });
+
+  it('restarts a trail a developer stopped and raises a critical finding', async () => {
+    const cloudtrail = sb.client(CloudTrailClient, { accountId: serviceAccount, role: 'Developer', session: 'jane' });
+    const trailArn = `arn:aws:cloudtrail:${REGION}:${serviceAccount}:trail/management-events`;
+    await cloudtrail.send(new StopLoggingCommand({ Name: trailArn }));
+
+    const finding = await waitFor('the trail finding', () => findings(sb).find((f) => f.rule === 'trail-tampered'));
+    await settle(sb);
+
+    expect(finding).toMatchObject({ severity: 'critical', outcome: 'remediated', resource: trailArn });
+    expect((await cloudtrail.send(new GetTrailStatusCommand({ Name: trailArn }))).IsLogging).toBe(true);
+  });
+
+  it('finds and removes a gateway the events missed in the reconciliation sweep', async () => {
+    await settle(sb);
+    const setup = remediator(serviceAccount);
+    const vpcId = (await setup.send(new CreateVpcCommand({ CidrBlock: '10.70.0.0/16' }))).Vpc?.VpcId as string;
+    const igwId = (await setup.send(new CreateInternetGatewayCommand({}))).InternetGateway?.InternetGatewayId as string;
+    await setup.send(new AttachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId }));
+    const egressGateways = async () =>
+      (await developer(sb.accountId('egress')).send(new DescribeInternetGatewaysCommand({}))).InternetGateways?.length;
+    const egressBefore = await egressGateways();
+
+    const report = (await sb.runtime.functions.invoke('guard-reconcile', { 'detail-type': 'Scheduled Event' })) as {
+      errors: unknown[];
+      skippedAccounts: string[];
+    };
+
+    expect(report.errors).toEqual([]);
+    expect(report.skippedAccounts).toContain(sb.accountId('egress'));
+    expect(await gatewayExists(setup, igwId)).toBe(false);
+    expect(findings(sb).find((f) => f.resource === igwId)).toMatchObject({
+      rule: 'reconcile-internet-gateway',
+      eventId: `reconcile:${serviceAccount}:${REGION}:${igwId}`,
+      vpcId,
+      outcome: 'remediated',
+    });
+    expect(await egressGateways()).toBe(egressBefore);
   });
 });
