@@ -19,6 +19,7 @@ import {
   type AccountProgress,
   AccountProgressSchema,
   MAX_CREATE_ATTEMPTS,
+  spread,
   type VendingPlan,
   VendingPlanSchema,
 } from '../shared/vending/plan';
@@ -47,9 +48,7 @@ export const INVALID_DATA_REASONS: ReadonlySet<string> = new Set([
  */
 export function retryDelaySeconds(attempts: number, requestId: string): number {
   const base = Math.min(300, 10 * 2 ** Math.max(0, attempts - 1));
-  let hash = 0;
-  for (const ch of requestId) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
-  return base + (hash % Math.max(1, Math.floor(base / 2)));
+  return Math.round(base * (1 + spread(requestId, attempts) / 2));
 }
 
 async function failed(

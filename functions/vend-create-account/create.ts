@@ -13,6 +13,8 @@ import { rethrowTransient } from '../shared/vending/org';
 import {
   type AccountProgress,
   AccountProgressSchema,
+  MAX_CONCURRENT_CREATIONS,
+  spread,
   VendingPlanSchema,
   vendedAccountTags,
 } from '../shared/vending/plan';
@@ -43,7 +45,8 @@ export async function createAccount(
     logger.info('adopting the account already created for this request', { requestId, accountId: owned.accountId });
     return { accountId: owned.accountId, state: 'SUCCEEDED', waitSeconds: 0, attempts, adopted: true };
   }
-  const running = (await createAccountStatuses(org, ['IN_PROGRESS'])).find((s) => s.accountName === plan.accountName);
+  const inProgress = await createAccountStatuses(org, ['IN_PROGRESS']);
+  const running = inProgress.find((s) => s.accountName === plan.accountName);
   if (running) {
     logger.info('following the CreateAccount already in progress', { requestId, createAccountRequestId: running.id });
     return {
@@ -53,6 +56,17 @@ export async function createAccount(
       attempts,
       adopted: true,
     };
+  }
+  if (inProgress.length >= MAX_CONCURRENT_CREATIONS) {
+    // Every slot is taken: starting one would only fail with CONCURRENT_ACCOUNT_MODIFICATION.
+    const queued = (input.account?.queued ?? 0) + 1;
+    const waitSeconds = Math.round(plan.waits.account * (1 + spread(requestId, queued)));
+    logger.info('account creations at the limit; waiting for a slot', {
+      requestId,
+      inProgress: inProgress.length,
+      waitSeconds,
+    });
+    return { state: 'QUEUED', waitSeconds, attempts: attempts - 1, queued, adopted: false };
   }
   try {
     const out = await org.send(

@@ -47,7 +47,19 @@ export const WAITS = {
 } as const;
 
 /** How many times a `CONCURRENT_ACCOUNT_MODIFICATION` / `INTERNAL_FAILURE` creation is started again. */
-export const MAX_CREATE_ATTEMPTS = 5;
+export const MAX_CREATE_ATTEMPTS = 8;
+
+/** CreateAccount requests AWS runs at once per organization; more fail with CONCURRENT_ACCOUNT_MODIFICATION. */
+export const MAX_CONCURRENT_CREATIONS = 5;
+
+/**
+ * A number in [0, 1) derived from a request id and a counter: spreads the waits of concurrent
+ * requests without a random source (the state machine must stay deterministic on replay).
+ */
+export function spread(requestId: string, n: number): number {
+  const digest = createHash('sha256').update(`${requestId}#${n}`).digest();
+  return digest.readUInt32BE(0) / 2 ** 32;
+}
 
 /** Name of the vending state machine (ARN `…:stateMachine:vendguard-account-vending`). */
 export const VENDING_STATE_MACHINE = 'account-vending';
@@ -90,10 +102,13 @@ export type VendingPlan = z.infer<typeof VendingPlanSchema>;
 export const AccountProgressSchema = z.strictObject({
   createAccountRequestId: z.optional(z.string()),
   accountId: z.optional(z.string()),
-  state: z.enum(['IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'RETRY']),
+  /** QUEUED: the organization already runs its maximum of creations; CreateAccount is tried again later. */
+  state: z.enum(['IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'RETRY', 'QUEUED']),
   /** Seconds the next WaitForAccount waits. */
   waitSeconds: z.number(),
   attempts: z.number(),
+  /** How many times the creation waited for a free slot. */
+  queued: z.optional(z.number()),
   adopted: z.boolean(),
   failureReason: z.optional(z.string()),
 });

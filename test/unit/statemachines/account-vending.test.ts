@@ -221,6 +221,18 @@ describe('account-vending run on aws-local-stepfunctions', () => {
     expect(calls.filter((c) => c === 'CreateAccount')).toHaveLength(2);
   });
 
+  it('waits and tries CreateAccount again while the organization has no free creation slot', async () => {
+    const fakes = happyFakes();
+    let creates = 0;
+    fakes.CreateAccount = () =>
+      ++creates < 3
+        ? { state: 'QUEUED', waitSeconds: 20, attempts: 0, queued: creates }
+        : { createAccountRequestId: 'car-1', state: 'IN_PROGRESS', waitSeconds: 30, attempts: 1 };
+    const { calls, result } = run(fakes);
+    await result;
+    expect(calls.slice(0, 4)).toEqual(['ValidateRequest', 'CreateAccount', 'CreateAccount', 'CreateAccount']);
+  });
+
   it('announces a failed step with its name and error, then fails with that error', async () => {
     const fakes = happyFakes();
     let announced: Record<string, unknown> | undefined;

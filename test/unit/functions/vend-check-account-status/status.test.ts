@@ -7,7 +7,7 @@ import {
   EmailAlreadyUsedError,
   InvalidAccountDataError,
 } from '../../../../functions/shared/vending/errors';
-import type { AccountProgress } from '../../../../functions/shared/vending/plan';
+import { type AccountProgress, MAX_CREATE_ATTEMPTS } from '../../../../functions/shared/vending/plan';
 import { checkAccountStatus, retryDelaySeconds } from '../../../../functions/vend-check-account-status/status';
 import {
   ACCOUNT_ID,
@@ -70,7 +70,7 @@ describe('checkAccountStatus', () => {
 
   it('gives up after the last attempt with AccountCreationFailedError', async () => {
     status('FAILED', { FailureReason: 'CONCURRENT_ACCOUNT_MODIFICATION' });
-    await expect(check({ ...account, attempts: 5 })).rejects.toThrow(AccountCreationFailedError);
+    await expect(check({ ...account, attempts: MAX_CREATE_ATTEMPTS })).rejects.toThrow(AccountCreationFailedError);
   });
 
   it('adopts the account on EMAIL_ALREADY_EXISTS when this request created it', async () => {

@@ -114,6 +114,22 @@ describe('createAccount', () => {
     await expect(createAccount(client, input(), 'r')).rejects.toBeInstanceOf(AccountLimitExceededError);
   });
 
+  it('waits for a free slot instead of calling CreateAccount when 5 creations are in progress', async () => {
+    mockOrganization(org);
+    org.on(ListCreateAccountStatusCommand, { States: ['IN_PROGRESS'] }).resolves({
+      CreateAccountStatuses: [1, 2, 3, 4, 5].map((n) => ({
+        Id: `car-${n}`,
+        AccountName: `other-${n}`,
+        State: 'IN_PROGRESS',
+      })),
+    });
+    const out = await createAccount(client, input(), 'r');
+    expect(out).toMatchObject({ state: 'QUEUED', queued: 1, attempts: 0 });
+    expect(out.waitSeconds).toBeGreaterThanOrEqual(20);
+    expect(out.waitSeconds).toBeLessThanOrEqual(40);
+    expect(commandNames(org)).not.toContain('CreateAccount');
+  });
+
   it('counts attempts when the state machine starts a creation again', async () => {
     mockOrganization(org);
     org.on(CreateAccountCommand).resolves({ CreateAccountStatus: { Id: 'car-2' } });
