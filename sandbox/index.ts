@@ -1,4 +1,6 @@
 import './core/polyfills';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { LocalRuntime, type RuntimeOptions } from './core/runtime';
 import { type AnyService, SandboxServer } from './core/server';
 import type { SandboxRuntime, ServiceDefinition } from './core/types';
@@ -42,7 +44,11 @@ async function startServices(services: readonly AnyService[], runtime: LocalRunt
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const runtime = new LocalRuntime(options);
   try {
-    if (options.reset) runtime.store.clear();
+    if (options.reset) {
+      runtime.store.clear();
+      runtime.hubCredentials();
+      rmSync(join(runtime.home, 'dynamodb'), { recursive: true, force: true });
+    }
     const faultsFile = options.faultsFile ?? process.env.VENDGUARD_FAULTS;
     if (faultsFile) runtime.faults.loadFile(faultsFile);
     const services = createServices(runtime);

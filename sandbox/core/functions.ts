@@ -72,7 +72,7 @@ export function applyFunctionEnvironment(endpoint: string, region: string, crede
 /** The in-process {@link FunctionInvoker}. */
 export class InProcessFunctions implements FunctionInvoker {
   private readonly modules = new Map<string, Handler>();
-  private envFor: string | undefined;
+  private envKey: string | undefined;
 
   constructor(private readonly options: InvokerOptions) {}
 
@@ -113,9 +113,11 @@ export class InProcessFunctions implements FunctionInvoker {
   async invoke(functionName: string, event: unknown): Promise<unknown> {
     const spec = this.spec(functionName);
     const endpoint = this.options.endpoint();
-    if (this.envFor !== endpoint) {
-      applyFunctionEnvironment(endpoint, this.options.region, this.options.hubCredentials());
-      this.envFor = endpoint;
+    // Re-applied whenever another sandbox in this process (tests) changed the environment.
+    if (process.env.AWS_ENDPOINT_URL !== endpoint || process.env.AWS_ACCESS_KEY_ID !== this.envKey) {
+      const credentials = this.options.hubCredentials();
+      applyFunctionEnvironment(endpoint, this.options.region, credentials);
+      this.envKey = credentials.accessKeyId;
     }
     const requestId = randomUUID();
     const started = performance.now();
