@@ -137,13 +137,14 @@ export async function run(args: string[]): Promise<unknown> {
     counts.irrelevant = total - counts.violating - counts.exempt - counts.duplicate;
 
     const setup = client(EC2Client, serviceAccount);
-    const vpcId = (await setup.send(new CreateVpcCommand({ CidrBlock: '10.60.0.0/16' }))).Vpc?.VpcId as string;
-    const gateways: string[] = [];
+    // Each violating event is about its own gateway attached to its own VPC (AWS allows one per VPC).
+    const gateways: { igwId: string; vpcId: string }[] = [];
     for (let i = 0; i < counts.violating; i++) {
-      const igw = (await setup.send(new CreateInternetGatewayCommand({}))).InternetGateway?.InternetGatewayId as string;
-      // One gateway per VPC in AWS; attach the first, leave the rest detached (the guard deletes either).
-      if (i === 0) await setup.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpcId }));
-      gateways.push(igw);
+      const vpcId = (await setup.send(new CreateVpcCommand({ CidrBlock: '10.60.0.0/16' }))).Vpc?.VpcId as string;
+      const igwId = (await setup.send(new CreateInternetGatewayCommand({}))).InternetGateway
+        ?.InternetGatewayId as string;
+      await setup.send(new AttachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId }));
+      gateways.push({ igwId, vpcId });
     }
     const egressSetup = client(EC2Client, egress);
     const egressGateways =
@@ -153,7 +154,7 @@ export async function run(args: string[]): Promise<unknown> {
     const egressIgw = egressGateways[0] as string;
 
     // --- the mix --------------------------------------------------------------------------------
-    const violating: Planned[] = gateways.map((igwId, i) => ({
+    const violating: Planned[] = gateways.map(({ igwId, vpcId }, i) => ({
       kind: 'violating',
       eventId: `bench-attach-${i}`,
       account: serviceAccount as string,
@@ -304,7 +305,7 @@ export async function run(args: string[]): Promise<unknown> {
     const outcomes: Record<string, number> = {};
     for (const r of results) outcomes[outcomeOf(r)] = (outcomes[outcomeOf(r)] ?? 0) + 1;
     const remediations = outcomes.remediated ?? 0;
-    const removed = gateways.filter((g) => !remaining.has(g)).length;
+    const removed = gateways.filter((g) => !remaining.has(g.igwId)).length;
     const duplicatesSuppressed = outcomes.duplicate ?? 0;
     const exemptUntouched = egressAfter.has(egressIgw) ? (outcomes.exempt ?? 0) : 0;
     const expected = counts.violating + counts.exempt + counts.duplicate;
