@@ -166,7 +166,7 @@ export function stackSetOperations(engine: StackSetEngine): Record<string, Opera
         throw new ValidationError('AutoDeployment can only be specified for a SERVICE_MANAGED stack set');
       }
       const key = StackSetEngine.key(admin(ctx), ctx.region, input.StackSetName);
-      const id = `${input.StackSetName}:${seededUuid(random)}`;
+      const id = `${input.StackSetName}:${seededUuid(() => ctx.runtime.random())}`;
       const set: StackSetRecord = {
         key,
         adminAccount: admin(ctx),
