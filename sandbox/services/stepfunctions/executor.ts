@@ -95,6 +95,17 @@ export class Executor {
    * the execution input). The execution record must be RUNNING already.
    */
   launch(record: ExecutionRecord, resume?: { startAt: string; input: unknown }): void {
+    try {
+      this.run(record, resume);
+    } catch (err) {
+      this.finish(record.executionArn, ExecutionStatus.Failed, {
+        error: 'States.Runtime',
+        cause: `The sandbox could not run the execution: ${(err as Error).message}`,
+      });
+    }
+  }
+
+  private run(record: ExecutionRecord, resume?: { startAt: string; input: unknown }): void {
     const controller = new AbortController();
     const attempt: Attempt = { executionArn: record.executionArn, controller, abort: () => {}, closed: false };
     const parsed = JSON.parse(record.definition) as AslObject;
