@@ -151,7 +151,6 @@ export function stackSetOperations(engine: StackSetEngine): Record<string, Opera
     CreateStackSet(raw, ctx) {
       const input = parseInput(CreateStackSetSchema, raw);
       const { store } = ctx.runtime;
-      const random = () => ctx.runtime.random();
       if (!NAME_RE.test(input.StackSetName)) {
         throw new ValidationError(
           `StackSetName ${input.StackSetName} must match [a-zA-Z][-a-zA-Z0-9]* (at most 128 characters)`,
