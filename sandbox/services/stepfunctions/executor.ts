@@ -6,7 +6,7 @@
  * events (the `TaskStateEntered` before it) are recorded before its own, keeping history in order.
  */
 import '../../core/polyfills';
-import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { RunOptions, StateMachine, StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { SandboxRuntime } from '../../core/types';
 import { TaskError } from './errors';
 import { History, HistoryEventType, NOT_TRUNCATED } from './history';
@@ -25,6 +25,15 @@ import { type ExecutionRecord, ExecutionStatus, type Records } from './records';
 type EventLog = Awaited<ReturnType<ReturnType<StateMachine['run']>['eventLogs']['next']>>['value'];
 type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
 type JsonInput = Parameters<StateMachine['run']>[0];
+
+type Interpreter = typeof import('aws-local-stepfunctions');
+let interpreter: Interpreter | undefined;
+
+/** The interpreter, loaded on first use: it pulls in the Lambda SDK client (~0.5 s) a sandbox without executions never needs. */
+function loadInterpreter(): Interpreter {
+  interpreter ??= require('aws-local-stepfunctions') as Interpreter;
+  return interpreter;
+}
 
 /** Error and cause of an execution the sandbox stopped by restarting. */
 export const RESTART_ERROR = 'States.Runtime';
@@ -134,7 +143,7 @@ export class Executor {
           },
         }
       : prepared.definition;
-    const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
+    const machine = new (loadInterpreter().StateMachine)(definition as unknown as StateMachineDefinition, {
       validationOptions: { noValidate: true },
     });
     const run = machine.run(input as JsonInput, {
