@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline/promises';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
 import { executionArnFor, resolveStateMachineArn, sfnClient } from '../aws';
 import { followExecution, formatSpan } from '../follow';
@@ -6,7 +7,7 @@ import { CliError, EXIT, parseSince, printJson, progress, table } from '../outpu
 import { planReplay, type ReplayMode, type ReplayPlan, runReplay } from '../replay';
 import { listExecutions, mapLimit } from './executions';
 
-interface ReplayOptions {
+export interface ReplayOptions {
   mode: string;
   inputPatch?: string;
   dryRun?: boolean;
@@ -17,9 +18,11 @@ interface ReplayOptions {
   concurrency: string;
   stateMachine: string;
   json?: boolean;
+  /** How often `--wait` polls (tests poll fast). @default 500 */
+  pollMs?: number;
 }
 
-interface Outcome {
+export interface Outcome {
   readonly name: string;
   readonly mode: ReplayMode;
   readonly replay?: string;
@@ -51,6 +54,105 @@ async function confirm(question: string): Promise<boolean> {
   } finally {
     rl.close();
   }
+}
+
+/** The summary of a replay run. */
+export interface ReplaySummary {
+  readonly outcomes: readonly Outcome[];
+  readonly failed: number;
+}
+
+/**
+ * Runs `vendguard replay` with the given options against a Step Functions client: plans, asks (bulk),
+ * replays with bounded concurrency, reports progress to stderr and a table (or JSON) to stdout.
+ */
+export async function replayCommand(
+  target: string | undefined,
+  opts: ReplayOptions,
+  sfn: SFNClient,
+): Promise<ReplaySummary> {
+  const mode = parseMode(opts.mode);
+  const patch = parsePatch(opts.inputPatch);
+  const concurrency = Number(opts.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new CliError('--concurrency must be a positive integer', EXIT.usage);
+  if (target && opts.status) throw new CliError('give an execution or --status, not both', EXIT.usage);
+  if (!target && !opts.status)
+    throw new CliError('give an execution name/ARN, or --status FAILED for bulk', EXIT.usage);
+  const machine = await resolveStateMachineArn(sfn, opts.stateMachine);
+
+  let arns: string[];
+  if (target) arns = [executionArnFor(machine, target)];
+  else {
+    const items = await listExecutions(sfn, machine, {
+      status: opts.status?.toUpperCase(),
+      sinceMs: opts.since ? parseSince(opts.since) : undefined,
+    });
+    arns = items.map((i) => i.executionArn as string);
+  }
+  const bulk = !target;
+  const plans: (ReplayPlan | { name: string; error: string })[] = await mapLimit(arns, concurrency, (arn) =>
+    planReplay(sfn, arn, mode, patch).catch((err: unknown) => {
+      if (!bulk) throw err;
+      return { name: arn.split(':').pop() ?? arn, error: (err as Error).message };
+    }),
+  );
+  const runnable = plans.filter((p): p is ReplayPlan => 'executionArn' in p);
+  if (bulk || opts.dryRun) {
+    progress(
+      `${runnable.length} execution(s) to ${mode}${plans.length > runnable.length ? `, ${plans.length - runnable.length} refused` : ''}:`,
+    );
+    for (const p of plans) {
+      progress(
+        'executionArn' in p
+          ? `  ${p.name} (${p.status}) → ${p.mode === 'redrive' ? 'redrive' : `restart as ${p.newName}`}`
+          : `  ${p.name}: refused: ${p.error}`,
+      );
+    }
+  }
+  if (opts.dryRun) {
+    if (opts.json) printJson({ dryRun: true, plans });
+    return { outcomes: [], failed: 0 };
+  }
+  if (bulk && runnable.length > 0 && !opts.yes && !(await confirm(`${mode} ${runnable.length} execution(s)?`))) {
+    throw new CliError('not confirmed; pass --yes to run without asking', EXIT.usage);
+  }
+  let done = 0;
+  const outcomes: Outcome[] = await mapLimit(runnable, concurrency, async (plan) => {
+    try {
+      const result = await runReplay(sfn, plan);
+      let status = 'STARTED';
+      if (opts.wait) {
+        status = await followExecution(sfn, result.replayArn, {
+          pollMs: opts.pollMs,
+          onState: bulk ? undefined : (span) => progress(formatSpan(span)),
+        });
+      }
+      return { name: plan.name, mode, replay: result.replayArn.split(':').pop(), status };
+    } catch (err) {
+      return { name: plan.name, mode, status: 'ERROR', error: `${(err as Error).name}: ${(err as Error).message}` };
+    } finally {
+      done += 1;
+      if (bulk) progress(`[${done}/${runnable.length}] ${plan.name}`);
+    }
+  });
+  for (const p of plans)
+    if (!('executionArn' in p)) outcomes.push({ name: p.name, mode, status: 'REFUSED', error: p.error });
+  const failed = outcomes.filter((o) => !['STARTED', 'SUCCEEDED'].includes(o.status));
+  if (opts.json) printJson({ outcomes, failed: failed.length });
+  else {
+    console.log(
+      table(outcomes, {
+        execution: (o) => o.name,
+        mode: (o) => o.mode,
+        replay: (o) => o.replay ?? '-',
+        result: (o) => o.status,
+        error: (o) => o.error ?? '',
+      }),
+    );
+    console.log(`${outcomes.length - failed.length} succeeded, ${failed.length} failed`);
+  }
+  return { outcomes, failed: failed.length };
 }
 
 export function register(program: Command): void {
@@ -88,87 +190,7 @@ succeeded execution and after 14 days; so does this command, with the reason.
 Exit codes: 0 all replays succeeded (or were started without --wait), 1 any failed, 2 usage.`,
     )
     .action(async (target: string | undefined, opts: ReplayOptions) => {
-      const mode = parseMode(opts.mode);
-      const patch = parsePatch(opts.inputPatch);
-      const concurrency = Number(opts.concurrency);
-      if (!Number.isInteger(concurrency) || concurrency < 1)
-        throw new CliError('--concurrency must be a positive integer', EXIT.usage);
-      if (target && opts.status) throw new CliError('give an execution or --status, not both', EXIT.usage);
-      if (!target && !opts.status)
-        throw new CliError('give an execution name/ARN, or --status FAILED for bulk', EXIT.usage);
-      const sfn = sfnClient();
-      const machine = await resolveStateMachineArn(sfn, opts.stateMachine);
-
-      let arns: string[];
-      if (target) arns = [executionArnFor(machine, target)];
-      else {
-        const items = await listExecutions(sfn, machine, {
-          status: opts.status?.toUpperCase(),
-          sinceMs: opts.since ? parseSince(opts.since) : undefined,
-        });
-        arns = items.map((i) => i.executionArn as string);
-      }
-      const bulk = !target;
-      const plans: (ReplayPlan | { name: string; error: string })[] = await mapLimit(arns, concurrency, (arn) =>
-        planReplay(sfn, arn, mode, patch).catch((err: unknown) => {
-          if (!bulk) throw err;
-          return { name: arn.split(':').pop() ?? arn, error: (err as Error).message };
-        }),
-      );
-      const runnable = plans.filter((p): p is ReplayPlan => 'executionArn' in p);
-      if (bulk || opts.dryRun) {
-        progress(
-          `${runnable.length} execution(s) to ${mode}${plans.length > runnable.length ? `, ${plans.length - runnable.length} refused` : ''}:`,
-        );
-        for (const p of plans) {
-          progress(
-            'executionArn' in p
-              ? `  ${p.name} (${p.status}) → ${p.mode === 'redrive' ? 'redrive' : `restart as ${p.newName}`}`
-              : `  ${p.name}: refused: ${p.error}`,
-          );
-        }
-      }
-      if (opts.dryRun) {
-        if (opts.json) printJson({ dryRun: true, plans });
-        return;
-      }
-      if (bulk && runnable.length > 0 && !opts.yes && !(await confirm(`${mode} ${runnable.length} execution(s)?`))) {
-        throw new CliError('not confirmed; pass --yes to run without asking', EXIT.usage);
-      }
-      let done = 0;
-      const outcomes: Outcome[] = await mapLimit(runnable, concurrency, async (plan) => {
-        try {
-          const result = await runReplay(sfn, plan);
-          let status = 'STARTED';
-          if (opts.wait) {
-            status = await followExecution(sfn, result.replayArn, {
-              onState: bulk ? undefined : (span) => progress(formatSpan(span)),
-            });
-          }
-          return { name: plan.name, mode, replay: result.replayArn.split(':').pop(), status };
-        } catch (err) {
-          return { name: plan.name, mode, status: 'ERROR', error: `${(err as Error).name}: ${(err as Error).message}` };
-        } finally {
-          done += 1;
-          if (bulk) progress(`[${done}/${runnable.length}] ${plan.name}`);
-        }
-      });
-      for (const p of plans)
-        if (!('executionArn' in p)) outcomes.push({ name: p.name, mode, status: 'REFUSED', error: p.error });
-      const failed = outcomes.filter((o) => !['STARTED', 'SUCCEEDED'].includes(o.status));
-      if (opts.json) printJson({ outcomes, failed: failed.length });
-      else {
-        console.log(
-          table(outcomes, {
-            execution: (o) => o.name,
-            mode: (o) => o.mode,
-            replay: (o) => o.replay ?? '-',
-            result: (o) => o.status,
-            error: (o) => o.error ?? '',
-          }),
-        );
-        console.log(`${outcomes.length - failed.length} succeeded, ${failed.length} failed`);
-      }
-      if (failed.length > 0) process.exitCode = EXIT.failed;
+      const summary = await replayCommand(target, opts, sfnClient());
+      if (summary.failed > 0) process.exitCode = EXIT.failed;
     });
 }
