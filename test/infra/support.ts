@@ -34,8 +34,6 @@ export function synthesizeApp(extraContext: Record<string, unknown> = {}): Synth
     context: {
       ...cdkJsonContext(),
       'aws:cdk:bundling-stacks': [],
-      // Stubs for manifest entries that other work has not landed yet; a stub is still a NodejsFunction.
-      'vendguard:allowMissingEntries': true,
       ...extraContext,
     },
   });
