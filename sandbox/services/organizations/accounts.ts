@@ -22,8 +22,8 @@ import {
 
 /** AWS allows this many account creations in progress per organization. */
 export const MAX_CONCURRENT_CREATIONS = 5;
-const MIN_CREATE_MS = 60_000;
-const MAX_CREATE_MS = 240_000;
+export const MIN_CREATE_MS = 60_000;
+export const MAX_CREATE_MS = 240_000;
 
 export const toAccount = (a: AccountRecord) => ({
   Id: a.Id,
