@@ -4,53 +4,29 @@
  * and redrivability.
  */
 import { randomUUID } from 'node:crypto';
-import type { RequestContext, SandboxRuntime } from '../../core/types';
+import type { SandboxRuntime } from '../../core/types';
 import { validateDefinition } from './definitions';
 import {
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   ExecutionNotRedrivable,
-  InvalidArn,
   InvalidDefinition,
   InvalidExecutionInput,
   InvalidName,
-  InvalidToken,
   StateMachineAlreadyExists,
   StateMachineDoesNotExist,
-  ValidationException,
 } from './errors';
 import { Executor } from './executor';
 import { History, HistoryEventType, NOT_TRUNCATED } from './history';
+import { createOperations, type Operations } from './operations';
 import {
   type ExecutionRecord,
   ExecutionStatus,
   executionArnOf,
-  parseExecutionArn,
-  parseStateMachineArn,
   Records,
   type StateMachineRecord,
   stateMachineArnOf,
 } from './records';
-
-/** An operation handler. */
-type Operation = (input: Record<string, unknown>, ctx: RequestContext) => unknown;
-
-/** The operations the service implements. */
-export const OPERATIONS = [
-  'CreateStateMachine',
-  'UpdateStateMachine',
-  'DescribeStateMachine',
-  'DescribeStateMachineForExecution',
-  'ListStateMachines',
-  'DeleteStateMachine',
-  'StartExecution',
-  'DescribeExecution',
-  'ListExecutions',
-  'GetExecutionHistory',
-  'StopExecution',
-  'RedriveExecution',
-] as const;
-export type Operations = Record<(typeof OPERATIONS)[number], Operation>;
 
 /** How long after it stopped an execution can be redriven (simulated time). */
 export const REDRIVE_PERIOD_MS = 14 * 24 * 3600 * 1000;
@@ -65,50 +41,6 @@ const isValidName = (name: string): boolean =>
     const code = c.charCodeAt(0);
     return code <= 0x1f || (code >= 0x7f && code <= 0x9f);
   });
-
-function str(input: Record<string, unknown>, key: string): string | undefined {
-  const v = input[key];
-  return typeof v === 'string' ? v : undefined;
-}
-
-function required(input: Record<string, unknown>, key: string): string {
-  const v = str(input, key);
-  if (v === undefined || v === '') {
-    throw new ValidationException(
-      `1 validation error detected: Value null at '${key}' failed to satisfy constraint: Member must not be null`,
-    );
-  }
-  return v;
-}
-
-/** Page of `items` from an opaque `nextToken` (base64 offset). */
-function page<T>(items: T[], input: Record<string, unknown>, defaultSize = 100): { items: T[]; nextToken?: string } {
-  const max =
-    typeof input.maxResults === 'number' && input.maxResults > 0 ? Math.min(input.maxResults, 1000) : defaultSize;
-  let offset = 0;
-  const token = input.nextToken;
-  if (token !== undefined && token !== null) {
-    const decoded =
-      typeof token === 'string' ? /^o(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8')) : null;
-    if (!decoded?.[1]) throw new InvalidToken(token);
-    offset = Number(decoded[1]);
-  }
-  const slice = items.slice(offset, offset + max);
-  const next = offset + max < items.length ? Buffer.from(`o${offset + max}`).toString('base64url') : undefined;
-  return next ? { items: slice, nextToken: next } : { items: slice };
-}
-
-function stateMachineArnInput(input: Record<string, unknown>): string {
-  const arn = required(input, 'stateMachineArn');
-  if (!parseStateMachineArn(arn)) throw new InvalidArn(arn);
-  return arn;
-}
-
-function executionArnInput(input: Record<string, unknown>): string {
-  const arn = required(input, 'executionArn');
-  if (!parseExecutionArn(arn)) throw new InvalidArn(arn);
-  return arn;
-}
 
 function checkDefinition(definition: string): void {
   const problems = validateDefinition(definition);
@@ -137,19 +69,21 @@ export class StepFunctions {
   readonly executor: Executor;
   readonly history: History;
 
-  constructor(private readonly runtime: SandboxRuntime) {
+  constructor(readonly runtime: SandboxRuntime) {
     this.records = new Records(runtime.store);
     this.executor = new Executor(runtime, this.records);
     this.history = new History(runtime.store, runtime.clock);
   }
 
-  private stateMachineOrThrow(arn: string): StateMachineRecord {
+  /** The state machine, or `StateMachineDoesNotExist`. */
+  stateMachineOrThrow(arn: string): StateMachineRecord {
     const sm = this.records.stateMachine(arn);
     if (!sm) throw new StateMachineDoesNotExist(arn);
     return sm;
   }
 
-  private executionOrThrow(arn: string): ExecutionRecord {
+  /** The execution, or `ExecutionDoesNotExist`. */
+  executionOrThrow(arn: string): ExecutionRecord {
     const ex = this.records.execution(arn);
     if (!ex) throw new ExecutionDoesNotExist(arn);
     return ex;
@@ -313,115 +247,6 @@ export class StepFunctions {
 
   /** The API operations. */
   operations(): Operations {
-    const summary = (sm: StateMachineRecord) => ({
-      stateMachineArn: sm.stateMachineArn,
-      name: sm.name,
-      type: sm.type,
-      creationDate: new Date(sm.creationDate),
-    });
-    const ops: Operations = {
-      CreateStateMachine: (input, ctx) => {
-        const sm = this.createStateMachine(ctx.region, ctx.principal.accountId, {
-          name: required(input, 'name'),
-          definition: required(input, 'definition'),
-          roleArn: required(input, 'roleArn'),
-          ...(str(input, 'type') !== undefined ? { type: str(input, 'type') } : {}),
-        });
-        return { stateMachineArn: sm.stateMachineArn, creationDate: new Date(sm.creationDate) };
-      },
-      UpdateStateMachine: (input) => {
-        const sm = this.updateStateMachine(stateMachineArnInput(input), {
-          ...(str(input, 'definition') !== undefined ? { definition: str(input, 'definition') } : {}),
-          ...(str(input, 'roleArn') !== undefined ? { roleArn: str(input, 'roleArn') } : {}),
-        });
-        return { updateDate: new Date(sm.updateDate ?? sm.creationDate), revisionId: sm.revisionId };
-      },
-      DescribeStateMachine: (input) => {
-        const sm = this.stateMachineOrThrow(stateMachineArnInput(input));
-        return {
-          ...summary(sm),
-          status: 'ACTIVE',
-          definition: sm.definition,
-          roleArn: sm.roleArn,
-          loggingConfiguration: { level: 'OFF', includeExecutionData: false },
-          tracingConfiguration: { enabled: false },
-          revisionId: sm.revisionId,
-        };
-      },
-      DescribeStateMachineForExecution: (input) => {
-        const ex = this.executionOrThrow(executionArnInput(input));
-        const sm = this.records.stateMachine(ex.stateMachineArn);
-        return {
-          stateMachineArn: ex.stateMachineArn,
-          name: ex.stateMachineArn.split(':').pop(),
-          definition: ex.definition,
-          roleArn: ex.roleArn,
-          updateDate: new Date(sm?.updateDate ?? sm?.creationDate ?? ex.startDate),
-        };
-      },
-      ListStateMachines: (input, ctx) => {
-        const mine = this.records
-          .stateMachines()
-          .filter((sm) => {
-            const parts = parseStateMachineArn(sm.stateMachineArn);
-            return parts?.region === ctx.region && parts.accountId === ctx.principal.accountId;
-          })
-          .sort((a, b) => a.name.localeCompare(b.name));
-        const { items, nextToken } = page(mine, input);
-        return { stateMachines: items.map(summary), ...(nextToken ? { nextToken } : {}) };
-      },
-      DeleteStateMachine: (input) => {
-        this.records.deleteStateMachine(stateMachineArnInput(input));
-        return {};
-      },
-      StartExecution: (input) => {
-        const ex = this.startExecution(stateMachineArnInput(input), str(input, 'input'), str(input, 'name'));
-        return { executionArn: ex.executionArn, startDate: new Date(ex.startDate) };
-      },
-      DescribeExecution: (input) => this.describeExecution(executionArnInput(input)),
-      ListExecutions: (input) => {
-        const smArn = stateMachineArnInput(input);
-        this.stateMachineOrThrow(smArn);
-        const statusFilter = str(input, 'statusFilter');
-        const redriveFilter = str(input, 'redriveFilter');
-        if (statusFilter === 'PENDING_REDRIVE') return { executions: [] };
-        const list = this.records
-          .executionsOf(smArn)
-          .filter((e) => !statusFilter || e.status === statusFilter)
-          .filter((e) => !redriveFilter || (redriveFilter === 'REDRIVEN') === e.redriveCount > 0);
-        const { items, nextToken } = page(list, input);
-        return {
-          executions: items.map((e) => ({
-            executionArn: e.executionArn,
-            stateMachineArn: e.stateMachineArn,
-            name: e.name,
-            status: e.status,
-            startDate: new Date(e.startDate),
-            ...(e.stopDate !== undefined ? { stopDate: new Date(e.stopDate) } : {}),
-            redriveCount: e.redriveCount,
-            ...(e.redriveDate !== undefined ? { redriveDate: new Date(e.redriveDate) } : {}),
-          })),
-          ...(nextToken ? { nextToken } : {}),
-        };
-      },
-      GetExecutionHistory: (input) => {
-        const arn = executionArnInput(input);
-        this.executionOrThrow(arn);
-        const events = this.history.events(arn);
-        if (input.reverseOrder === true) events.reverse();
-        const { items, nextToken } = page(events, input);
-        const includeData = input.includeExecutionData !== false;
-        return { events: items.map((e) => History.toApi(e, includeData)), ...(nextToken ? { nextToken } : {}) };
-      },
-      StopExecution: (input) => {
-        const ex = this.stopExecution(executionArnInput(input), str(input, 'error'), str(input, 'cause'));
-        return { stopDate: new Date(ex.stopDate ?? this.runtime.clock.nowMs()) };
-      },
-      RedriveExecution: (input) => {
-        const ex = this.redriveExecution(executionArnInput(input));
-        return { redriveDate: new Date(ex.redriveDate ?? this.runtime.clock.nowMs()) };
-      },
-    };
-    return ops;
+    return createOperations(this);
   }
 }
