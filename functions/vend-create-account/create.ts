@@ -60,7 +60,7 @@ export async function createAccount(
   if (inProgress.length >= MAX_CONCURRENT_CREATIONS) {
     // Every slot is taken: starting one would only fail with CONCURRENT_ACCOUNT_MODIFICATION.
     const queued = (input.account?.queued ?? 0) + 1;
-    const waitSeconds = Math.round(plan.waits.account * (1 + spread(requestId, queued)));
+    const waitSeconds = Math.round(plan.waits.slot * (1 + 2 * spread(requestId, queued)));
     logger.info('account creations at the limit; waiting for a slot', {
       requestId,
       inProgress: inProgress.length,

@@ -40,10 +40,12 @@ export function vendedAccountTags(request: AccountRequest, requestId: string): {
  * typically completes in one to four minutes, a baseline stack instance in one to three.
  */
 export const WAITS = {
-  accountFirst: 30,
+  accountFirst: 60,
   account: 20,
-  baselineFirst: 45,
-  baseline: 20,
+  baselineFirst: 30,
+  baseline: 15,
+  /** Base wait for a free creation slot; spread up to twice as long per request. */
+  slot: 10,
 } as const;
 
 /** How many times a `CONCURRENT_ACCOUNT_MODIFICATION` / `INTERNAL_FAILURE` creation is started again. */
@@ -94,6 +96,7 @@ export const VendingPlanSchema = z.strictObject({
     account: z.number(),
     baselineFirst: z.number(),
     baseline: z.number(),
+    slot: z.number(),
   }),
 });
 export type VendingPlan = z.infer<typeof VendingPlanSchema>;

@@ -27,14 +27,14 @@ beforeEach(() => {
 });
 
 describe('createAccount', () => {
-  it('starts CreateAccount with the request tags and waits 30 s before the first check', async () => {
+  it('starts CreateAccount with the request tags and waits the planned first interval before checking', async () => {
     mockOrganization(org);
     org.on(CreateAccountCommand).resolves({ CreateAccountStatus: { Id: 'car-1', State: 'IN_PROGRESS' } });
     const out = await createAccount(client, input(), 'OrganizationAccountAccessRole');
     expect(out).toEqual({
       createAccountRequestId: 'car-1',
       state: 'IN_PROGRESS',
-      waitSeconds: 30,
+      waitSeconds: plan().waits.accountFirst,
       attempts: 1,
       adopted: false,
     });
@@ -125,8 +125,8 @@ describe('createAccount', () => {
     });
     const out = await createAccount(client, input(), 'r');
     expect(out).toMatchObject({ state: 'QUEUED', queued: 1, attempts: 0 });
-    expect(out.waitSeconds).toBeGreaterThanOrEqual(20);
-    expect(out.waitSeconds).toBeLessThanOrEqual(40);
+    expect(out.waitSeconds).toBeGreaterThanOrEqual(10);
+    expect(out.waitSeconds).toBeLessThanOrEqual(30);
     expect(commandNames(org)).not.toContain('CreateAccount');
   });
 

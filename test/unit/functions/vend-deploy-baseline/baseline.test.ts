@@ -104,7 +104,7 @@ describe('CheckBaseline', () => {
       .resolves({ StackSetOperation: { Status: 'RUNNING' } });
     const first = await check(baseline);
     expect(first.status).toBe('RUNNING');
-    expect(first.waitSeconds).toBe(20);
+    expect(first.waitSeconds).toBe(plan().waits.baseline);
     cfn
       .on(DescribeStackSetOperationCommand, { StackSetName: 'vendguard-baseline-network' })
       .resolves({ StackSetOperation: { Status: 'SUCCEEDED' } });
