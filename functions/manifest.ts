@@ -61,6 +61,7 @@ export const FUNCTIONS = [
       'organizations:ListAccounts',
       'organizations:ListRoots',
       'organizations:ListOrganizationalUnitsForParent',
+      'organizations:ListTagsForResource',
     ],
   },
   {
