@@ -5,9 +5,17 @@ import { ValidationError } from './errors';
  * Schemas of the StackSets requests as the awsQuery codec decodes them: lists are arrays, nested
  * structures objects, and every scalar a string (numbers and booleans are parsed here).
  */
+/** A list; the SDK sends an empty list as `Name=` (an empty string). */
+function listOf<T extends z.ZodMiniType>(item: T) {
+  return z.pipe(
+    z.transform((v: unknown) => (v === '' ? [] : v)),
+    z.array(item),
+  );
+}
+
 const int = z.optional(z.coerce.number().check(z.int(), z.nonnegative()));
 const bool = z.optional(z.stringbool());
-const strings = z.optional(z.array(z.string()));
+const strings = z.optional(listOf(z.string()));
 
 export const ParameterSchema = z.looseObject({
   ParameterKey: z.optional(z.string()),
@@ -42,9 +50,9 @@ export const CreateStackSetSchema = z.looseObject({
   Description: z.optional(z.string()),
   TemplateBody: z.optional(z.string()),
   TemplateURL: z.optional(z.string()),
-  Parameters: z.optional(z.array(ParameterSchema)),
+  Parameters: z.optional(listOf(ParameterSchema)),
   Capabilities: strings,
-  Tags: z.optional(z.array(TagSchema)),
+  Tags: z.optional(listOf(TagSchema)),
   AdministrationRoleARN: z.optional(z.string()),
   ExecutionRoleName: z.optional(z.string()),
   PermissionModel: z.optional(z.enum(['SERVICE_MANAGED', 'SELF_MANAGED'])),
@@ -59,9 +67,9 @@ export const UpdateStackSetSchema = z.looseObject({
   TemplateBody: z.optional(z.string()),
   TemplateURL: z.optional(z.string()),
   UsePreviousTemplate: bool,
-  Parameters: z.optional(z.array(ParameterSchema)),
+  Parameters: z.optional(listOf(ParameterSchema)),
   Capabilities: strings,
-  Tags: z.optional(z.array(TagSchema)),
+  Tags: z.optional(listOf(TagSchema)),
   OperationPreferences: z.optional(OperationPreferencesSchema),
   AdministrationRoleARN: z.optional(z.string()),
   ExecutionRoleName: z.optional(z.string()),
@@ -78,8 +86,8 @@ export const CreateStackInstancesSchema = z.looseObject({
   StackSetName: stackSetName,
   Accounts: strings,
   DeploymentTargets: z.optional(DeploymentTargetsSchema),
-  Regions: z.array(z.string()).check(z.minLength(1)),
-  ParameterOverrides: z.optional(z.array(ParameterSchema)),
+  Regions: listOf(z.string()).check(z.minLength(1)),
+  ParameterOverrides: z.optional(listOf(ParameterSchema)),
   OperationPreferences: z.optional(OperationPreferencesSchema),
   OperationId: z.optional(z.string()),
 });
@@ -88,7 +96,7 @@ export const DeleteStackInstancesSchema = z.looseObject({
   StackSetName: stackSetName,
   Accounts: strings,
   DeploymentTargets: z.optional(DeploymentTargetsSchema),
-  Regions: z.array(z.string()).check(z.minLength(1)),
+  Regions: listOf(z.string()).check(z.minLength(1)),
   OperationPreferences: z.optional(OperationPreferencesSchema),
   RetainStacks: z.stringbool(),
   OperationId: z.optional(z.string()),
@@ -105,7 +113,7 @@ export const ListStackInstancesSchema = z.looseObject({
   StackSetName: stackSetName,
   ...page,
   Filters: z.optional(
-    z.array(
+    listOf(
       z.looseObject({ Name: z.enum(['DETAILED_STATUS', 'LAST_OPERATION_ID', 'DRIFT_STATUS']), Values: z.string() }),
     ),
   ),
@@ -123,7 +131,7 @@ export const ListOperationResultsSchema = z.looseObject({
   StackSetName: stackSetName,
   OperationId: z.string(),
   ...page,
-  Filters: z.optional(z.array(z.looseObject({ Name: z.literal('OPERATION_RESULT_STATUS'), Values: z.string() }))),
+  Filters: z.optional(listOf(z.looseObject({ Name: z.literal('OPERATION_RESULT_STATUS'), Values: z.string() }))),
 });
 
 /** Parses a request or throws `ValidationError` naming the first bad parameter. */

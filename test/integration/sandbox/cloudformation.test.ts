@@ -55,6 +55,9 @@ const createSet = (StackSetName: string, managed = false) =>
     new CreateStackSetCommand({
       StackSetName,
       TemplateBody: TEMPLATE,
+      // Empty lists reach the sandbox as `Capabilities=` (awsQuery); they must parse as [].
+      Capabilities: [],
+      Parameters: [],
       PermissionModel: 'SERVICE_MANAGED',
       AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
       ManagedExecution: { Active: managed },
