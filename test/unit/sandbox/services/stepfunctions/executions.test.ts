@@ -211,6 +211,23 @@ describe('Step Functions executions', () => {
       expect(realMs).toBeLessThan(300_000 / 10);
     });
 
+    it('waits until a TimestampPath time of the simulated clock', async () => {
+      const definition = JSON.stringify({
+        StartAt: 'Until',
+        States: { Until: { Type: 'Wait', TimestampPath: '$.at', End: true } },
+      });
+      const { stateMachineArn } = h.ops.CreateStateMachine(
+        { name: 'until', definition, roleArn: 'arn:aws:iam::100000000001:role/test' },
+        h.ctx,
+      ) as { stateMachineArn: string };
+      const at = new Date(h.clock.nowMs() + 600_000);
+
+      const result = await h.run(stateMachineArn, { at: at.toISOString() });
+
+      expect(result.status).toBe('SUCCEEDED');
+      expect((result.stopDate as Date).getTime()).toBeGreaterThanOrEqual(at.getTime() - 1000);
+    });
+
     it('takes the matching choice and skips the wait', async () => {
       const arn = h.createFromFixture('wait-choice.asl.json');
 
