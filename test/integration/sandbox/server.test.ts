@@ -178,3 +178,40 @@ describe('malformed requests', () => {
     expect(((await res.json()) as { status: string }).status).toBe('ok');
   });
 });
+
+describe('vendguard sandbox CLI', () => {
+  const run = async (...args: string[]): Promise<string> => {
+    const { buildProgram } = await import('../../../cli/main');
+    const lines: string[] = [];
+    const log = jest.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => {
+      lines.push(parts.join(' '));
+    });
+    const saved = process.env.AWS_ENDPOINT_URL;
+    try {
+      await buildProgram().parseAsync(['node', 'vendguard', '--endpoint-url', sb.endpoint, ...args]);
+    } finally {
+      log.mockRestore();
+      process.env.AWS_ENDPOINT_URL = saved;
+    }
+    return lines.join('\n');
+  };
+
+  it('prints credentials that act as a role in an account given by name', async () => {
+    const out = JSON.parse(await run('sandbox', 'credentials', '--account', 'egress', '--role', 'Ops', '--json')) as {
+      accessKeyId: string;
+      secretAccessKey: string;
+      sessionToken: string;
+    };
+    const sts = new STSClient({ endpoint: sb.endpoint, region: 'eu-west-1', credentials: out, maxAttempts: 1 });
+    expect((await sts.send(new GetCallerIdentityCommand({}))).Arn).toBe(
+      `arn:aws:sts::${sb.accountId('egress')}:assumed-role/Ops/sandbox-cli`,
+    );
+    const exports = await run('sandbox', 'credentials', '--account', sb.accountId('bastion'));
+    expect(exports).toMatch(/^export AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:\d+$/m);
+    expect(exports).toMatch(/^export AWS_SESSION_TOKEN=\S+$/m);
+  });
+
+  it('reports the status of the running sandbox', async () => {
+    expect(await run('sandbox', 'status')).toContain(`sandbox ok at ${sb.endpoint}`);
+  });
+});
