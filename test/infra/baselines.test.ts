@@ -1,8 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub strings use ${Name} on purpose
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASELINE_DIR, loadOrganizationConfig } from '../../infra/config/load';
+import { BASELINE_DIR, loadOrganizationConfig, PROJECT_ROOT } from '../../infra/config/load';
 import { type CfnTemplate, parseCfnYaml } from '../../infra/lib/cfn-yaml';
+import { eventPatternProblem, matchesEventPattern } from '../../sandbox/services/eventbridge/pattern';
 
 const read = (file: string) => parseCfnYaml(readFileSync(join(BASELINE_DIR, file), 'utf8'));
 const { config } = loadOrganizationConfig();
@@ -94,6 +95,22 @@ describe('security baseline', () => {
       Targets: [{ Arn: { Ref: 'HubEventBusArn' }, RoleArn: { 'Fn::GetAtt': ['EventForwarderRole', 'Arn'] } }],
     });
     expect(JSON.stringify(props('EventForwarderRole').Policies)).toContain('"Action":"events:PutEvents"');
+  });
+
+  it('forwards every CloudTrail sample event that a hub rule reacts to', () => {
+    const pattern = (props('ForwardCloudTrailRule') as { EventPattern: Record<string, unknown> }).EventPattern;
+    expect(eventPatternProblem(pattern)).toBeUndefined();
+    const dir = join(PROJECT_ROOT, 'events', 'samples');
+    const samples = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => ({ f, event: JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown> }))
+      .filter(({ event }) => event['detail-type'] === 'AWS API Call via CloudTrail');
+    expect(samples.length).toBeGreaterThan(0);
+    expect(samples.filter(({ event }) => !matchesEventPattern(pattern, event)).map(({ f }) => f)).toEqual([]);
+    // and not the vendguard events the hub itself emits
+    expect(
+      matchesEventPattern(pattern, { 'detail-type': 'Guardrail Finding', source: 'vendguard.guardrails', detail: {} }),
+    ).toBe(false);
   });
 
   it('creates the fixed-name IAM roles only in the global region (us-east-1, where IAM events arrive)', () => {
