@@ -11,6 +11,8 @@ export const EC2_TABLES = {
   /** Per scope: whether the default VPC was created (so a deleted one does not come back). */
   scopes: 'ec2.scopes',
   meta: 'ec2.meta',
+  /** Stacks deployed by StackSets whose VPCs/subnets were created here (`<account>/<region>/<stackId>`). */
+  stacks: 'ec2.stacks',
 } as const;
 
 export interface Tag {

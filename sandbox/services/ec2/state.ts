@@ -12,6 +12,7 @@ import {
   type Tag,
   type VpcRecord,
 } from './model';
+import { reconcileStacks } from './stacks';
 
 /** The default VPC's CIDR block, as in every AWS region. */
 export const DEFAULT_VPC_CIDR = '172.31.0.0/16';
@@ -40,6 +41,7 @@ export class Ec2State {
   scope(ctx: RequestContext): Scope {
     const scope = { account: ctx.principal.accountId, region: ctx.region };
     this.ensureDefaultVpc(scope);
+    reconcileStacks(this, scope);
     return scope;
   }
 
