@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import type { Command } from 'commander';
 import { eventsClient } from '../aws';
+import { endpointNow } from '../clock';
 import { CliError, EXIT, parseSince, printJson, progress } from '../output';
 
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
@@ -57,8 +58,9 @@ Guardrails are idempotent per CloudTrail event: a replayed event whose violation
 changes nothing; one whose resource came back (e.g. a recreated gateway) is remediated again.`,
     )
     .action(async (opts: ReplayOptions) => {
-      const from = parseTime(opts.from, '--from');
-      const to = opts.to ? parseTime(opts.to, '--to') : new Date();
+      const now = await endpointNow();
+      const from = parseTime(opts.from, '--from', now);
+      const to = opts.to ? parseTime(opts.to, '--to', now) : new Date(now);
       if (from >= to) throw new CliError('--from must be before --to', EXIT.usage);
       const client = eventsClient();
       const archive = await client

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
 import { executionArnFor, resolveStateMachineArn, sfnClient } from '../aws';
+import { endpointNow } from '../clock';
 import { type ExecutionReport, executionReport } from '../executions';
 import { formatSpan } from '../follow';
 import { CliError, EXIT, formatDuration, parseSince, printJson, table } from '../output';
@@ -16,6 +17,8 @@ export interface ListFilter {
   readonly status?: string;
   readonly sinceMs?: number;
   readonly requestId?: string;
+  /** "Now" for `sinceMs` (the sandbox clock runs ahead of wall time). @default Date.now() */
+  readonly now?: number;
 }
 
 /** Lists executions of a state machine (all pages) that pass the filter, newest first. */
@@ -27,7 +30,7 @@ export async function listExecutions(
   if (filter.status && !(STATUSES as readonly string[]).includes(filter.status)) {
     throw new CliError(`--status must be one of ${STATUSES.join(', ')}`, EXIT.usage);
   }
-  const since = filter.sinceMs === undefined ? undefined : Date.now() - filter.sinceMs;
+  const since = filter.sinceMs === undefined ? undefined : (filter.now ?? Date.now()) - filter.sinceMs;
   const out: ExecutionListItem[] = [];
   let nextToken: string | undefined;
   do {

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
 import { executionArnFor, resolveStateMachineArn, sfnClient } from '../aws';
+import { endpointNow } from '../clock';
 import { followExecution, formatSpan } from '../follow';
 import { CliError, EXIT, parseSince, printJson, progress, table } from '../output';
 import { planReplay, type ReplayMode, type ReplayPlan, runReplay } from '../replay';
@@ -80,6 +81,7 @@ export async function replayCommand(
   if (!target && !opts.status)
     throw new CliError('give an execution name/ARN, or --status FAILED for bulk', EXIT.usage);
   const machine = await resolveStateMachineArn(sfn, opts.stateMachine);
+  const now = await endpointNow();
 
   let arns: string[];
   if (target) arns = [executionArnFor(machine, target)];
@@ -87,12 +89,13 @@ export async function replayCommand(
     const items = await listExecutions(sfn, machine, {
       status: opts.status?.toUpperCase(),
       sinceMs: opts.since ? parseSince(opts.since) : undefined,
+      now,
     });
     arns = items.map((i) => i.executionArn as string);
   }
   const bulk = !target;
   const plans: (ReplayPlan | { name: string; error: string })[] = await mapLimit(arns, concurrency, (arn) =>
-    planReplay(sfn, arn, mode, patch).catch((err: unknown) => {
+    planReplay(sfn, arn, mode, patch, new Date(now)).catch((err: unknown) => {
       if (!bulk) throw err;
       return { name: arn.split(':').pop() ?? arn, error: (err as Error).message };
     }),
