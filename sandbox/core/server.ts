@@ -173,6 +173,14 @@ export class SandboxServer {
     if (!service && target) service = this.byTargetPrefix.get(target.slice(0, target.lastIndexOf('.')));
     if (service && isRaw(service)) {
       this.runtime.stats.requests++;
+      const operation = target ? target.slice(target.lastIndexOf('.') + 1) : '*';
+      const fault = this.runtime.fault(service.signingName, operation);
+      if (fault?.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
+      if (fault?.error) {
+        req.resume();
+        const err = new AwsServiceError(fault.error.code, fault.error.message, { status: fault.error.status });
+        return sendError(res, 'awsJson1_0', err, requestId);
+      }
       service.handle(req, res);
       return;
     }

@@ -132,3 +132,14 @@ describe('control API', () => {
     expect(before).toBeDefined();
   });
 });
+
+describe('faults on DynamoDB', () => {
+  it('throttles DynamoDB calls like AWS', async () => {
+    const { DynamoDBClient, GetItemCommand } = await import('@aws-sdk/client-dynamodb');
+    sb.runtime.faults.add({ service: 'dynamodb', operation: 'GetItem', error: 'throttle', count: 1 });
+    const ddb = sb.client(DynamoDBClient);
+    const get = new GetItemCommand({ TableName: 'vendguard-state', Key: { id: { S: 'none' } } });
+    expect(((await ddb.send(get).catch((e: unknown) => e)) as Error).name).toBe('ThrottlingException');
+    expect((await ddb.send(get)).Item).toBeUndefined();
+  });
+});
