@@ -107,6 +107,33 @@ describe('the sandbox Slack outbox', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(sb.runtime.store.count(OUTBOX_TABLE)).toBe(1);
   });
+  it('receives vending outcomes put on the bus by source vendguard.vending, in the vending channel', async () => {
+    const events = sb.client(EventBridgeClient);
+    await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'vendguard',
+            Source: 'vendguard.vending',
+            DetailType: 'Account Vending Failed',
+            Detail: JSON.stringify(exampleOf('vending-failed').failure),
+          },
+          {
+            EventBusName: 'vendguard',
+            Source: 'vendguard.vending',
+            DetailType: 'Account Vended',
+            Detail: JSON.stringify(exampleOf('vended').vended),
+          },
+        ],
+      }),
+    );
+    const alerts = await until(async () => {
+      const out = (await fetchAlerts(sb.endpoint, 5)).alerts;
+      return out.length >= 2 ? out : undefined;
+    });
+    expect(alerts.map((a) => a.kind).sort()).toEqual(['vended', 'vending-failed']);
+    expect(alerts.every((a) => a.channel === '#account-vending')).toBe(true);
+  });
 });
 
 describe('vendguard sandbox alerts', () => {
