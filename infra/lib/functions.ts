@@ -58,7 +58,9 @@ export class VendguardFunctions extends Construct {
       const entry = join(PROJECT_ROOT, spec.entry);
       const missing = !existsSync(entry);
       if (missing && !props.allowMissingEntries) {
-        throw new Error(`function ${spec.name}: entry ${spec.entry} does not exist (manifest functions/manifest.ts)`);
+        throw new UnknownReferenceError(
+          `function ${spec.name}: entry ${spec.entry} does not exist (manifest functions/manifest.ts)`,
+        );
       }
       const logGroup = new LogGroup(this, `${spec.name}-logs`, {
         logGroupName: `/aws/lambda/vendguard-${spec.name}`,

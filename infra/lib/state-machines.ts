@@ -10,7 +10,6 @@ import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunc
 import { Construct } from 'constructs';
 import type { FunctionSpec } from '../../functions/manifest';
 import { PROJECT_ROOT } from '../config/load';
-import { UnknownReferenceError } from './errors';
 
 export const STATE_MACHINE_DIR = join(PROJECT_ROOT, 'statemachines');
 
@@ -75,11 +74,15 @@ export class VendguardStateMachine extends Construct {
       }
     }
     const unknown = aslPlaceholders(asl.text).filter((p) => !(p in substitutions));
-    if (unknown.length) {
-      throw new UnknownReferenceError(
-        `statemachines/${asl.name}.asl.json uses ${unknown.map((p) => '${' + p + '}').join(', ')}, which no manifest function (trigger.placeholder) or built-in substitution defines`,
-      );
-    }
+    // A synth-time check (CDK reports it with the construct path) rather than a deployable broken definition.
+    this.node.addValidation({
+      validate: () =>
+        unknown.length
+          ? [
+              `statemachines/${asl.name}.asl.json uses ${unknown.map((p) => '${' + p + '}').join(', ')}, which no manifest function (trigger.placeholder) or built-in substitution defines`,
+            ]
+          : [],
+    });
     this.logGroup = new LogGroup(this, 'Logs', {
       logGroupName: `/aws/vendedlogs/states/vendguard-${asl.name}`,
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,

@@ -1,9 +1,11 @@
+import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { loadRules } from '../../events/rules';
 import { FUNCTIONS } from '../../functions/manifest';
 import { loadOrganizationConfig } from '../../infra/config/load';
 import { TARGET_RETRY } from '../../infra/lib/rules';
 import { loadAslFiles } from '../../infra/lib/state-machines';
+import { buildVendguardApp } from '../../infra/lib/vendguard-app';
 import {
   asList,
   type CfnResource,
@@ -293,6 +295,28 @@ describe('hub stack: state table and alarms', () => {
     }
     const topicId = logicalIdOf(app.hubTemplate, 'AWS::SNS::Topic', { TopicName: 'vendguard-alarms' });
     for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: topicId }]);
+  });
+});
+
+describe('synth-time checks', () => {
+  it('refuses an ASL file with a placeholder that nothing fills', () => {
+    const bare = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+    buildVendguardApp(bare, {
+      nag: false,
+      stateMachines: [
+        ...loadAslFiles(),
+        {
+          name: 'broken',
+          path: 'statemachines/broken.asl.json',
+          text: JSON.stringify({
+            StartAt: 'A',
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: an ASL placeholder, not a template literal
+            States: { A: { Type: 'Task', Resource: '${NoSuchFunctionArn}', End: true } },
+          }),
+        },
+      ],
+    });
+    expect(() => bare.synth()).toThrow(/broken\.asl\.json uses \$\{NoSuchFunctionArn\}/);
   });
 });
 
