@@ -53,6 +53,8 @@ export interface InvokerOptions {
 }
 
 const TABLE = 'invocations';
+/** How many invocation records the store keeps. */
+export const KEEP_INVOCATIONS = 5000;
 
 /** Sets the process environment the functions read; user-set `SLACK_WEBHOOK_URL` is kept. */
 export function applyFunctionEnvironment(endpoint: string, region: string, credentials: IssuedCredentials): void {
@@ -157,6 +159,8 @@ export class InProcessFunctions implements FunctionInvoker {
           : {}),
       };
       this.options.store.put(TABLE, String(seq).padStart(12, '0'), rec);
+      // keep the last KEEP_INVOCATIONS records
+      if (seq > KEEP_INVOCATIONS) this.options.store.delete(TABLE, String(seq - KEEP_INVOCATIONS).padStart(12, '0'));
     };
     try {
       const result = await handler(event, context);
