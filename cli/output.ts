@@ -60,6 +60,11 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** Prints a line of results to stdout. */
+export function print(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
 /** Progress lines go to stderr so `--json` output on stdout stays parseable. */
 export function progress(message: string): void {
   process.stderr.write(`${message}\n`);

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { executionArnFor, resolveStateMachineArn, sfnClient } from '../aws';
 import { endpointNow } from '../clock';
 import { followExecution, formatSpan } from '../follow';
-import { CliError, EXIT, parseSince, printJson, progress, table } from '../output';
+import { CliError, EXIT, parseSince, print, printJson, progress, table } from '../output';
 import { planReplay, type ReplayMode, type ReplayPlan, runReplay } from '../replay';
 import { listExecutions, mapLimit } from './executions';
 
@@ -144,7 +144,7 @@ export async function replayCommand(
   const failed = outcomes.filter((o) => !['STARTED', 'SUCCEEDED'].includes(o.status));
   if (opts.json) printJson({ outcomes, failed: failed.length });
   else {
-    console.log(
+    print(
       table(outcomes, {
         execution: (o) => o.name,
         mode: (o) => o.mode,
@@ -153,7 +153,7 @@ export async function replayCommand(
         error: (o) => o.error ?? '',
       }),
     );
-    console.log(`${outcomes.length - failed.length} succeeded, ${failed.length} failed`);
+    print(`${outcomes.length - failed.length} succeeded, ${failed.length} failed`);
   }
   return { outcomes, failed: failed.length };
 }
