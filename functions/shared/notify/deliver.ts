@@ -1,6 +1,7 @@
 /**
  * Posts a message to a Slack incoming webhook with plain `fetch`, and does not give up easily:
- * exponential backoff with jitter on 5xx and network errors, `Retry-After` on 429, a bounded total
+ * exponential backoff with jitter on 5xx and network errors, `Retry-After` on 429 (and on a 5xx that
+ * sends one), a bounded total
  * time. Any other 4xx is a bad payload or URL and fails at once. Errors never contain the URL.
  */
 import { redactSecrets, SlackDeliveryError } from './errors';
@@ -90,8 +91,8 @@ export async function deliver(url: string, payload: unknown, options: DeliveryOp
         return { status, attempts: attempt, waitedMs, delays };
       }
       problem = `Slack answered HTTP ${status}${text ? ` (${redact(text).slice(0, 200)})` : ''}`;
-      if (status === 429) wait = retryAfterMs(response.headers.get('retry-after'));
-      else if (status < 500) {
+      if (status === 429 || status >= 500) wait = retryAfterMs(response.headers.get('retry-after'));
+      if (status !== 429 && status < 500) {
         throw new SlackDeliveryError(`Slack rejected the message: ${problem}; not retried (bad payload or webhook)`, {
           status,
           retryable: false,

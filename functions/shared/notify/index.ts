@@ -90,7 +90,18 @@ export async function notify(notification: Notification, deps: NotifyDeps = {}):
   const log = { key, kind: notification.kind, channel: route.channel, routeReason: route.reason };
 
   const nowSec = Math.floor(now().getTime() / 1000);
-  const fresh = await dedupe.claim(key, nowSec, nowSec + slack.dedupeWindowMinutes * 60);
+  let fresh: boolean;
+  try {
+    fresh = await dedupe.claim(key, nowSec, nowSec + slack.dedupeWindowMinutes * 60);
+  } catch (err) {
+    // Better a duplicate than a lost alert: post without the dedupe claim.
+    const e = err as Error;
+    logger.warn('Slack dedupe store unavailable; posting without deduplication', {
+      ...log,
+      dedupeError: `${e.name}: ${redactSecrets(e.message ?? '')}`,
+    });
+    fresh = true;
+  }
   if (!fresh) {
     logger.info('Slack alert suppressed as a duplicate within the dedupe window', {
       ...log,

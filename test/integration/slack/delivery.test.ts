@@ -109,6 +109,25 @@ describe('delivering to a Slack webhook on loopback', () => {
     expect(sleeper.delays).toEqual([7_000]);
   });
 
+  it('posts anyway when the dedupe store is down (a duplicate is better than a lost alert)', async () => {
+    const broken = {
+      claim: async () => {
+        throw new Error('ProvisionedThroughputExceededException');
+      },
+      release: async () => undefined,
+    };
+    const { deps: d } = deps({ dedupe: broken });
+    expect((await notify(finding, d)).status).toBe('posted');
+    expect(slack.requests).toHaveLength(1);
+  });
+
+  it('also honours Retry-After on a 503', async () => {
+    slack.script({ status: 503, headers: { 'retry-after': '3' } });
+    const { deps: d, sleeper } = deps();
+    await notify(finding, d);
+    expect(sleeper.delays).toEqual([3_000]);
+  });
+
   it('dead-letters an alert when Retry-After exceeds the bound, without waiting', async () => {
     slack.script({ status: 429, headers: { 'retry-after': '60' } });
     const sleeper = recordingSleep();
