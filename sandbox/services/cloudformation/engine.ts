@@ -256,7 +256,7 @@ export class StackSetEngine {
     const idKey = `${set.adminAccount}/${set.region}/${operationId}`;
     const known = store.get<OperationIdRecord>(TABLES.operationIds, idKey);
     if (known) {
-      if (known.stackSetKey === set.key && known.fingerprint === request.fingerprint) return operationId;
+      if (known.stackSetId === set.StackSetId && known.fingerprint === request.fingerprint) return operationId;
       throw new OperationIdAlreadyExistsException(operationId);
     }
     const active = this.operations(set).filter((o) => o.Status === 'RUNNING' || o.Status === 'QUEUED');
@@ -289,7 +289,10 @@ export class StackSetEngine {
     if (request.deploymentTargets) op.DeploymentTargets = request.deploymentTargets;
 
     store.transaction(() => {
-      store.put(TABLES.operationIds, idKey, { stackSetKey: set.key, fingerprint: request.fingerprint });
+      store.put<OperationIdRecord>(TABLES.operationIds, idKey, {
+        stackSetId: set.StackSetId,
+        fingerprint: request.fingerprint,
+      });
       if (request.action === 'CREATE') {
         for (const t of targets) this.upsertInstance(set, t, request.parameterOverrides);
       }

@@ -131,7 +131,8 @@ export interface OperationRecord {
 }
 
 export interface OperationIdRecord {
-  stackSetKey: string;
+  /** The stack set (by id: a re-created stack set of the same name is another one). */
+  stackSetId: string;
   fingerprint: string;
 }
 
