@@ -3,6 +3,7 @@ import {
   DescribeEventBusCommand,
   DescribeReplayCommand,
   DescribeRuleCommand,
+  type EventBridgeClient,
   StartReplayCommand,
 } from '@aws-sdk/client-eventbridge';
 import type { Command } from 'commander';
@@ -21,7 +22,7 @@ export function parseTime(value: string, flag: string, now = Date.now()): Date {
   return date;
 }
 
-interface ReplayOptions {
+export interface ReplayOptions {
   from: string;
   to?: string;
   rule?: string[];
@@ -30,6 +31,80 @@ interface ReplayOptions {
   name?: string;
   wait: boolean;
   json?: boolean;
+  /** How often the replay is polled. @default 500 */
+  pollMs?: number;
+}
+
+/** What a finished (or started, with `--no-wait`) replay reports. */
+export interface EventReplayResult {
+  readonly replayName: string;
+  readonly state?: string;
+  readonly reason?: string;
+  readonly eventLastReplayedTime?: Date;
+  readonly rules: readonly string[];
+}
+
+/**
+ * Runs `vendguard events replay`: resolves the archive, bus and rules (an unknown one is a usage
+ * error before anything starts), starts the replay and follows it to its end.
+ *
+ * @param now - "now" of the endpoint (the sandbox clock runs ahead of wall time)
+ */
+export async function replayEvents(
+  opts: ReplayOptions,
+  client: EventBridgeClient,
+  now: number,
+): Promise<EventReplayResult> {
+  const from = parseTime(opts.from, '--from', now);
+  const to = opts.to ? parseTime(opts.to, '--to', now) : new Date(now);
+  if (from >= to) throw new CliError('--from must be before --to', EXIT.usage);
+  const archive = await client.send(new DescribeArchiveCommand({ ArchiveName: opts.archive })).catch((err: unknown) => {
+    if ((err as Error).name === 'ResourceNotFoundException')
+      throw new CliError(`no archive named ${opts.archive}`, EXIT.usage);
+    throw err;
+  });
+  const bus = await client.send(new DescribeEventBusCommand({ Name: opts.bus }));
+  const filterArns: string[] = [];
+  for (const rule of opts.rule ?? []) {
+    const described = await client
+      .send(new DescribeRuleCommand({ Name: rule, EventBusName: opts.bus }))
+      .catch((err: unknown) => {
+        if ((err as Error).name === 'ResourceNotFoundException')
+          throw new CliError(`no rule ${rule} on bus ${opts.bus}`, EXIT.usage);
+        throw err;
+      });
+    if (described.Arn) filterArns.push(described.Arn);
+  }
+  const replayName = opts.name ?? `vendguard-replay-${Date.now()}`;
+  await client.send(
+    new StartReplayCommand({
+      ReplayName: replayName,
+      EventSourceArn: archive.ArchiveArn,
+      EventStartTime: from,
+      EventEndTime: to,
+      Destination: { Arn: bus.Arn, ...(filterArns.length ? { FilterArns: filterArns } : {}) },
+    }),
+  );
+  progress(
+    `replay ${replayName}: ${from.toISOString()} → ${to.toISOString()}${filterArns.length ? ` to ${opts.rule?.join(', ')}` : ''}`,
+  );
+  let state = 'STARTING';
+  let described = await client.send(new DescribeReplayCommand({ ReplayName: replayName }));
+  while (opts.wait && !TERMINAL.has(described.State ?? '')) {
+    if (described.State !== state) progress(`  ${described.State}`);
+    state = described.State ?? state;
+    await new Promise((resolve) => setTimeout(resolve, opts.pollMs ?? 500));
+    described = await client.send(new DescribeReplayCommand({ ReplayName: replayName }));
+  }
+  const result = {
+    replayName,
+    state: described.State,
+    reason: described.StateReason,
+    eventLastReplayedTime: described.EventLastReplayedTime,
+    rules: opts.rule ?? [],
+  };
+  if (!opts.json) progress(`  ${described.State}${described.StateReason ? `: ${described.StateReason}` : ''}`);
+  return result;
 }
 
 export function register(program: Command): void {
@@ -58,60 +133,8 @@ Guardrails are idempotent per CloudTrail event: a replayed event whose violation
 changes nothing; one whose resource came back (e.g. a recreated gateway) is remediated again.`,
     )
     .action(async (opts: ReplayOptions) => {
-      const now = await endpointNow();
-      const from = parseTime(opts.from, '--from', now);
-      const to = opts.to ? parseTime(opts.to, '--to', now) : new Date(now);
-      if (from >= to) throw new CliError('--from must be before --to', EXIT.usage);
-      const client = eventsClient();
-      const archive = await client
-        .send(new DescribeArchiveCommand({ ArchiveName: opts.archive }))
-        .catch((err: unknown) => {
-          if ((err as Error).name === 'ResourceNotFoundException')
-            throw new CliError(`no archive named ${opts.archive}`, EXIT.usage);
-          throw err;
-        });
-      const bus = await client.send(new DescribeEventBusCommand({ Name: opts.bus }));
-      const filterArns: string[] = [];
-      for (const rule of opts.rule ?? []) {
-        const described = await client
-          .send(new DescribeRuleCommand({ Name: rule, EventBusName: opts.bus }))
-          .catch((err: unknown) => {
-            if ((err as Error).name === 'ResourceNotFoundException')
-              throw new CliError(`no rule ${rule} on bus ${opts.bus}`, EXIT.usage);
-            throw err;
-          });
-        if (described.Arn) filterArns.push(described.Arn);
-      }
-      const replayName = opts.name ?? `vendguard-replay-${Date.now()}`;
-      await client.send(
-        new StartReplayCommand({
-          ReplayName: replayName,
-          EventSourceArn: archive.ArchiveArn,
-          EventStartTime: from,
-          EventEndTime: to,
-          Destination: { Arn: bus.Arn, ...(filterArns.length ? { FilterArns: filterArns } : {}) },
-        }),
-      );
-      progress(
-        `replay ${replayName}: ${from.toISOString()} → ${to.toISOString()}${filterArns.length ? ` to ${opts.rule?.join(', ')}` : ''}`,
-      );
-      let state = 'STARTING';
-      let described = await client.send(new DescribeReplayCommand({ ReplayName: replayName }));
-      while (opts.wait && !TERMINAL.has(described.State ?? '')) {
-        if (described.State !== state) progress(`  ${described.State}`);
-        state = described.State ?? state;
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        described = await client.send(new DescribeReplayCommand({ ReplayName: replayName }));
-      }
-      const result = {
-        replayName,
-        state: described.State,
-        reason: described.StateReason,
-        eventLastReplayedTime: described.EventLastReplayedTime,
-        rules: opts.rule ?? [],
-      };
+      const result = await replayEvents(opts, eventsClient(), await endpointNow());
       if (opts.json) printJson(result);
-      else progress(`  ${described.State}${described.StateReason ? `: ${described.StateReason}` : ''}`);
-      if (described.State === 'FAILED' || described.State === 'CANCELLED') process.exitCode = EXIT.failed;
+      if (result.state === 'FAILED' || result.state === 'CANCELLED') process.exitCode = EXIT.failed;
     });
 }

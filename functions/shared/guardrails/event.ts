@@ -17,6 +17,17 @@ export interface GuardEvent {
   readonly actor: string;
   /** The CloudTrail record; absent for a sweep. */
   readonly record?: CloudTrailRecord;
+  /**
+   * The EventBridge replay that delivered it (`replay-name`). A replay is an operator asking for the
+   * event to be looked at again, so it is claimed under its own key: a violation that came back is
+   * remediated again, one already fixed is found compliant and nothing changes.
+   */
+  readonly replayName?: string;
+}
+
+/** The idempotency key of an event: its id, scoped to the replay that delivered it, if any. */
+export function claimKeyOf(event: GuardEvent): string {
+  return event.replayName ? `${event.eventId}#replay#${event.replayName}` : event.eventId;
 }
 
 /** The outcome of reading a delivery. */
@@ -85,6 +96,7 @@ export function readDelivery(raw: unknown, functionName: string, remediationRole
       region: record.awsRegion,
       actor: actorOf(record),
       record,
+      ...(parsed.data['replay-name'] ? { replayName: parsed.data['replay-name'] } : {}),
     },
   };
 }

@@ -7,7 +7,7 @@ import { awsErrorName, isThrottling, TransientError } from '../errors';
 import { logger } from '../logger';
 import type { GuardrailFinding } from '../schemas/findings';
 import { ExemptionDataUnavailableError, GuardrailStateError } from './errors';
-import { type GuardEvent, readDelivery } from './event';
+import { claimKeyOf, type GuardEvent, readDelivery } from './event';
 import { cachedAccountName } from './exemptions';
 import { publishFinding } from './findings';
 import type { GuardRule } from './rules';
@@ -95,8 +95,15 @@ export async function processGuardEvent(
   settings: GuardSettings = guardSettings(),
   ttlSeconds = EVENT_RECORD_TTL_SECONDS,
 ): Promise<GuardResult> {
-  const log = { eventId: event.eventId, rule: rule.name, accountId: event.accountId, region: event.region };
-  if (!(await claimEvent(settings, event.eventId, ttlSeconds))) {
+  const log = {
+    eventId: event.eventId,
+    rule: rule.name,
+    accountId: event.accountId,
+    region: event.region,
+    ...(event.replayName ? { replay: event.replayName } : {}),
+  };
+  const claimKey = claimKeyOf(event);
+  if (!(await claimEvent(settings, claimKey, ttlSeconds))) {
     logger.info('duplicate delivery skipped', log);
     return { status: 'duplicate', eventId: event.eventId };
   }
@@ -105,7 +112,7 @@ export async function processGuardEvent(
     draft = await guard(makeContext(event, rule, settings));
   } catch (err) {
     if (isRetryable(err) || err instanceof GuardrailStateError) {
-      await releaseEvent(settings, event.eventId).catch(() => undefined);
+      await releaseEvent(settings, claimKey).catch(() => undefined);
       throw err;
     }
     if (err instanceof ExemptionDataUnavailableError) {
@@ -127,7 +134,7 @@ export async function processGuardEvent(
     }
   }
   if (draft === null) {
-    await completeEvent(settings, event.eventId, 'not-a-violation');
+    await completeEvent(settings, claimKey, 'not-a-violation');
     logger.info('not a violation', log);
     return { status: 'ignored', eventId: event.eventId, reason: 'not a violation' };
   }
@@ -150,10 +157,10 @@ export async function processGuardEvent(
   try {
     await publishFinding(settings, finding);
   } catch (err) {
-    await releaseEvent(settings, event.eventId).catch(() => undefined);
+    await releaseEvent(settings, claimKey).catch(() => undefined);
     throw err;
   }
-  await completeEvent(settings, event.eventId, finding.outcome);
+  await completeEvent(settings, claimKey, finding.outcome);
   logger.info(finding.summary, { ...log, outcome: finding.outcome, action: finding.action });
   return { status: 'done', eventId: event.eventId, finding };
 }
