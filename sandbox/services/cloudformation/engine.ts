@@ -1,7 +1,9 @@
 import type { SandboxRuntime } from '../../core/types';
 import {
+  InvalidOperationException,
   OperationIdAlreadyExistsException,
   OperationInProgressException,
+  OperationNotFoundException,
   StackSetNotFoundException,
   ValidationError,
 } from './errors';
@@ -10,6 +12,8 @@ import {
   type DeploymentTargets,
   executionRoleReason,
   type InstanceRecord,
+  inFlight,
+  isActive,
   type OperationAction,
   type OperationIdRecord,
   type OperationPreferences,
@@ -17,6 +21,7 @@ import {
   type OperationTarget,
   type Parameter,
   type ResultStatus,
+  STOPPED_REASON,
   type StackSetRecord,
   TABLES,
   type TargetSchedule,
@@ -111,7 +116,7 @@ export class StackSetEngine {
         changed = false;
         const ops = this.operations(set);
         for (const op of ops) {
-          if (op.Status === 'RUNNING' && op.endAt !== undefined && op.endAt <= now) {
+          if (inFlight(op.Status) && op.endAt !== undefined && op.endAt <= now) {
             this.finish(set, op);
             changed = true;
           }
@@ -120,7 +125,7 @@ export class StackSetEngine {
         for (const op of byId.values()) {
           if (op.Status !== 'QUEUED') continue;
           const blockers = op.waitFor.map((id) => byId.get(id));
-          if (blockers.some((b) => b && (b.Status === 'RUNNING' || b.Status === 'QUEUED'))) continue;
+          if (blockers.some((b) => b && isActive(b.Status))) continue;
           const startAt = Math.max(op.createdAt, ...blockers.map((b) => b?.endAt ?? 0));
           this.start(op, startAt);
           changed = true;
@@ -148,7 +153,7 @@ export class StackSetEngine {
       if (fate.outcome === 'FAILED') failedCount++;
       this.applyFate(set, op, target, fate);
     });
-    op.Status = op.failed ? 'FAILED' : 'SUCCEEDED';
+    op.Status = op.stopped ? 'STOPPED' : op.failed ? 'FAILED' : 'SUCCEEDED';
     if (op.Status === 'FAILED') op.StatusReason = 'Failure tolerance exceeded';
     op.failedCount = failedCount;
     this.saveOperation(op);
@@ -208,7 +213,7 @@ export class StackSetEngine {
   /** Schedules a settle when the next running operation of the set is due (no-op on a frozen clock). */
   private wake(set: StackSetRecord): void {
     const due = this.operations(set)
-      .filter((o) => o.Status === 'RUNNING' && o.endAt !== undefined)
+      .filter((o) => inFlight(o.Status) && o.endAt !== undefined)
       .map((o) => o.endAt as number);
     const existing = this.timers.get(set.key);
     if (existing) clearTimeout(existing);
@@ -239,6 +244,36 @@ export class StackSetEngine {
   }
 
   /**
+   * StopStackSetOperation: a queued operation stops at once; a running one is STOPPING until the
+   * deployments already started finish, and accounts not started yet are CANCELLED.
+   */
+  stopOperation(set: StackSetRecord, operationId: string): void {
+    const op = this.operation(set, operationId);
+    if (!op) throw new OperationNotFoundException(set.StackSetName, operationId);
+    if (!isActive(op.Status) || op.Status === 'STOPPING') {
+      throw new InvalidOperationException(
+        `Operation ${operationId} of StackSet ${set.StackSetName} is ${op.Status} and cannot be stopped`,
+      );
+    }
+    const now = this.now();
+    const current: TargetSchedule[] =
+      op.Status === 'QUEUED' || !op.schedule
+        ? op.targets.map(() => ({ endAt: now, outcome: 'CANCELLED' }))
+        : op.schedule;
+    op.schedule = current.map((fate) =>
+      fate.startAt === undefined || fate.startAt > now
+        ? { endAt: now, outcome: 'CANCELLED', reason: STOPPED_REASON }
+        : fate,
+    );
+    op.startedAt ??= now;
+    op.endAt = Math.max(now, ...op.schedule.map((f) => f.endAt));
+    op.stopped = true;
+    op.Status = 'STOPPING';
+    this.saveOperation(op);
+    this.settle(set);
+  }
+
+  /**
    * Accepts an operation: OperationId idempotency, then one-at-a-time (`OperationInProgressException`)
    * or, with managed execution, queueing behind conflicting operations. Returns the OperationId.
    */
@@ -259,7 +294,7 @@ export class StackSetEngine {
       if (known.stackSetId === set.StackSetId && known.fingerprint === request.fingerprint) return operationId;
       throw new OperationIdAlreadyExistsException(operationId);
     }
-    const active = this.operations(set).filter((o) => o.Status === 'RUNNING' || o.Status === 'QUEUED');
+    const active = this.operations(set).filter((o) => isActive(o.Status));
     if (!set.ManagedExecution.Active && active.length > 0) {
       throw new OperationInProgressException(set.StackSetName, (active[0] as OperationRecord).OperationId);
     }
@@ -345,7 +380,7 @@ export class StackSetEngine {
   resultStatus(op: OperationRecord, index: number, now = this.now()): { status: ResultStatus; reason?: string } {
     if (op.Status === 'QUEUED' || !op.schedule) return { status: 'PENDING' };
     const fate = op.schedule[index] as TargetSchedule;
-    if (now >= fate.endAt || op.Status !== 'RUNNING') return { status: fate.outcome, reason: fate.reason };
+    if (now >= fate.endAt || !inFlight(op.Status)) return { status: fate.outcome, reason: fate.reason };
     if (fate.startAt === undefined || now < fate.startAt) return { status: 'PENDING' };
     return { status: 'RUNNING' };
   }
@@ -356,7 +391,7 @@ export class StackSetEngine {
    */
   liveInstances(set: StackSetRecord): InstanceRecord[] {
     const now = this.now();
-    const running = this.operations(set).filter((o) => o.Status === 'RUNNING' || o.Status === 'QUEUED');
+    const running = this.operations(set).filter((o) => isActive(o.Status));
     return this.storedInstances(set).map((instance) => {
       for (const op of running) {
         const index = op.targets.findIndex((t) => t.account === instance.Account && t.region === instance.Region);

@@ -14,6 +14,11 @@ export type PermissionModel = (typeof PermissionModel)[keyof typeof PermissionMo
 
 export type OperationAction = 'CREATE' | 'UPDATE' | 'DELETE';
 export type OperationStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'STOPPING' | 'STOPPED' | 'QUEUED';
+/** Deploying: RUNNING, or STOPPING until its started deployments finish. */
+export const inFlight = (s: OperationStatus): boolean => s === 'RUNNING' || s === 'STOPPING';
+/** Not finished yet: in flight or QUEUED. */
+export const isActive = (s: OperationStatus): boolean => inFlight(s) || s === 'QUEUED';
+
 export type ResultStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 export type InstanceStatus = 'CURRENT' | 'OUTDATED' | 'INOPERABLE';
 export type DetailedStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'INOPERABLE';
@@ -124,6 +129,8 @@ export interface OperationRecord {
   templateVersion: number;
   /** The template this operation deploys (the stack set's when it was accepted). */
   templateBody?: string;
+  /** StopStackSetOperation was called. */
+  stopped?: boolean;
   /** Computed when the operation starts: the failure tolerance is exceeded. */
   failed?: boolean;
   failedCount?: number;
@@ -155,6 +162,7 @@ export function executionRoleReason(account: string): string {
   return `Account ${account} should have 'AWSCloudFormationStackSetExecutionRole' role with trust relationship to Role 'AWSCloudFormationStackSetAdministrationRole'.`;
 }
 
+export const STOPPED_REASON = 'Cancelled since the operation was stopped';
 export const CANCELLED_REASON = 'Cancelled since failure tolerance has exceeded';
 export const ACCOUNT_GATE_SKIPPED =
   'Function not found: arn:aws:lambda:::function:AWSCloudFormationStackSetAccountGate';

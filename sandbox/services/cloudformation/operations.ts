@@ -29,6 +29,7 @@ import {
   ACCOUNT_GATE_SKIPPED,
   type DeploymentTargets,
   type InstanceRecord,
+  isActive,
   type OperationPreferences,
   type Parameter,
   type StackSetRecord,
@@ -295,7 +296,7 @@ export function stackSetOperations(engine: StackSetEngine): Record<string, Opera
     DeleteStackSet(raw, ctx) {
       const input = parseInput(StackSetNameSchema, raw);
       const set = find(ctx, input.StackSetName);
-      const active = engine.operations(set).find((o) => o.Status === 'RUNNING' || o.Status === 'QUEUED');
+      const active = engine.operations(set).find((o) => isActive(o.Status));
       if (active) throw new OperationInProgressException(set.StackSetName, active.OperationId);
       if (engine.storedInstances(set).length > 0) throw new StackSetNotEmptyException(set.StackSetName);
       ctx.runtime.store.delete(TABLES.stackSets, set.key);
@@ -385,6 +386,12 @@ export function stackSetOperations(engine: StackSetEngine): Record<string, Opera
         );
       }
       return { StackInstance: instanceView(instance, true) };
+    },
+
+    StopStackSetOperation(raw, ctx) {
+      const input = parseInput(DescribeOperationSchema, raw);
+      engine.stopOperation(find(ctx, input.StackSetName), input.OperationId);
+      return {};
     },
 
     DescribeStackSetOperation(raw, ctx) {

@@ -254,6 +254,24 @@ describe('CloudFormation StackSets', () => {
     await expect(call('DeleteStackSet', { StackSetName: 'baseline' })).resolves.toEqual({});
   });
 
+  it('stops an operation: started deployments finish, the others are cancelled', async () => {
+    rt.addAccount('team-b-prod', 'Workloads/Prod');
+    await createSet('baseline');
+    const { OperationId } = await deploy('baseline', 'Workloads/Prod');
+    rt.clock.advance(5_000);
+    await expect(call('StopStackSetOperation', { StackSetName: 'baseline', OperationId })).resolves.toEqual({});
+    expect(await status('baseline', OperationId)).toBe('STOPPING');
+    rt.clock.advance(61_000);
+    expect(await status('baseline', OperationId)).toBe('STOPPED');
+    const results = (await call('ListStackSetOperationResults', { StackSetName: 'baseline', OperationId }))
+      .Summaries as Result[];
+    expect(results.map((r) => r.Status)).toEqual(['SUCCEEDED', 'CANCELLED']);
+    await expect(call('StopStackSetOperation', { StackSetName: 'baseline', OperationId })).rejects.toMatchObject({
+      code: 'InvalidOperationException',
+    });
+    await expect(deploy('baseline', 'Workloads/Prod')).resolves.toHaveProperty('OperationId');
+  });
+
   it('fails a self-managed instance in an account outside the organization', async () => {
     await createSet('self', false, 'SELF_MANAGED');
     const { OperationId } = await call('CreateStackInstances', {
