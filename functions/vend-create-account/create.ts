@@ -29,6 +29,16 @@ export const CreateAccountInputSchema = z.object({
 export type CreateAccountInput = z.infer<typeof CreateAccountInputSchema>;
 
 /**
+ * Seconds to wait for a free creation slot: grows by 30 % each time (10 s, 13 s, 17 s, … up to
+ * a minute) and is spread per request, so a long queue polls rarely while the many waiters of a
+ * long queue still notice a freed slot quickly.
+ */
+export function slotWaitSeconds(base: number, queued: number, requestId: string): number {
+  const grown = Math.min(60, base * 1.3 ** Math.max(0, queued - 1));
+  return Math.round(grown * (1 + spread(requestId, queued)));
+}
+
+/**
  * Creates the account of a request, or adopts the one that exists for it.
  *
  * @param roleName - the access role AWS creates in the new account (config `vending.accountAccessRoleName`)
@@ -40,13 +50,17 @@ export async function createAccount(
 ): Promise<AccountProgress> {
   const { plan, requestId } = input;
   const attempts = (input.account?.attempts ?? 0) + 1;
-  const owned = await accountOfRequest(org, { email: plan.email, accountName: plan.accountName, requestId });
-  if (owned) {
-    logger.info('adopting the account already created for this request', { requestId, accountId: owned.accountId });
-    return { accountId: owned.accountId, state: 'SUCCEEDED', waitSeconds: 0, attempts, adopted: true };
+  // Waiting for a slot means no creation was started for this request: only the slot count matters.
+  const waitingForSlot = input.account?.state === 'QUEUED';
+  if (!waitingForSlot) {
+    const owned = await accountOfRequest(org, { email: plan.email, accountName: plan.accountName, requestId });
+    if (owned) {
+      logger.info('adopting the account already created for this request', { requestId, accountId: owned.accountId });
+      return { accountId: owned.accountId, state: 'SUCCEEDED', waitSeconds: 0, attempts, adopted: true };
+    }
   }
   const inProgress = await createAccountStatuses(org, ['IN_PROGRESS']);
-  const running = inProgress.find((s) => s.accountName === plan.accountName);
+  const running = waitingForSlot ? undefined : inProgress.find((s) => s.accountName === plan.accountName);
   if (running) {
     logger.info('following the CreateAccount already in progress', { requestId, createAccountRequestId: running.id });
     return {
@@ -60,7 +74,7 @@ export async function createAccount(
   if (inProgress.length >= MAX_CONCURRENT_CREATIONS) {
     // Every slot is taken: starting one would only fail with CONCURRENT_ACCOUNT_MODIFICATION.
     const queued = (input.account?.queued ?? 0) + 1;
-    const waitSeconds = Math.round(plan.waits.slot * (1 + 2 * spread(requestId, queued)));
+    const waitSeconds = slotWaitSeconds(plan.waits.slot, queued, requestId);
     logger.info('account creations at the limit; waiting for a slot', {
       requestId,
       inProgress: inProgress.length,

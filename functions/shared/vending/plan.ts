@@ -41,9 +41,9 @@ export function vendedAccountTags(request: AccountRequest, requestId: string): {
  */
 export const WAITS = {
   accountFirst: 60,
-  account: 20,
-  baselineFirst: 30,
-  baseline: 15,
+  account: 30,
+  baselineFirst: 40,
+  baseline: 20,
   /** Base wait for a free creation slot; spread up to twice as long per request. */
   slot: 10,
 } as const;

@@ -12,9 +12,13 @@ import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { loadOrganizationConfig } from '../../../infra/config/load';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 
-/** A sandbox with the baseline stack sets of the config deployed (as the CDK app does on AWS). */
+/**
+ * A sandbox with the baseline stack sets of the config deployed (as the CDK app does on AWS).
+ * Time scale 1200: a vending takes about 5 simulated minutes (0.25 s real), and the real time the
+ * in-process functions spend stays small in simulated time even on a loaded machine.
+ */
 export async function startVendingSandbox(): Promise<TestSandbox> {
-  const sb = await startTestSandbox();
+  const sb = await startTestSandbox({ timeScale: 1200 });
   const { config, baselineTemplates } = loadOrganizationConfig();
   const cfn = sb.client(CloudFormationClient, { maxAttempts: 3 });
   for (const s of config.baselines.stackSets) {

@@ -41,9 +41,9 @@ beforeEach(() => {
 });
 
 describe('checkAccountStatus', () => {
-  it('waits 20 s more while the creation is in progress', async () => {
+  it('waits the planned interval again while the creation is in progress', async () => {
     status('IN_PROGRESS');
-    await expect(check()).resolves.toMatchObject({ state: 'IN_PROGRESS', waitSeconds: 20 });
+    await expect(check()).resolves.toMatchObject({ state: 'IN_PROGRESS', waitSeconds: plan().waits.account });
   });
 
   it('returns the account id once it succeeded', async () => {

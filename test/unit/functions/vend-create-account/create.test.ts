@@ -6,7 +6,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { TransientError } from '../../../../functions/shared/errors';
 import { AccountLimitExceededError, EmailAlreadyUsedError } from '../../../../functions/shared/vending/errors';
-import { createAccount } from '../../../../functions/vend-create-account/create';
+import { createAccount, slotWaitSeconds } from '../../../../functions/vend-create-account/create';
 import {
   ACCOUNT_ID,
   awsError,
@@ -126,8 +126,25 @@ describe('createAccount', () => {
     const out = await createAccount(client, input(), 'r');
     expect(out).toMatchObject({ state: 'QUEUED', queued: 1, attempts: 0 });
     expect(out.waitSeconds).toBeGreaterThanOrEqual(10);
-    expect(out.waitSeconds).toBeLessThanOrEqual(30);
+    expect(out.waitSeconds).toBeLessThanOrEqual(20);
     expect(commandNames(org)).not.toContain('CreateAccount');
+  });
+
+  it('only reads the slot count while it waits for a slot, waiting longer each time', async () => {
+    mockOrganization(org);
+    org.on(ListCreateAccountStatusCommand, { States: ['IN_PROGRESS'] }).resolves({
+      CreateAccountStatuses: [1, 2, 3, 4, 5].map((n) => ({
+        Id: `car-${n}`,
+        AccountName: `other-${n}`,
+        State: 'IN_PROGRESS',
+      })),
+    });
+    const waiting = { state: 'QUEUED' as const, waitSeconds: 10, attempts: 0, queued: 6, adopted: false };
+    const out = await createAccount(client, { ...input(), account: waiting }, 'r');
+    expect(commandNames(org)).toEqual(['ListCreateAccountStatus']);
+    expect(out).toMatchObject({ state: 'QUEUED', queued: 7 });
+    expect(out.waitSeconds).toBeGreaterThan(40);
+    expect(slotWaitSeconds(10, 50, 'req-x')).toBeLessThanOrEqual(120);
   });
 
   it('counts attempts when the state machine starts a creation again', async () => {
