@@ -1,9 +1,10 @@
 import type { SandboxRuntime, ServiceDefinition } from '../../core/types';
+import { addressOperations } from './addresses';
 import { EC2_TABLES, type IgwRecord, type Scope } from './model';
-import { networkOperations } from './network';
 import { securityGroupOperations } from './security-groups';
 import { Ec2State } from './state';
 import { tagOperations } from './tags';
+import { vpcOperations } from './vpcs';
 
 export { EC2_TABLES } from './model';
 export { Ec2State } from './state';
@@ -75,7 +76,12 @@ export function createEc2Service(runtime: SandboxRuntime): ServiceDefinition {
     protocol: 'ec2Query',
     xmlNamespace: 'http://ec2.amazonaws.com/doc/2016-11-15/',
     eventSource: 'ec2.amazonaws.com',
-    operations: { ...networkOperations(state), ...securityGroupOperations(state), ...tagOperations(state) },
+    operations: {
+      ...vpcOperations(state),
+      ...addressOperations(state),
+      ...securityGroupOperations(state),
+      ...tagOperations(state),
+    },
     start: () => seedEc2(state, runtime),
   };
 }

@@ -1,0 +1,291 @@
+import type { OperationHandler } from '../../core/types';
+import { describeInput as filters, WithTags } from './describe';
+import { DependencyViolation, Ec2Error, InvalidParameterValue, NotFound } from './errors';
+import { matchesFilters, tagFilter } from './filters';
+import { checkCidr, list, parseInput, required } from './input';
+import {
+  type AddressRecord,
+  EC2_TABLES,
+  type EniRecord,
+  type IgwRecord,
+  type Scope,
+  type SubnetRecord,
+  tagSet,
+  type VpcRecord,
+} from './model';
+import { paginate } from './paginate';
+import { type Ec2State, tagsFor } from './state';
+
+function subnetView(s: SubnetRecord, region: string): Record<string, unknown> {
+  return {
+    subnetId: s.subnetId,
+    subnetArn: `arn:aws:ec2:${region}:${s.ownerId}:subnet/${s.subnetId}`,
+    vpcId: s.vpcId,
+    state: 'available',
+    cidrBlock: s.cidrBlock,
+    availabilityZone: s.availabilityZone,
+    availableIpAddressCount: Math.max(0, 2 ** (32 - Number(s.cidrBlock.split('/')[1])) - 5),
+    defaultForAz: false,
+    mapPublicIpOnLaunch: false,
+    ownerId: s.ownerId,
+    tagSet: tagSet(s.tags),
+  };
+}
+
+function eniView(e: EniRecord, subnet: SubnetRecord | undefined, address: AddressRecord | undefined) {
+  return {
+    networkInterfaceId: e.networkInterfaceId,
+    subnetId: e.subnetId,
+    vpcId: e.vpcId,
+    availabilityZone: subnet?.availabilityZone,
+    ownerId: e.ownerId,
+    requesterManaged: false,
+    status: 'available',
+    interfaceType: 'interface',
+    privateIpAddress: e.privateIpAddress,
+    sourceDestCheck: true,
+    association: address
+      ? {
+          publicIp: address.publicIp,
+          allocationId: address.allocationId,
+          associationId: address.associationId,
+          ipOwnerId: 'amazon',
+        }
+      : undefined,
+    groupSet: [],
+    tagSet: tagSet(e.tags),
+  };
+}
+
+function addressView(a: AddressRecord, scope: Scope, eni: EniRecord | undefined): Record<string, unknown> {
+  return {
+    publicIp: a.publicIp,
+    allocationId: a.allocationId,
+    domain: 'vpc',
+    associationId: a.associationId,
+    networkInterfaceId: a.networkInterfaceId,
+    networkInterfaceOwnerId: a.networkInterfaceId ? scope.account : undefined,
+    privateIpAddress: eni?.privateIpAddress,
+    publicIpv4Pool: 'amazon',
+    networkBorderGroup: scope.region,
+    tagSet: tagSet(a.tags),
+  };
+}
+
+/** Addresses mapped to a network interface in `vpcId`: they keep an IGW from being detached. */
+export function mappedAddresses(state: Ec2State, scope: Scope, vpcId: string): AddressRecord[] {
+  return state.list<AddressRecord>(scope, EC2_TABLES.addresses).filter((a) => a.vpcId === vpcId && a.associationId);
+}
+
+/** Subnets, network interfaces and Elastic IP addresses: as much as "mapped public addresses" need. */
+export function addressOperations(state: Ec2State): Record<string, OperationHandler> {
+  return {
+    CreateSubnet(input, ctx) {
+      const scope = state.scope(ctx);
+      const vpc = state.require<VpcRecord>(scope, required(input, 'VpcId'));
+      const cidr = required(input, 'CidrBlock');
+      checkCidr(cidr);
+      const az = typeof input.AvailabilityZone === 'string' ? input.AvailabilityZone : `${scope.region}a`;
+      if (!az.startsWith(scope.region))
+        throw new InvalidParameterValue(`Value (${az}) for parameter availabilityZone is invalid.`);
+      const subnet: SubnetRecord = {
+        subnetId: state.newId('subnet-'),
+        vpcId: vpc.vpcId,
+        cidrBlock: cidr,
+        availabilityZone: az,
+        ownerId: scope.account,
+        tags: tagsFor(parseInput(WithTags, input).TagSpecification, 'subnet'),
+      };
+      state.put(scope, subnet.subnetId, subnet);
+      return { subnet: subnetView(subnet, scope.region) };
+    },
+
+    DescribeSubnets(input, ctx) {
+      const scope = state.scope(ctx);
+      const ids = list(input, 'SubnetId');
+      const { filter, max, token } = filters(input);
+      for (const id of ids ?? []) state.require(scope, id);
+      const subnets = state
+        .list<SubnetRecord>(scope, EC2_TABLES.subnets)
+        .filter((s) => !ids || ids.includes(s.subnetId))
+        .filter((s) =>
+          matchesFilters(filter, (name) => {
+            if (name === 'vpc-id') return [s.vpcId];
+            if (name === 'subnet-id') return [s.subnetId];
+            if (name === 'availability-zone') return [s.availabilityZone];
+            return tagFilter(s.tags, name);
+          }),
+        );
+      const { page, next } = paginate(subnets, token, max);
+      return { subnetSet: page.map((s) => subnetView(s, scope.region)), nextToken: next };
+    },
+
+    DeleteSubnet(input, ctx) {
+      const scope = state.scope(ctx);
+      const subnet = state.require<SubnetRecord>(scope, required(input, 'SubnetId'));
+      if (state.list<EniRecord>(scope, EC2_TABLES.enis).some((e) => e.subnetId === subnet.subnetId)) {
+        throw new DependencyViolation(`The subnet '${subnet.subnetId}' has dependencies and cannot be deleted.`);
+      }
+      state.delete(scope, subnet.subnetId);
+      return { return: true };
+    },
+
+    CreateNetworkInterface(input, ctx) {
+      const scope = state.scope(ctx);
+      const subnet = state.require<SubnetRecord>(scope, required(input, 'SubnetId'));
+      const base = subnet.cidrBlock.split('/')[0]?.split('.').map(Number) ?? [10, 0, 0, 0];
+      const count = state.list<EniRecord>(scope, EC2_TABLES.enis).filter((e) => e.subnetId === subnet.subnetId).length;
+      const eni: EniRecord = {
+        networkInterfaceId: state.newId('eni-'),
+        subnetId: subnet.subnetId,
+        vpcId: subnet.vpcId,
+        privateIpAddress: `${base[0]}.${base[1]}.${base[2]}.${(base[3] ?? 0) + 4 + count}`,
+        ownerId: scope.account,
+        tags: tagsFor(parseInput(WithTags, input).TagSpecification, 'network-interface'),
+      };
+      state.put(scope, eni.networkInterfaceId, eni);
+      return { networkInterface: eniView(eni, subnet, undefined) };
+    },
+
+    DeleteNetworkInterface(input, ctx) {
+      const scope = state.scope(ctx);
+      const eni = state.require<EniRecord>(scope, required(input, 'NetworkInterfaceId'));
+      const address = state
+        .list<AddressRecord>(scope, EC2_TABLES.addresses)
+        .find((a) => a.networkInterfaceId === eni.networkInterfaceId);
+      if (address) {
+        throw new Ec2Error(
+          'InvalidNetworkInterface.InUse',
+          `The network interface '${eni.networkInterfaceId}' has an associated address ${address.publicIp}`,
+        );
+      }
+      state.delete(scope, eni.networkInterfaceId);
+      return { return: true };
+    },
+
+    AllocateAddress(input, ctx) {
+      const scope = state.scope(ctx);
+      if (input.Domain !== undefined && input.Domain !== 'vpc') {
+        throw new InvalidParameterValue(`Value (${String(input.Domain)}) for parameter domain is invalid.`);
+      }
+      const octet = () => 1 + Math.floor(state.runtime.random() * 254);
+      const address: AddressRecord = {
+        allocationId: state.newId('eipalloc-'),
+        publicIp: `3.${octet()}.${octet()}.${octet()}`,
+        tags: tagsFor(parseInput(WithTags, input).TagSpecification, 'elastic-ip'),
+      };
+      state.put(scope, address.allocationId, address);
+      return {
+        publicIp: address.publicIp,
+        allocationId: address.allocationId,
+        publicIpv4Pool: 'amazon',
+        networkBorderGroup: scope.region,
+        domain: 'vpc',
+      };
+    },
+
+    AssociateAddress(input, ctx) {
+      const scope = state.scope(ctx);
+      const address = state.require<AddressRecord>(scope, required(input, 'AllocationId'));
+      if (input.InstanceId !== undefined) {
+        throw new NotFound(
+          'InvalidInstanceID.NotFound',
+          `The instance ID '${String(input.InstanceId)}' does not exist`,
+        );
+      }
+      const eni = state.require<EniRecord>(scope, required(input, 'NetworkInterfaceId'));
+      const hasIgw = state.list<IgwRecord>(scope, EC2_TABLES.igws).some((g) => g.vpcId === eni.vpcId);
+      if (!hasIgw)
+        throw new Ec2Error('Gateway.NotAttached', `Network ${eni.vpcId} is not attached to any internet gateway`);
+      if (address.associationId && input.AllowReassociation !== 'true') {
+        throw new Ec2Error(
+          'Resource.AlreadyAssociated',
+          `resource ${address.allocationId} is already associated with associate-id ${address.associationId}`,
+        );
+      }
+      const associationId = state.newId('eipassoc-');
+      state.put(scope, address.allocationId, {
+        ...address,
+        associationId,
+        networkInterfaceId: eni.networkInterfaceId,
+        vpcId: eni.vpcId,
+      });
+      return { return: true, associationId };
+    },
+
+    DisassociateAddress(input, ctx) {
+      const scope = state.scope(ctx);
+      const associationId = required(input, 'AssociationId');
+      const address = state
+        .list<AddressRecord>(scope, EC2_TABLES.addresses)
+        .find((a) => a.associationId === associationId);
+      if (!address) {
+        throw new NotFound('InvalidAssociationID.NotFound', `The association ID '${associationId}' does not exist`);
+      }
+      const { associationId: _a, networkInterfaceId: _n, vpcId: _v, ...rest } = address;
+      state.put(scope, address.allocationId, rest);
+      return { return: true };
+    },
+
+    ReleaseAddress(input, ctx) {
+      const scope = state.scope(ctx);
+      const address = state.require<AddressRecord>(scope, required(input, 'AllocationId'));
+      if (address.associationId) throw new Ec2Error('InvalidIPAddress.InUse', 'Address is in use');
+      state.delete(scope, address.allocationId);
+      return { return: true };
+    },
+
+    DescribeAddresses(input, ctx) {
+      const scope = state.scope(ctx);
+      const ids = list(input, 'AllocationId');
+      const { filter } = filters(input);
+      for (const id of ids ?? []) state.require(scope, id);
+      const addresses = state
+        .list<AddressRecord>(scope, EC2_TABLES.addresses)
+        .filter((a) => !ids || ids.includes(a.allocationId))
+        .filter((a) =>
+          matchesFilters(filter, (name) => {
+            if (name === 'allocation-id') return [a.allocationId];
+            if (name === 'association-id') return a.associationId ? [a.associationId] : [];
+            if (name === 'public-ip') return [a.publicIp];
+            if (name === 'network-interface-id') return a.networkInterfaceId ? [a.networkInterfaceId] : [];
+            if (name === 'domain') return ['vpc'];
+            return tagFilter(a.tags, name);
+          }),
+        );
+      return {
+        addressesSet: addresses.map((a) =>
+          addressView(a, scope, a.networkInterfaceId ? state.get<EniRecord>(scope, a.networkInterfaceId) : undefined),
+        ),
+      };
+    },
+
+    DescribeNetworkInterfaces(input, ctx) {
+      const scope = state.scope(ctx);
+      const ids = list(input, 'NetworkInterfaceId');
+      const { filter } = filters(input);
+      for (const id of ids ?? []) state.require(scope, id);
+      const addresses = state.list<AddressRecord>(scope, EC2_TABLES.addresses);
+      const enis = state
+        .list<EniRecord>(scope, EC2_TABLES.enis)
+        .filter((e) => !ids || ids.includes(e.networkInterfaceId))
+        .filter((e) =>
+          matchesFilters(filter, (name) => {
+            if (name === 'vpc-id') return [e.vpcId];
+            if (name === 'subnet-id') return [e.subnetId];
+            if (name === 'network-interface-id') return [e.networkInterfaceId];
+            return tagFilter(e.tags, name);
+          }),
+        );
+      return {
+        networkInterfaceSet: enis.map((e) =>
+          eniView(
+            e,
+            state.get<SubnetRecord>(scope, e.subnetId),
+            addresses.find((a) => a.networkInterfaceId === e.networkInterfaceId),
+          ),
+        ),
+      };
+    },
+  };
+}

@@ -1,0 +1,199 @@
+import type { OperationHandler } from '../../core/types';
+import { mappedAddresses } from './addresses';
+import { describeInput as filters, WithTags } from './describe';
+import { DependencyViolation, Ec2Error } from './errors';
+import { matchesFilters, tagFilter } from './filters';
+import { checkCidr, list, parseInput, required } from './input';
+import { EC2_TABLES, type IgwRecord, type SubnetRecord, tagSet, type VpcRecord } from './model';
+import { paginate } from './paginate';
+import { type Ec2State, tagsFor } from './state';
+
+export function vpcView(v: VpcRecord, region: string): Record<string, unknown> {
+  return {
+    vpcId: v.vpcId,
+    ownerId: v.ownerId,
+    state: 'available',
+    cidrBlock: v.cidrBlock,
+    dhcpOptionsId: `dopt-${region.replace(/-/g, '')}`.slice(0, 22),
+    instanceTenancy: v.instanceTenancy,
+    isDefault: v.isDefault,
+    cidrBlockAssociationSet: [
+      { associationId: v.associationId, cidrBlock: v.cidrBlock, cidrBlockState: { state: 'associated' } },
+    ],
+    tagSet: tagSet(v.tags),
+  };
+}
+
+export function igwView(g: IgwRecord): Record<string, unknown> {
+  return {
+    internetGatewayId: g.internetGatewayId,
+    ownerId: g.ownerId,
+    attachmentSet: g.vpcId ? [{ vpcId: g.vpcId, state: 'available' }] : [],
+    tagSet: tagSet(g.tags),
+  };
+}
+
+/** VPCs and internet gateways. */
+export function vpcOperations(state: Ec2State): Record<string, OperationHandler> {
+  return {
+    CreateVpc(input, ctx) {
+      const scope = state.scope(ctx);
+      const cidr = required(input, 'CidrBlock');
+      checkCidr(cidr);
+      const prefix = Number(cidr.split('/')[1]);
+      if (prefix < 16 || prefix > 28) {
+        throw new Ec2Error('InvalidVpc.Range', `The CIDR '${cidr}' is invalid.`);
+      }
+      const tags = tagsFor(parseInput(WithTags, input).TagSpecification, 'vpc');
+      const vpc = state.runtime.store.transaction(() => state.createVpc(scope, cidr, false, tags));
+      return { vpc: vpcView(vpc, scope.region) };
+    },
+
+    DescribeVpcs(input, ctx) {
+      const scope = state.scope(ctx);
+      const ids = list(input, 'VpcId');
+      const { filter, max, token } = filters(input);
+      for (const id of ids ?? []) state.require(scope, id);
+      const vpcs = state
+        .list<VpcRecord>(scope, EC2_TABLES.vpcs)
+        .filter((v) => !ids || ids.includes(v.vpcId))
+        .filter((v) =>
+          matchesFilters(filter, (name) => {
+            switch (name) {
+              case 'vpc-id':
+                return [v.vpcId];
+              case 'cidr':
+              case 'cidr-block-association.cidr-block':
+                return [v.cidrBlock];
+              case 'is-default':
+                return [String(v.isDefault)];
+              case 'owner-id':
+                return [v.ownerId];
+              case 'state':
+                return ['available'];
+              default:
+                return tagFilter(v.tags, name);
+            }
+          }),
+        );
+      const { page, next } = paginate(vpcs, token, max);
+      return { vpcSet: page.map((v) => vpcView(v, scope.region)), nextToken: next };
+    },
+
+    DeleteVpc(input, ctx) {
+      const scope = state.scope(ctx);
+      const vpcId = required(input, 'VpcId');
+      state.require<VpcRecord>(scope, vpcId);
+      const attached = state.list<IgwRecord>(scope, EC2_TABLES.igws).some((g) => g.vpcId === vpcId);
+      const groups = state
+        .list<{ vpcId: string; groupName: string }>(scope, EC2_TABLES.sgs)
+        .filter((g) => g.vpcId === vpcId);
+      const subnets = state.list<SubnetRecord>(scope, EC2_TABLES.subnets).some((s) => s.vpcId === vpcId);
+      if (attached || subnets || groups.some((g) => g.groupName !== 'default')) {
+        throw new DependencyViolation(`The vpc '${vpcId}' has dependencies and cannot be deleted.`);
+      }
+      state.runtime.store.transaction(() => {
+        for (const g of state.list<{ groupId: string; vpcId: string }>(scope, EC2_TABLES.sgs)) {
+          if (g.vpcId !== vpcId) continue;
+          for (const r of state.rulesOf(scope, g.groupId)) state.delete(scope, r.securityGroupRuleId);
+          state.delete(scope, g.groupId);
+        }
+        state.delete(scope, vpcId);
+      });
+      return { return: true };
+    },
+
+    CreateInternetGateway(input, ctx) {
+      const scope = state.scope(ctx);
+      const igw: IgwRecord = {
+        internetGatewayId: state.newId('igw-'),
+        ownerId: scope.account,
+        tags: tagsFor(parseInput(WithTags, input).TagSpecification, 'internet-gateway'),
+      };
+      state.put(scope, igw.internetGatewayId, igw);
+      return { internetGateway: igwView(igw) };
+    },
+
+    AttachInternetGateway(input, ctx) {
+      const scope = state.scope(ctx);
+      const igw = state.require<IgwRecord>(scope, required(input, 'InternetGatewayId'));
+      const vpcId = required(input, 'VpcId');
+      state.require<VpcRecord>(scope, vpcId);
+      if (igw.vpcId) {
+        throw new Ec2Error(
+          'Resource.AlreadyAssociated',
+          `resource ${igw.internetGatewayId} is already attached to network ${igw.vpcId}`,
+        );
+      }
+      const other = state.list<IgwRecord>(scope, EC2_TABLES.igws).find((g) => g.vpcId === vpcId);
+      if (other) {
+        throw new Ec2Error(
+          'Resource.AlreadyAssociated',
+          `resource ${vpcId} is already attached to internet gateway ${other.internetGatewayId}`,
+        );
+      }
+      state.put(scope, igw.internetGatewayId, { ...igw, vpcId });
+      return { return: true };
+    },
+
+    DetachInternetGateway(input, ctx) {
+      const scope = state.scope(ctx);
+      const igw = state.require<IgwRecord>(scope, required(input, 'InternetGatewayId'));
+      const vpcId = required(input, 'VpcId');
+      if (igw.vpcId !== vpcId) {
+        throw new Ec2Error(
+          'Gateway.NotAttached',
+          `resource ${igw.internetGatewayId} is not attached to network ${vpcId}`,
+        );
+      }
+      if (mappedAddresses(state, scope, vpcId).length > 0) {
+        throw new DependencyViolation(
+          `Network ${vpcId} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.`,
+        );
+      }
+      const { vpcId: _detached, ...rest } = igw;
+      state.put(scope, igw.internetGatewayId, rest);
+      return { return: true };
+    },
+
+    DeleteInternetGateway(input, ctx) {
+      const scope = state.scope(ctx);
+      const igw = state.require<IgwRecord>(scope, required(input, 'InternetGatewayId'));
+      if (igw.vpcId) {
+        throw new DependencyViolation(
+          `The internetGateway '${igw.internetGatewayId}' has dependencies and cannot be deleted.`,
+        );
+      }
+      state.delete(scope, igw.internetGatewayId);
+      return { return: true };
+    },
+
+    DescribeInternetGateways(input, ctx) {
+      const scope = state.scope(ctx);
+      const ids = list(input, 'InternetGatewayId');
+      const { filter, max, token } = filters(input);
+      for (const id of ids ?? []) state.require(scope, id);
+      const igws = state
+        .list<IgwRecord>(scope, EC2_TABLES.igws)
+        .filter((g) => !ids || ids.includes(g.internetGatewayId))
+        .filter((g) =>
+          matchesFilters(filter, (name) => {
+            switch (name) {
+              case 'attachment.vpc-id':
+                return g.vpcId ? [g.vpcId] : [];
+              case 'attachment.state':
+                return g.vpcId ? ['available'] : [];
+              case 'internet-gateway-id':
+                return [g.internetGatewayId];
+              case 'owner-id':
+                return [g.ownerId];
+              default:
+                return tagFilter(g.tags, name);
+            }
+          }),
+        );
+      const { page, next } = paginate(igws, token, max);
+      return { internetGatewaySet: page.map(igwView), nextToken: next };
+    },
+  };
+}
