@@ -26,6 +26,7 @@ import {
   TABLES,
   type TargetSchedule,
 } from './model';
+import { overlayInstances, resultStatus } from './progress';
 import { planOperation } from './schedule';
 
 /** Simulated time a stack instance deployment takes: 20–60 s, drawn from the seeded generator. */
@@ -376,44 +377,15 @@ export class StackSetEngine {
     store.put(TABLES.instances, id, instance);
   }
 
-  /** The status of one target of an operation at simulated `now`. */
-  resultStatus(op: OperationRecord, index: number, now = this.now()): { status: ResultStatus; reason?: string } {
-    if (op.Status === 'QUEUED' || !op.schedule) return { status: 'PENDING' };
-    const fate = op.schedule[index] as TargetSchedule;
-    if (now >= fate.endAt || !inFlight(op.Status)) return { status: fate.outcome, reason: fate.reason };
-    if (fate.startAt === undefined || now < fate.startAt) return { status: 'PENDING' };
-    return { status: 'RUNNING' };
+  /** The status of one target of an operation now. */
+  resultStatus(op: OperationRecord, index: number): { status: ResultStatus; reason?: string } {
+    return resultStatus(op, index, this.now());
   }
 
-  /**
-   * Stack instances as clients see them: the stored state, overlaid with the progress of a running
-   * operation (an instance being deployed is OUTDATED with PENDING/RUNNING detail).
-   */
+  /** Stack instances as clients see them (see {@link overlayInstances}). */
   liveInstances(set: StackSetRecord): InstanceRecord[] {
-    const now = this.now();
-    const running = this.operations(set).filter((o) => isActive(o.Status));
-    return this.storedInstances(set).map((instance) => {
-      for (const op of running) {
-        const index = op.targets.findIndex((t) => t.account === instance.Account && t.region === instance.Region);
-        if (index < 0) continue;
-        const { status, reason } = this.resultStatus(op, index, now);
-        if (status === 'PENDING' || status === 'RUNNING') {
-          if (op.Status === 'QUEUED' && instance.deployedVersion !== undefined) continue;
-          return { ...instance, Status: 'OUTDATED', DetailedStatus: status, LastOperationId: op.OperationId };
-        }
-        if (op.Action === 'DELETE') {
-          return status === 'FAILED'
-            ? { ...instance, Status: 'INOPERABLE', DetailedStatus: 'INOPERABLE', StatusReason: reason }
-            : { ...instance, DetailedStatus: status };
-        }
-        if (status === 'SUCCEEDED') {
-          const { StatusReason: _omit, ...rest } = instance;
-          return { ...rest, Status: 'CURRENT', DetailedStatus: 'SUCCEEDED', LastOperationId: op.OperationId };
-        }
-        return { ...instance, Status: 'OUTDATED', DetailedStatus: status, StatusReason: reason };
-      }
-      return instance;
-    });
+    const active = this.operations(set).filter((o) => isActive(o.Status));
+    return overlayInstances(this.storedInstances(set), active, this.now());
   }
 
   /** Validates account ids of a request. */
