@@ -1,6 +1,7 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
+import { organizationConfig } from '../../functions/shared/config';
 import { awsErrorName } from '../../functions/shared/errors';
 import { zodIssues } from '../../functions/shared/middleware';
 import {
@@ -11,6 +12,7 @@ import {
 } from '../../functions/shared/schemas/account-request';
 import { requestIdFor, VENDING_STATE_MACHINE } from '../../functions/shared/vending/plan';
 import { redriveCommand } from '../../functions/vend-announce/announce';
+import { configIssues } from '../../functions/vend-validate-request/validate';
 import { eventsClient, executionArnFor, resolveStateMachineArn, sfnClient } from '../aws';
 import { executionHistory, failedState, type StateSpan, timeline } from '../executions';
 import { CliError, EXIT, formatDuration, printJson, progress } from '../output';
@@ -68,6 +70,13 @@ export function buildRequest(options: RequestOptions): AccountRequest & { reques
     const detail = zodIssues(parsed.error)
       .map((i) => `--${i.path.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) || 'request'}: ${i.message}`)
       .join('; ');
+    throw new CliError(`the account request is invalid (nothing was sent): ${detail}`, EXIT.usage);
+  }
+  // The organization rules that need no AWS call (allowed OU, name pattern, email domain) are
+  // checked here too, so a request the state machine would reject is never sent.
+  const issues = configIssues(parsed.data, organizationConfig());
+  if (issues.length) {
+    const detail = issues.map((i) => `--${i.path}: ${i.message}`).join('; ');
     throw new CliError(`the account request is invalid (nothing was sent): ${detail}`, EXIT.usage);
   }
   return { ...parsed.data, requestId: requestIdFor(parsed.data) };

@@ -63,6 +63,9 @@ describe('vendguard request', () => {
     [{ ...VALID, environment: 'production' }, '--environment'],
     [{ ...VALID, costCenter: '$(id)' }, '--cost-center'],
     [{ ...VALID, requestId: "x' OR 1=1" }, '--request-id'],
+    [{ ...VALID, name: 'Payments-Prod' }, '--name'],
+    [{ ...VALID, email: 'aws-x@evil.example' }, '--email'],
+    [{ ...VALID, ou: 'Security' }, '--ou'],
   ])('rejects %o with exit 2 naming %s, and sends nothing', async (options, flag) => {
     const error = await runRequest(options, clients()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CliError);
