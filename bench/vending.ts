@@ -10,7 +10,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CloudFormationClient, CreateStackSetCommand } from '@aws-sdk/client-cloudformation';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { loadOrganizationConfig, PROJECT_ROOT } from '../infra/config/load';
@@ -50,20 +49,7 @@ async function phase(accounts: number, scale: number, seed: number, tag: string)
       credentials: { accessKeyId: 'AKIABENCHADMIN000001', secretAccessKey: 'bench' },
       maxAttempts: 3,
     };
-    const { config, baselineTemplates } = loadOrganizationConfig();
-    const cfn = new CloudFormationClient(base);
-    for (const s of config.baselines.stackSets) {
-      await cfn.send(
-        new CreateStackSetCommand({
-          StackSetName: s.name,
-          TemplateBody: baselineTemplates[s.template] ?? '{}',
-          PermissionModel: 'SERVICE_MANAGED',
-          AutoDeployment: { Enabled: false },
-          ManagedExecution: { Active: true },
-          Capabilities: ['CAPABILITY_NAMED_IAM'],
-        }),
-      );
-    }
+    // the sandbox deploys the config's baseline stack sets on start, as the CDK governance stack does
     const calls: Record<string, number> = {};
     const runtime = sb.runtime;
     const fault = runtime.fault.bind(runtime);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { LocalRuntime, type RuntimeOptions } from './core/runtime';
 import { type AnyService, SandboxServer } from './core/server';
 import type { SandboxRuntime, ServiceDefinition } from './core/types';
+import { deployGovernance } from './deploy';
 import { createServices } from './services';
 import './slack-outbox';
 
@@ -61,6 +62,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     runtime.endpoint = endpoint;
     try {
       await startServices(services, runtime);
+      await deployGovernance(runtime, endpoint);
     } catch (err) {
       await server.close();
       throw err;
@@ -71,6 +73,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         services.filter((s) => !('handle' in s)),
         runtime,
       );
+      await deployGovernance(runtime, endpoint);
     });
     let stopped = false;
     return {

@@ -1,4 +1,4 @@
-import { CloudFormationClient, CreateStackSetCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import {
   type Account,
@@ -13,27 +13,12 @@ import { loadOrganizationConfig } from '../../../infra/config/load';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 
 /**
- * A sandbox with the baseline stack sets of the config deployed (as the CDK app does on AWS).
- * Time scale 1200: a vending takes about 5 simulated minutes (0.25 s real), and the real time the
- * in-process functions spend stays small in simulated time even on a loaded machine.
+ * A sandbox for vending; it deploys the config's baseline stack sets on start (as the CDK governance
+ * stack does on AWS). Time scale 1200: a vending takes about 5 simulated minutes (0.25 s real), and
+ * the real time the in-process functions spend stays small in simulated time even on a loaded machine.
  */
 export async function startVendingSandbox(): Promise<TestSandbox> {
-  const sb = await startTestSandbox({ timeScale: 1200 });
-  const { config, baselineTemplates } = loadOrganizationConfig();
-  const cfn = sb.client(CloudFormationClient, { maxAttempts: 3 });
-  for (const s of config.baselines.stackSets) {
-    await cfn.send(
-      new CreateStackSetCommand({
-        StackSetName: s.name,
-        TemplateBody: baselineTemplates[s.template] ?? '{}',
-        PermissionModel: 'SERVICE_MANAGED',
-        AutoDeployment: { Enabled: false },
-        ManagedExecution: { Active: true },
-        Capabilities: ['CAPABILITY_NAMED_IAM'],
-      }),
-    );
-  }
-  return sb;
+  return startTestSandbox({ timeScale: 1200 });
 }
 
 /** Clients as the platform team (the sandbox admin of the management account). */
