@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { loadOrganizationConfig, PROJECT_ROOT } from '../infra/config/load';
+import { PROJECT_ROOT } from '../infra/config/load';
 import { startSandbox } from '../sandbox/index';
 import { DEPLOY_MIN_MS, DEPLOY_SPREAD_MS } from '../sandbox/services/cloudformation/engine';
 import { MAX_CONCURRENT_CREATIONS, MAX_CREATE_MS, MIN_CREATE_MS } from '../sandbox/services/organizations/accounts';

@@ -131,6 +131,7 @@ Examples:
           status: opts.status?.toUpperCase(),
           sinceMs: opts.since ? parseSince(opts.since) : undefined,
           requestId: opts.requestId,
+          now: await endpointNow(),
         });
         const reports = await mapLimit(items, 8, (item) => executionReport(sfn, item.executionArn as string));
         if (opts.json) {

@@ -9,7 +9,6 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { loadOrganizationConfig } from '../../../infra/config/load';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 
 /**
