@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BusEntry, Principal, Protocol, RequestContext } from './types';
+import type { BusEntry, Principal, Protocol, RequestContext, TrailShaper } from './types';
 import { AwsServiceError } from './types';
 
 /**
@@ -86,6 +86,8 @@ export interface TrailCall {
   readonly result?: unknown;
   readonly error?: unknown;
   readonly eventTime: Date;
+  /** The operation's own CloudTrail shape, when AWS records it differently (see `ServiceDefinition.trailShapes`). */
+  readonly shape?: TrailShaper;
 }
 
 /** Builds the bus entry of a call. Organizations events are in us-east-1, as AWS delivers them. */
@@ -93,11 +95,14 @@ export function cloudTrailEntry(call: TrailCall): BusEntry {
   const { ctx, protocol } = call;
   const region = ctx.service === 'organizations' ? 'us-east-1' : ctx.region;
   const eventTime = `${call.eventTime.toISOString().slice(0, 19)}Z`;
-  const requestParameters = toTrailShape(call.input, protocol);
+  const overrides = call.shape?.({ input: call.input, result: call.result, ctx }) ?? {};
+  const requestParameters =
+    overrides.requestParameters !== undefined ? overrides.requestParameters : toTrailShape(call.input, protocol);
   let responseElements: unknown = null;
   if (call.error === undefined) {
     const shaped = toTrailShape(call.result ?? null, protocol);
-    if (shaped && typeof shaped === 'object' && !Array.isArray(shaped)) {
+    if (overrides.responseElements !== undefined) responseElements = overrides.responseElements;
+    else if (shaped && typeof shaped === 'object' && !Array.isArray(shaped)) {
       responseElements = protocol === 'ec2Query' ? { requestId: ctx.requestId, ...shaped } : shaped;
     }
   }
@@ -106,11 +111,12 @@ export function cloudTrailEntry(call: TrailCall): BusEntry {
     userIdentity: userIdentity(ctx.principal, eventTime),
     eventTime,
     eventSource: call.eventSource,
-    eventName: ctx.operation,
+    eventName: overrides.eventName ?? ctx.operation,
     awsRegion: region,
     sourceIPAddress: ctx.sourceIp,
     userAgent: ctx.userAgent,
-    requestParameters: Object.keys(requestParameters as object).length > 0 ? requestParameters : null,
+    requestParameters:
+      requestParameters && Object.keys(requestParameters as object).length > 0 ? requestParameters : null,
     responseElements,
     requestID: ctx.requestId,
     eventID: randomUUID(),

@@ -18,11 +18,15 @@ import { AwsServiceError } from './types';
  * Signatures are not verified. Nothing a client sends can crash it.
  */
 
-/** A service that handles raw HTTP itself (DynamoDB through dynalite). */
+/** A service that handles raw HTTP itself (DynamoDB through dynalite, S3 Control's REST-XML). */
 export interface RawHttpService {
   readonly signingName: string;
   readonly targetPrefix?: string;
   handle(req: IncomingMessage, res: ServerResponse): void;
+  /** The operation of a request, for faults. Default: the `X-Amz-Target` operation, else `*`. */
+  readonly operationOf?: (req: IncomingMessage, url: URL) => string;
+  /** Encodes an injected fault in the service's own protocol. Default: awsJson1_0. */
+  readonly sendError?: (res: ServerResponse, err: AwsServiceError, requestId: string) => void;
   readonly start?: (runtime: LocalRuntime) => void | Promise<void>;
   readonly stop?: () => void | Promise<void>;
 }
@@ -173,12 +177,13 @@ export class SandboxServer {
     if (!service && target) service = this.byTargetPrefix.get(target.slice(0, target.lastIndexOf('.')));
     if (service && isRaw(service)) {
       this.runtime.stats.requests++;
-      const operation = target ? target.slice(target.lastIndexOf('.') + 1) : '*';
+      const operation = service.operationOf?.(req, url) ?? (target ? target.slice(target.lastIndexOf('.') + 1) : '*');
       const fault = this.runtime.fault(service.signingName, operation);
       if (fault?.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
       if (fault?.error) {
         req.resume();
         const err = new AwsServiceError(fault.error.code, fault.error.message, { status: fault.error.status });
+        if (service.sendError) return service.sendError(res, err, requestId);
         return sendError(res, 'awsJson1_0', err, requestId);
       }
       service.handle(req, res);
@@ -277,6 +282,7 @@ export class SandboxServer {
             result,
             error,
             eventTime: this.runtime.clock.now(),
+            ...(service.trailShapes?.[operation] ? { shape: service.trailShapes[operation] } : {}),
           }),
         );
       } catch (err) {

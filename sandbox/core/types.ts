@@ -183,6 +183,22 @@ export interface RequestContext {
  */
 export type OperationHandler = (input: Record<string, unknown>, ctx: RequestContext) => unknown | Promise<unknown>;
 
+/** What a service changes in the CloudTrail record of one operation, where AWS records it its own way. */
+export interface TrailOverrides {
+  /** CloudTrail's name of the call when it differs from the API's (`PutAccountPublicAccessBlock`). */
+  readonly eventName?: string;
+  readonly requestParameters?: Record<string, unknown> | null;
+  /** Ignored when the call failed (`responseElements` is then null). */
+  readonly responseElements?: Record<string, unknown> | null;
+}
+
+/** Maps a finished call to its CloudTrail overrides (see `ServiceDefinition.trailShapes`). */
+export type TrailShaper = (call: {
+  readonly input: Record<string, unknown>;
+  readonly result: unknown;
+  readonly ctx: RequestContext;
+}) => TrailOverrides;
+
 export interface ServiceDefinition {
   /** SigV4 signing name: `organizations`, `cloudformation`, `ec2`, `sts`, `states`, `events`, `dynamodb`. */
   readonly signingName: string;
@@ -196,6 +212,8 @@ export interface ServiceDefinition {
   readonly operations: Readonly<Record<string, OperationHandler>>;
   /** Operations that do not change state (no CloudTrail event). Default: `Describe*`, `List*`, `Get*`, `Test*`. */
   readonly isReadOnly?: (operation: string) => boolean;
+  /** Per-operation CloudTrail shapes that differ from the generic lower-camel conversion. */
+  readonly trailShapes?: Readonly<Record<string, TrailShaper>>;
   /** Called on start (seed, resume background work). */
   readonly start?: (runtime: SandboxRuntime) => void | Promise<void>;
   /** Called on shutdown. */
