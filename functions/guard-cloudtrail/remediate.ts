@@ -2,9 +2,8 @@
  * The CloudTrail guard: a stopped trail is restarted (StartLogging) and alerted; a deleted or
  * updated trail cannot be put back automatically and is alerted as critical.
  */
-import { StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { awsErrorName, isThrottling } from '../shared/errors';
-import { memberClient } from '../shared/guardrails/clients';
+import { memberClient, sdk } from '../shared/guardrails/clients';
 import { stringField } from '../shared/guardrails/event';
 import { isExemptAccount } from '../shared/guardrails/exemptions';
 import type { Guard } from '../shared/guardrails/pipeline';
@@ -49,7 +48,7 @@ export const cloudTrailGuard: Guard = async (ctx) => {
   if (stop) return stop;
   try {
     const cloudtrail = await memberClient('cloudtrail', event.accountId, event.region, ctx.settings.remediationRole);
-    await cloudtrail.send(new StartLoggingCommand({ Name: trail }));
+    await cloudtrail.send(new (sdk.cloudtrail().StartLoggingCommand)({ Name: trail }));
   } catch (err) {
     if (isThrottling(err)) throw err;
     return {

@@ -3,17 +3,9 @@
  * gateway, leave exempt ones alone, detach it from every VPC and delete it. `NotFound` means
  * already gone; `DependencyViolation` is retried with backoff and then escalated with what blocks it.
  */
-import {
-  DeleteInternetGatewayCommand,
-  DescribeAddressesCommand,
-  DescribeInternetGatewaysCommand,
-  DescribeVpcsCommand,
-  DetachInternetGatewayCommand,
-  type EC2Client,
-  type InternetGateway,
-} from '@aws-sdk/client-ec2';
+import type { EC2Client, InternetGateway } from '@aws-sdk/client-ec2';
 import { awsErrorName } from '../shared/errors';
-import { memberClient } from '../shared/guardrails/clients';
+import { memberClient, sdk } from '../shared/guardrails/clients';
 import { RemediationFailedError } from '../shared/guardrails/errors';
 import { stringField } from '../shared/guardrails/event';
 import { exemptTag, hasTagExemptions, isExemptAccount, isExemptVpc } from '../shared/guardrails/exemptions';
@@ -71,7 +63,7 @@ async function withDependencyRetry(ctx: GuardContext, call: () => Promise<unknow
 /** Names what keeps a gateway from being detached: public addresses mapped in its VPCs. */
 async function blockers(ec2: EC2Client, vpcIds: readonly string[]): Promise<string> {
   try {
-    const out = await ec2.send(new DescribeAddressesCommand({}));
+    const out = await ec2.send(new (sdk.ec2().DescribeAddressesCommand)({}));
     const mapped = (out.Addresses ?? []).filter((a) => a.AssociationId || a.NetworkInterfaceId || a.InstanceId);
     if (mapped.length === 0)
       return `no mapped public address found; check what in ${vpcIds.join(', ')} uses the gateway`;
@@ -86,7 +78,7 @@ async function blockers(ec2: EC2Client, vpcIds: readonly string[]): Promise<stri
 
 async function describeGateway(ec2: EC2Client, igwId: string): Promise<InternetGateway | undefined> {
   try {
-    const out = await ec2.send(new DescribeInternetGatewaysCommand({ InternetGatewayIds: [igwId] }));
+    const out = await ec2.send(new (sdk.ec2().DescribeInternetGatewaysCommand)({ InternetGatewayIds: [igwId] }));
     return out.InternetGateways?.[0];
   } catch (err) {
     if (awsErrorName(err) === NOT_FOUND) return undefined;
@@ -154,7 +146,7 @@ export async function removeInternetGateway(
     };
   }
   if (vpcIds.length > 0 && hasTagExemptions()) {
-    const vpcs = await ec2.send(new DescribeVpcsCommand({ VpcIds: vpcIds }));
+    const vpcs = await ec2.send(new (sdk.ec2().DescribeVpcsCommand)({ VpcIds: vpcIds }));
     for (const vpc of vpcs.Vpcs ?? []) {
       const tag = exemptTag(vpc.Tags);
       if (tag) {
@@ -187,7 +179,9 @@ export async function removeInternetGateway(
   for (const attached of vpcIds) {
     const blocked = await withDependencyRetry(ctx, async () => {
       try {
-        await ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: target.igwId, VpcId: attached }));
+        await ec2.send(
+          new (sdk.ec2().DetachInternetGatewayCommand)({ InternetGatewayId: target.igwId, VpcId: attached }),
+        );
       } catch (err) {
         const name = awsErrorName(err);
         if (name === NOT_FOUND) goneMeanwhile = true;
@@ -208,7 +202,7 @@ export async function removeInternetGateway(
   }
   const blocked = await withDependencyRetry(ctx, async () => {
     try {
-      await ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: target.igwId }));
+      await ec2.send(new (sdk.ec2().DeleteInternetGatewayCommand)({ InternetGatewayId: target.igwId }));
     } catch (err) {
       if (awsErrorName(err) === NOT_FOUND) goneMeanwhile = true;
       else throw err;

@@ -3,17 +3,15 @@
  * non-exempt ACTIVE member account, in each allowed region) and feeds each to the same code path as
  * the event handlers, under a synthesised event id `reconcile:<account>:<region>:<resource>`.
  */
-import {
-  DescribeInternetGatewaysCommand,
-  type DescribeInternetGatewaysCommandOutput,
-  DescribeSecurityGroupRulesCommand,
-  type DescribeSecurityGroupRulesCommandOutput,
-  type SecurityGroupRule,
+import type {
+  DescribeInternetGatewaysCommandOutput,
+  DescribeSecurityGroupRulesCommandOutput,
+  SecurityGroupRule,
 } from '@aws-sdk/client-ec2';
 import { removeInternetGateway } from '../guard-internet-gateway/remediate';
 import { openIngressOf, revokeOpenIngress } from '../guard-security-group/remediate';
 import { organizationConfig } from '../shared/config';
-import { memberClient } from '../shared/guardrails/clients';
+import { memberClient, sdk } from '../shared/guardrails/clients';
 import type { GuardEvent } from '../shared/guardrails/event';
 import { accountDirectory, exemptAccountIds } from '../shared/guardrails/exemptions';
 import { type GuardResult, processGuardEvent } from '../shared/guardrails/pipeline';
@@ -74,7 +72,7 @@ async function sweepAccountRegion(accountId: string, region: string, now: string
   let token: string | undefined;
   do {
     const page: DescribeInternetGatewaysCommandOutput = await ec2.send(
-      new DescribeInternetGatewaysCommand({ NextToken: token }),
+      new (sdk.ec2().DescribeInternetGatewaysCommand)({ NextToken: token }),
     );
     for (const gateway of page.InternetGateways ?? []) {
       if (!gateway.InternetGatewayId) continue;
@@ -97,7 +95,7 @@ async function sweepAccountRegion(accountId: string, region: string, now: string
   token = undefined;
   do {
     const page: DescribeSecurityGroupRulesCommandOutput = await ec2.send(
-      new DescribeSecurityGroupRulesCommand({ NextToken: token }),
+      new (sdk.ec2().DescribeSecurityGroupRulesCommand)({ NextToken: token }),
     );
     for (const rule of page.SecurityGroupRules ?? []) {
       if (!rule.GroupId) continue;

@@ -2,9 +2,8 @@
  * The S3 public access guard: the account-level public access block must have all four settings
  * on. A deleted block, or a Put that turns any setting off, is restored with PutPublicAccessBlock.
  */
-import { PutPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import { awsErrorName, isThrottling } from '../shared/errors';
-import { memberClient } from '../shared/guardrails/clients';
+import { memberClient, sdk } from '../shared/guardrails/clients';
 import { isExemptAccount } from '../shared/guardrails/exemptions';
 import type { Guard } from '../shared/guardrails/pipeline';
 
@@ -42,6 +41,7 @@ export const s3PublicAccessGuard: Guard = async (ctx) => {
   if (stop) return stop;
   try {
     const s3control = await memberClient('s3control', event.accountId, event.region, ctx.settings.remediationRole);
+    const { PutPublicAccessBlockCommand } = sdk.s3control();
     await s3control.send(
       new PutPublicAccessBlockCommand({
         AccountId: event.accountId,

@@ -2,14 +2,9 @@
  * The security group guard: ingress open to the world (0.0.0.0/0 or ::/0) is revoked, and only
  * that: the other rules of the group, and the rules config keeps open on purpose, stay.
  */
-import {
-  type EC2Client,
-  type IpPermission,
-  RevokeSecurityGroupIngressCommand,
-  type SecurityGroupRule,
-} from '@aws-sdk/client-ec2';
+import type { EC2Client, IpPermission, SecurityGroupRule } from '@aws-sdk/client-ec2';
 import { awsErrorName } from '../shared/errors';
-import { memberClient } from '../shared/guardrails/clients';
+import { memberClient, sdk } from '../shared/guardrails/clients';
 import { itemsOf, stringField } from '../shared/guardrails/event';
 import { isExemptAccount, isExemptIngress } from '../shared/guardrails/exemptions';
 import type { FindingDraft, Guard, GuardContext } from '../shared/guardrails/pipeline';
@@ -144,10 +139,12 @@ async function revoke(ec2: EC2Client, groupId: string, rules: readonly OpenIngre
   const ids = rules.map((r) => r.ruleId).filter((id): id is string => typeof id === 'string');
   try {
     if (ids.length === rules.length) {
-      await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, SecurityGroupRuleIds: ids }));
+      await ec2.send(
+        new (sdk.ec2().RevokeSecurityGroupIngressCommand)({ GroupId: groupId, SecurityGroupRuleIds: ids }),
+      );
     } else {
       await ec2.send(
-        new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: rules.map(toPermission) }),
+        new (sdk.ec2().RevokeSecurityGroupIngressCommand)({ GroupId: groupId, IpPermissions: rules.map(toPermission) }),
       );
     }
     return true;

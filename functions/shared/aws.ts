@@ -1,4 +1,4 @@
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type * as StsSdk from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 
 /** Options every vendguard AWS client gets. */
@@ -63,6 +63,8 @@ export async function memberCredentials(
   const key = `${accountId}/${roleName}/${sessionName}`;
   const cached = credentialCache.get(key);
   if (cached && cached.expiresAt - 300_000 > Date.now()) return cached.credentials;
+  // Required here, not at module load: a cold start that never assumes a role does not pay for STS.
+  const { AssumeRoleCommand, STSClient } = require('@aws-sdk/client-sts') as typeof StsSdk;
   const sts = awsClient(STSClient);
   const out = await sts.send(
     new AssumeRoleCommand({

@@ -3,10 +3,9 @@
  * security group ingress rules that stay open on purpose. Account names are resolved to ids with
  * Organizations `ListAccounts` (cached); when that fails the guardrail must alert, not act.
  */
-import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { organizationConfig } from '../config';
 import { logger } from '../logger';
-import { hubClients } from './clients';
+import { hubClients, sdk } from './clients';
 import { ExemptionDataUnavailableError } from './errors';
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -27,6 +26,7 @@ export async function accountDirectory(): Promise<AccountDirectory> {
   const byId = new Map<string, { name: string; status: string }>();
   let token: string | undefined;
   try {
+    const { ListAccountsCommand } = sdk.organizations();
     do {
       const page = await hubClients().organizations.send(new ListAccountsCommand({ NextToken: token }));
       for (const account of page.Accounts ?? []) {

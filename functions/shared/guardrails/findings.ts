@@ -2,14 +2,13 @@
  * Recording findings: one `Guardrail Finding` event on the central bus per handled event. The
  * archive keeps it and the Slack notifier renders it; the guardrails never call Slack themselves.
  */
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   GUARDRAIL_FINDING,
   GUARDRAIL_SOURCE,
   type GuardrailFinding,
   GuardrailFindingSchema,
 } from '../schemas/findings';
-import { hubClients } from './clients';
+import { hubClients, sdk } from './clients';
 import { FindingNotRecordedError } from './errors';
 import type { GuardSettings } from './settings';
 
@@ -19,6 +18,7 @@ import type { GuardSettings } from './settings';
  */
 export async function publishFinding(settings: GuardSettings, finding: GuardrailFinding): Promise<void> {
   const checked = GuardrailFindingSchema.parse(finding);
+  const { PutEventsCommand } = sdk.eventbridge();
   let out: Awaited<ReturnType<typeof send>>;
   const send = () =>
     hubClients().events.send(

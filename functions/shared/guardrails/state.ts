@@ -3,13 +3,7 @@
  * one idempotency record per CloudTrail `eventID`, and one atomic action counter per account and
  * blast-radius window.
  */
-import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
-import { hubClients } from './clients';
+import { hubClients, sdk } from './clients';
 import { GuardrailStateError } from './errors';
 import type { GuardSettings } from './settings';
 
@@ -37,6 +31,7 @@ export async function claimEvent(
   ttlSeconds = EVENT_RECORD_TTL_SECONDS,
 ): Promise<boolean> {
   const now = nowSeconds();
+  const { ConditionalCheckFailedException, PutItemCommand } = sdk.dynamodb();
   try {
     await hubClients().dynamodb.send(
       new PutItemCommand({
@@ -68,6 +63,7 @@ export async function claimEvent(
 
 /** Marks a claimed event done with its outcome. */
 export async function completeEvent(settings: GuardSettings, eventId: string, outcome: string): Promise<void> {
+  const { UpdateItemCommand } = sdk.dynamodb();
   await hubClients().dynamodb.send(
     new UpdateItemCommand({
       TableName: settings.stateTable,
@@ -81,6 +77,7 @@ export async function completeEvent(settings: GuardSettings, eventId: string, ou
 
 /** Releases a claim so a retried delivery is processed again (after a transient failure). */
 export async function releaseEvent(settings: GuardSettings, eventId: string): Promise<void> {
+  const { DeleteItemCommand } = sdk.dynamodb();
   await hubClients().dynamodb.send(
     new DeleteItemCommand({ TableName: settings.stateTable, Key: { id: { S: eventKey(eventId) } } }),
   );
@@ -102,6 +99,7 @@ export async function countAction(settings: GuardSettings, accountId: string): P
   const windowSeconds = settings.windowMinutes * 60;
   const now = nowSeconds();
   const windowStart = now - (now % windowSeconds);
+  const { UpdateItemCommand } = sdk.dynamodb();
   try {
     const out = await hubClients().dynamodb.send(
       new UpdateItemCommand({
