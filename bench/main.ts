@@ -4,6 +4,9 @@
  */
 import '../sandbox/core/polyfills';
 
+// CI and local development run Node 20 on purpose (deployed functions run nodejs22.x): no SDK nag.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 interface Bench {
   readonly description: string;
   readonly load: () => Promise<{ run: (args: string[]) => Promise<unknown> }>;

@@ -8,6 +8,9 @@ import { PROJECT_ROOT } from '../infra/config/load';
 import { PortInUseError } from './core/errors';
 import { type RunningSandbox, startSandbox } from './index';
 
+// CI and local development run Node 20 on purpose (deployed functions run nodejs22.x): no SDK nag.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /**
  * `npm start`: runs the sandbox in the foreground until Ctrl-C / SIGTERM.
  *
