@@ -23,10 +23,18 @@ const PATTERN_KEYS: Readonly<Record<string, keyof EventPattern>> = {
   detail: 'detail',
 };
 
-/** Converts a pattern as written in `events/rules/*.json` to CDK's `EventPattern` (same JSON once rendered). */
+/**
+ * Converts a pattern as written in `events/rules/*.json` to CDK's `EventPattern` (same JSON once
+ * rendered). A top-level `$or` has no `EventPattern` property; CDK renders unknown keys as they are,
+ * so it passes through unchanged.
+ */
 export function toEventPattern(pattern: Readonly<Record<string, unknown>>): EventPattern {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(pattern)) {
+    if (key === '$or') {
+      out[key] = value;
+      continue;
+    }
     const mapped = PATTERN_KEYS[key];
     if (!mapped) throw new UnknownReferenceError(`event pattern key "${key}" is not an EventBridge envelope field`);
     out[mapped] = value;
