@@ -40,6 +40,15 @@ export interface FunctionSpec {
   readonly memoryMb?: number;
 }
 
+/** What every guardrail needs in the hub: record findings, and claim events / count actions in the state table. */
+const GUARDRAIL_ACTIONS = [
+  'events:PutEvents',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+] as const;
+
 const vending = (placeholder: string) =>
   ({ kind: 'stateMachine', stateMachine: 'account-vending', placeholder }) as const;
 
@@ -131,14 +140,7 @@ export const FUNCTIONS = [
     entry: 'functions/guard-internet-gateway/app.ts',
     description: 'Detaches and deletes Internet Gateways created or attached in service accounts',
     trigger: { kind: 'rule', rules: ['igw-created', 'igw-attached'] },
-    actions: [
-      'events:PutEvents',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-      'organizations:ListAccounts',
-    ],
+    actions: [...GUARDRAIL_ACTIONS, 'organizations:ListAccounts'],
     assumesMemberRole: true,
   },
   {
@@ -146,14 +148,7 @@ export const FUNCTIONS = [
     entry: 'functions/guard-security-group/app.ts',
     description: 'Revokes security group ingress rules open to 0.0.0.0/0 or ::/0',
     trigger: { kind: 'rule', rules: ['sg-open-ingress'] },
-    actions: [
-      'events:PutEvents',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-      'organizations:ListAccounts',
-    ],
+    actions: [...GUARDRAIL_ACTIONS, 'organizations:ListAccounts'],
     assumesMemberRole: true,
   },
   {
@@ -161,14 +156,7 @@ export const FUNCTIONS = [
     entry: 'functions/guard-cloudtrail/app.ts',
     description: 'Restarts logging of a stopped or tampered trail where possible and alerts',
     trigger: { kind: 'rule', rules: ['trail-tampered'] },
-    actions: [
-      'events:PutEvents',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-      'organizations:ListAccounts',
-    ],
+    actions: [...GUARDRAIL_ACTIONS, 'organizations:ListAccounts'],
     assumesMemberRole: true,
   },
   {
@@ -176,14 +164,7 @@ export const FUNCTIONS = [
     entry: 'functions/guard-s3-public-access/app.ts',
     description: 'Restores the account S3 public access block when it is removed or weakened',
     trigger: { kind: 'rule', rules: ['s3-public-access-weakened'] },
-    actions: [
-      'events:PutEvents',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-      'organizations:ListAccounts',
-    ],
+    actions: [...GUARDRAIL_ACTIONS, 'organizations:ListAccounts'],
     assumesMemberRole: true,
   },
   {
@@ -191,7 +172,7 @@ export const FUNCTIONS = [
     entry: 'functions/guard-alert/app.ts',
     description: 'Records and alerts on events that are never remediated (tampering, denied attempts, leaving the org)',
     trigger: { kind: 'rule', rules: ['vendguard-tampering', 'leave-organization', 'denied-attempts'] },
-    actions: ['events:PutEvents', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    actions: GUARDRAIL_ACTIONS,
   },
   {
     name: 'guard-reconcile',
