@@ -172,6 +172,15 @@ Examples:
     .argument('<name|arn>', 'execution name (the request id) or ARN')
     .option('--state-machine <name>', 'state machine name or ARN', 'account-vending')
     .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ vendguard executions show req-payments-prod-0001
+  $ vendguard executions show arn:aws:states:eu-west-1:111122223333:execution:vendguard-account-vending:req-1 --json
+
+Exit codes: 0 shown, 2 no such execution, 3 AWS or the sandbox could not be reached.`,
+    )
     .action(async (nameOrArn: string, opts: { stateMachine: string; json?: boolean }) => {
       const sfn = sfnClient();
       const executionArn = nameOrArn.startsWith('arn:')

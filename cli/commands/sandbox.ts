@@ -60,6 +60,17 @@ export function register(program: Command): void {
     .option('--role <role>', 'role name (default: the config accountAccessRoleName)')
     .option('--session <name>', 'role session name', 'sandbox-cli')
     .option('--json', 'print JSON instead of export lines')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ eval "$(vendguard sandbox credentials --account payments-dev --role Developer)"
+  $ vendguard sandbox credentials --account 100000000005 --json
+
+The credentials act as arn:aws:sts::<account>:assumed-role/<role>/<session>: calls made with them
+show that principal in CloudTrail, so the guardrails react to them as to anyone's.
+Exit codes: 0 printed, 2 unknown account, 3 the sandbox could not be reached.`,
+    )
     .action(async (opts: { account: string; role?: string; session: string; json?: boolean }) => {
       const reply = (await control('POST', '/_sandbox/credentials', {
         account: opts.account,
@@ -72,6 +83,15 @@ export function register(program: Command): void {
     .command('status')
     .description('Show whether a sandbox is running, its clock, seed and faults')
     .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ vendguard sandbox status
+  $ vendguard --endpoint-url http://127.0.0.1:4566 sandbox status --json
+
+Exit codes: 0 running, 3 no sandbox answers at the endpoint.`,
+    )
     .action(async (opts: { json?: boolean }) => {
       const health = (await control('GET', '/_sandbox/health')) as Record<string, unknown>;
       const faults = (await control('GET', '/_sandbox/faults')) as { faults: unknown[] };
