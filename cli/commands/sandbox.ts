@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { CliError, EXIT } from '../output';
 
 /**
  * `vendguard sandbox credentials|status`: talks to a running sandbox's control API.
@@ -30,10 +31,16 @@ async function control(method: string, path: string, body?: unknown): Promise<un
       ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
     });
   } catch (err) {
-    throw new Error(`no sandbox reachable at ${endpoint} (start one with \`npm start\`): ${(err as Error).message}`);
+    throw new CliError(
+      `no sandbox reachable at ${endpoint} (start one with \`npm start\`): ${(err as Error).message}`,
+      EXIT.aws,
+    );
   }
   const json = (await res.json().catch(() => ({}))) as { message?: string };
-  if (!res.ok) throw new Error(json.message ?? `sandbox answered ${res.status} for ${method} ${path}`);
+  if (!res.ok) {
+    const message = json.message ?? `sandbox answered ${res.status} for ${method} ${path}`;
+    throw new CliError(message, res.status >= 400 && res.status < 500 ? EXIT.usage : EXIT.aws);
+  }
   return json;
 }
 
