@@ -1,17 +1,19 @@
 /**
  * Scheduled rules on the sandbox clock: a `rate(…)` rule sends a `Scheduled Event` (source
- * `aws.events`) to its targets once per period of simulated time. `cron(…)` expressions are
- * accepted and validated (six fields) but not run.
+ * `aws.events`) to its targets once per period of simulated time, a `cron(…)` rule at each of its
+ * due times (UTC, see `cron.ts`). The next due time of every rule is kept in the store, so a
+ * restart neither fires a time twice nor skips one.
  */
 import { randomUUID } from 'node:crypto';
 import type { BusEvent, SandboxRuntime } from '../../core/types';
+import { type CronExpression, nextCronTime, parseCron } from './cron';
 import type { EventRouter } from './delivery';
 import { eventTime, type RuleRecord, scopeOf, TABLES } from './model';
 
 /** A parsed schedule expression. */
 export type Schedule =
   | { readonly kind: 'rate'; readonly periodMs: number }
-  | { readonly kind: 'cron'; readonly fields: string[] };
+  | { readonly kind: 'cron'; readonly fields: string[]; readonly cron: CronExpression };
 
 const UNITS: Record<string, number> = {
   minute: 60_000,
@@ -22,7 +24,10 @@ const UNITS: Record<string, number> = {
   days: 86_400_000,
 };
 
-/** Parses `rate(5 minutes)` / `cron(0 12 * * ? *)`; undefined when invalid (as AWS: `rate(1 minutes)` is invalid). */
+/**
+ * Parses `rate(5 minutes)` / `cron(0 12 * * ? *)`; undefined when invalid (as AWS: `rate(1 minutes)`
+ * is invalid, and so is a cron expression without exactly one `?` in its day fields).
+ */
 export function parseSchedule(expression: string): Schedule | undefined {
   const rate = /^rate\((\d+) (minutes?|hours?|days?)\)$/.exec(expression.trim());
   if (rate) {
@@ -34,13 +39,25 @@ export function parseSchedule(expression: string): Schedule | undefined {
   const cron = /^cron\(([^)]+)\)$/.exec(expression.trim());
   if (cron) {
     const fields = (cron[1] as string).trim().split(/\s+/);
-    return fields.length === 6 ? { kind: 'cron', fields } : undefined;
+    const parsed = parseCron(fields);
+    return parsed ? { kind: 'cron', fields, cron: parsed } : undefined;
   }
   return undefined;
 }
 
 interface ScheduleState {
   readonly nextRunMs: number;
+  /** The expression the due time was computed from (absent in states written before cron ran). */
+  readonly expression?: string;
+}
+
+/** Stored for a cron expression whose years are over (JSON has no Infinity). */
+const NEVER_MS = Number.MAX_SAFE_INTEGER;
+
+/** The first due time of a schedule after `nowMs`. */
+function nextAfter(schedule: Schedule, nowMs: number): number {
+  if (schedule.kind === 'rate') return nowMs + schedule.periodMs;
+  return nextCronTime(schedule.cron, nowMs) ?? NEVER_MS;
 }
 
 /** Fires due `rate()` rules; re-arms itself on real timers scaled from the sandbox clock. */
@@ -66,25 +83,31 @@ export class Scheduler {
     this.timer = undefined;
   }
 
-  /** Fires every enabled rate rule whose time has come; returns how many fired. */
+  /** Fires every enabled scheduled rule whose time has come; returns how many fired. */
   fireDue(): number {
     const store = this.runtime.store;
     const now = this.runtime.clock.nowMs();
     let fired = 0;
     for (const rule of store.list<RuleRecord>(TABLES.rules)) {
-      if (!rule.ScheduleExpression || rule.State !== 'ENABLED') continue;
-      const schedule = parseSchedule(rule.ScheduleExpression);
-      if (schedule?.kind !== 'rate') continue;
+      const expression = rule.ScheduleExpression;
+      if (!expression || rule.State !== 'ENABLED') continue;
+      const schedule = parseSchedule(expression);
+      if (!schedule) continue;
       const key = `${rule.EventBusName}/${rule.Name}`;
       const state = store.get<ScheduleState>(TABLES.schedules, key);
-      if (!state) {
-        store.put<ScheduleState>(TABLES.schedules, key, { nextRunMs: now + schedule.periodMs });
+      // A new rule, or a changed expression, starts counting from now.
+      if (!state || (state.expression !== undefined && state.expression !== expression)) {
+        store.put<ScheduleState>(TABLES.schedules, key, { nextRunMs: nextAfter(schedule, now), expression });
         continue;
       }
       if (state.nextRunMs > now) continue;
-      // one event per due time, without catching up missed periods (as after a restart)
-      const periods = Math.floor((now - state.nextRunMs) / schedule.periodMs) + 1;
-      store.put<ScheduleState>(TABLES.schedules, key, { nextRunMs: state.nextRunMs + periods * schedule.periodMs });
+      // One event for the due time, without catching up every missed one; the next due time is
+      // stored before the event goes out, so a restart does not send it twice.
+      const nextRunMs =
+        schedule.kind === 'rate'
+          ? state.nextRunMs + (Math.floor((now - state.nextRunMs) / schedule.periodMs) + 1) * schedule.periodMs
+          : nextAfter(schedule, now);
+      store.put<ScheduleState>(TABLES.schedules, key, { nextRunMs, expression });
       this.fire(rule, state.nextRunMs);
       fired++;
     }
