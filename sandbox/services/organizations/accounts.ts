@@ -1,6 +1,7 @@
 import { optionalInt, optionalList, optionalString, requiredString } from '../../core/protocols/input';
 import type { LocalRuntime } from '../../core/runtime';
 import type { OperationHandler } from '../../core/types';
+import { createAccountResultEntry } from './events';
 import {
   type AccountRecord,
   type CreateStatusRecord,
@@ -85,7 +86,7 @@ export function accountOperations(state: OrgState, runtime: LocalRuntime) {
   const parseTags = (input: Record<string, unknown>): Tag[] =>
     optionalList(input, 'Tags').map((t) => ({ Key: String(t.Key ?? ''), Value: String(t.Value ?? '') }));
 
-  /** Completes every creation whose due time has passed. */
+  /** Completes every creation whose due time has passed, then sends each one's `CreateAccountResult`. */
   const resolveDue = (): void => {
     const now = runtime.clock.nowMs();
     const pending = runtime.store
@@ -93,7 +94,9 @@ export function accountOperations(state: OrgState, runtime: LocalRuntime) {
       .filter((s) => s.State === 'IN_PROGRESS' && s.dueMs <= now)
       .sort((a, b) => a.dueMs - b.dueMs);
     for (const s of pending) {
-      runtime.store.transaction(() => {
+      const finished = runtime.store.transaction((): CreateStatusRecord | undefined => {
+        // Another resolver (a request, the timer) may have completed it since the list was read.
+        if (runtime.store.get<CreateStatusRecord>(T.createStatus, s.Id)?.State !== 'IN_PROGRESS') return undefined;
         const meta = state.meta();
         const accounts = state.accounts();
         let reason = s.failWith;
@@ -123,7 +126,10 @@ export function accountOperations(state: OrgState, runtime: LocalRuntime) {
           done.AccountId = id;
         }
         runtime.store.put(T.createStatus, s.Id, done);
+        return done;
       });
+      // Exactly once per creation: only the resolver that completed it sends the event.
+      if (finished) runtime.emitTrail(createAccountResultEntry(finished, state.meta().masterAccountId));
     }
   };
 

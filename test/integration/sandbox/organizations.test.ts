@@ -29,7 +29,14 @@ import {
   TagResourceCommand,
   UpdatePolicyCommand,
 } from '@aws-sdk/client-organizations';
+import {
+  CreateAccountResultDetailsSchema,
+  SERVICE_EVENT_DETAIL_TYPE,
+  ServiceEventSchema,
+} from '../../../functions/shared/schemas/cloudtrail';
 import { loadOrganizationConfig } from '../../../infra/config/load';
+import type { BusEvent } from '../../../sandbox/core/types';
+import { type ArchivedEvent, CENTRAL_ARCHIVE, TABLES } from '../../../sandbox/services/eventbridge/model';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 
 let sb: TestSandbox;
@@ -321,5 +328,62 @@ describe('OUs and tags', () => {
       .send(new CreateOrganizationalUnitCommand({ ParentId: ouId('Workloads'), Name: 'Staging' }))
       .catch((e: unknown) => e);
     expect((dup as Error).name).toBe('DuplicateOrganizationalUnitException');
+  });
+});
+
+describe('the CreateAccountResult service event', () => {
+  /** The `CreateAccountResult` events of a creation request that reached the vendguard bus (its archive keeps them all). */
+  function results(requestId: string): BusEvent[] {
+    return sb.runtime.store
+      .list<ArchivedEvent>(TABLES.archived, `${CENTRAL_ARCHIVE}/`)
+      .map((a) => a.event)
+      .filter((e) => e['detail-type'] === SERVICE_EVENT_DETAIL_TYPE && e.detail.eventName === 'CreateAccountResult')
+      .filter((e) => JSON.stringify(e.detail.serviceEventDetails).includes(requestId));
+  }
+
+  it('reaches the vendguard bus exactly once when a creation succeeds, with the new account id', async () => {
+    const started = await org.send(new CreateAccountCommand({ Email: 'result@acme.example', AccountName: 'result' }));
+    const requestId = started.CreateAccountStatus?.Id as string;
+    expect(results(requestId)).toEqual([]);
+    const done = await waitForCreation(requestId);
+    // Later calls resolve pending creations again; they must not send the event a second time.
+    await org.send(new ListAccountsCommand({}));
+    await org.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: requestId }));
+    const events = results(requestId);
+    expect(events).toHaveLength(1);
+    const event = ServiceEventSchema.parse(events[0]);
+    expect(event).toMatchObject({
+      source: 'aws.organizations',
+      account: '100000000001',
+      region: 'us-east-1',
+      detail: {
+        eventSource: 'organizations.amazonaws.com',
+        eventType: 'AwsServiceEvent',
+        recipientAccountId: '100000000001',
+        userIdentity: { accountId: '100000000001', invokedBy: 'AWS Internal' },
+      },
+    });
+    expect(CreateAccountResultDetailsSchema.parse(event.detail.serviceEventDetails).createAccountStatus).toEqual({
+      id: requestId,
+      state: 'SUCCEEDED',
+      accountName: '****',
+      accountId: done.AccountId,
+      requestedTimestamp: expect.stringMatching(/^[A-Z][a-z]{2} \d{1,2}, \d{4} \d{1,2}:\d{2}:\d{2} [AP]M$/),
+      completedTimestamp: expect.stringMatching(/^[A-Z][a-z]{2} \d{1,2}, \d{4} \d{1,2}:\d{2}:\d{2} [AP]M$/),
+    });
+    expect(event.detail.eventTime).toBe(`${done.CompletedTimestamp?.toISOString().slice(0, 19)}Z`);
+  });
+
+  it('carries the failure reason when a creation fails', async () => {
+    const started = await org.send(
+      new CreateAccountCommand({ Email: 'aws-network@acme.example', AccountName: 'dup2' }),
+    );
+    const requestId = started.CreateAccountStatus?.Id as string;
+    await waitForCreation(requestId);
+    const events = results(requestId);
+    expect(events).toHaveLength(1);
+    const details = CreateAccountResultDetailsSchema.parse(events[0]?.detail.serviceEventDetails);
+    expect(details.createAccountStatus).toMatchObject({ state: 'FAILED', failureReason: 'EMAIL_ALREADY_EXISTS' });
+    expect(details.createAccountStatus.accountId).toBeUndefined();
   });
 });

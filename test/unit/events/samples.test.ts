@@ -1,7 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AccountRequestEventSchema } from '../../../functions/shared/schemas/account-request';
-import { CloudTrailEventSchema } from '../../../functions/shared/schemas/cloudtrail';
+import {
+  CloudTrailEventSchema,
+  CreateAccountResultDetailsSchema,
+  SERVICE_EVENT_DETAIL_TYPE,
+  ServiceEventSchema,
+} from '../../../functions/shared/schemas/cloudtrail';
 
 const SAMPLES = join(__dirname, '..', '..', '..', 'events', 'samples');
 
@@ -16,6 +21,7 @@ function schemaFor(event: unknown) {
   const detailType = (event as { 'detail-type'?: string })['detail-type'];
   if (detailType === 'AWS API Call via CloudTrail') return CloudTrailEventSchema;
   if (detailType === 'Account Request') return AccountRequestEventSchema;
+  if (detailType === SERVICE_EVENT_DETAIL_TYPE) return ServiceEventSchema;
   return undefined;
 }
 
@@ -30,6 +36,7 @@ describe('sample events', () => {
         'aws.ec2/authorize-security-group-ingress-open.json',
         'aws.cloudtrail/stop-logging.json',
         'aws.s3/delete-account-public-access-block.json',
+        'aws.organizations/create-account-result.json',
       ]),
     );
   });
@@ -39,6 +46,18 @@ describe('sample events', () => {
     expect(schema).toBeDefined();
     const result = schema!.safeParse(event);
     if (!result.success) throw new Error(JSON.stringify(result.error.issues, null, 2));
+  });
+
+  it('gives every CreateAccountResult sample the createAccountStatus vending reads', () => {
+    const results = samples().filter(
+      (s) => (s.event as { detail?: { eventName?: string } }).detail?.eventName === 'CreateAccountResult',
+    );
+    expect(results.length).toBeGreaterThan(0);
+    for (const { event } of results) {
+      const details = ServiceEventSchema.parse(event).detail.serviceEventDetails;
+      const parsed = CreateAccountResultDetailsSchema.parse(details).createAccountStatus;
+      expect(parsed.state === 'SUCCEEDED' ? parsed.accountId : parsed.failureReason).toBeDefined();
+    }
   });
 
   it('keeps the source folder equal to the event source', () => {

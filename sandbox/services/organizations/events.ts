@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import type { BusEntry } from '../../core/types';
+import type { CreateStatusRecord } from './model';
+
+/**
+ * The service events Organizations sends through CloudTrail. When an asynchronous `CreateAccount`
+ * finishes, AWS records a `CreateAccountResult` (`eventType: AwsServiceEvent`) in the management
+ * account, delivered to EventBridge as `AWS Service Event via CloudTrail`
+ * (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_security_incident-response.html).
+ */
+
+export const SERVICE_EVENT_DETAIL_TYPE = 'AWS Service Event via CloudTrail';
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+
+/** A time as CloudTrail writes it inside `serviceEventDetails`: `May 15, 2023 8:26:54 AM` (UTC). */
+export function serviceEventTimestamp(ms: number): string {
+  const d = new Date(ms);
+  const h = d.getUTCHours();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const clock = `${h % 12 === 0 ? 12 : h % 12}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  return `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}, ${d.getUTCFullYear()} ${clock} ${h < 12 ? 'AM' : 'PM'}`;
+}
+
+/**
+ * The `CreateAccountResult` event of a finished creation (SUCCEEDED or FAILED), for the `vendguard`
+ * bus. As in AWS, the account name is masked (`****`), the identity is `AWS Internal`, and the event
+ * is in us-east-1 in the management account.
+ */
+export function createAccountResultEntry(status: CreateStatusRecord, managementAccountId: string): BusEntry {
+  const completedMs = status.CompletedTimestampMs ?? status.dueMs;
+  const eventTime = `${new Date(completedMs).toISOString().slice(0, 19)}Z`;
+  return {
+    source: 'aws.organizations',
+    detailType: SERVICE_EVENT_DETAIL_TYPE,
+    account: managementAccountId,
+    region: 'us-east-1',
+    resources: [],
+    eventBusName: 'vendguard',
+    time: new Date(completedMs),
+    detail: {
+      eventVersion: '1.08',
+      userIdentity: { accountId: managementAccountId, invokedBy: 'AWS Internal' },
+      eventTime,
+      eventSource: 'organizations.amazonaws.com',
+      eventName: 'CreateAccountResult',
+      awsRegion: 'us-east-1',
+      sourceIPAddress: 'AWS Internal',
+      userAgent: 'AWS Internal',
+      requestParameters: null,
+      responseElements: null,
+      eventID: randomUUID(),
+      readOnly: false,
+      eventType: 'AwsServiceEvent',
+      managementEvent: true,
+      recipientAccountId: managementAccountId,
+      serviceEventDetails: {
+        createAccountStatus: {
+          id: status.Id,
+          state: status.State,
+          accountName: '****',
+          ...(status.AccountId ? { accountId: status.AccountId } : {}),
+          ...(status.FailureReason ? { failureReason: status.FailureReason } : {}),
+          requestedTimestamp: serviceEventTimestamp(status.RequestedTimestampMs),
+          completedTimestamp: serviceEventTimestamp(completedMs),
+        },
+      },
+      eventCategory: 'Management',
+    },
+  };
+}
