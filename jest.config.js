@@ -15,4 +15,5 @@ module.exports = {
   testTimeout: 60000,
   maxWorkers: process.env.CI ? 2 : '50%',
   watchman: false,
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };
