@@ -1,5 +1,6 @@
 /**
- * Example notifications: one finding per guardrail rule of `events/rules/` and each vending outcome.
+ * Example notifications: one finding per guardrail rule of `events/rules/`, a rejected account
+ * request and each vending outcome.
  * `scripts/render-slack-docs.ts` renders them into docs/slack.md, and the notifier's tests use
  * them as fixtures, so the docs show what the renderer really sends.
  */
@@ -209,6 +210,26 @@ export const SLACK_EXAMPLES: readonly { readonly title: string; readonly notific
         eventId: '8a9b0c1d-2e3f-4a5b-9c6d-7e8f9a0b1c2d',
         eventName: 'CreateInternetGateway',
         eventTime: '2026-11-26T10:50:03Z',
+      },
+    },
+  },
+  {
+    title: 'Account request rejected — a malformed Account Request on the bus',
+    notification: {
+      kind: 'request-rejected',
+      rejection: {
+        requestId: 'req-payments-prod-0002',
+        name: 'payments-prod',
+        email: 'aws-payments-prod@acme',
+        sourceAccount: '100000000001',
+        requestEventId: '7e1d2c3b-4a59-4687-9a0b-c1d2e3f4a5b6',
+        requestTime: '2026-11-26T09:28:41Z',
+        issues: [
+          { path: 'email', message: 'must be an email address' },
+          { path: 'ou', message: 'must be an OU path like Workloads/Prod' },
+          { path: 'environment', message: 'must be one of prod, staging, dev, sandbox' },
+          { path: '', message: 'Unrecognized key: "team"' },
+        ],
       },
     },
   },

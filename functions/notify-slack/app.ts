@@ -2,5 +2,5 @@ import { lambdaHandler } from '../shared/middleware';
 import { NotifySlackEventSchema } from './events';
 import { handleNotifyEvent } from './handle';
 
-/** Rule `notify-slack`: guardrail findings and vending outcomes from the bus, posted to Slack. */
+/** Rule `notify-slack`: guardrail findings, vending outcomes and rejected account requests from the bus, posted to Slack. */
 export const handler = lambdaHandler(NotifySlackEventSchema, 'notify-slack event', (event) => handleNotifyEvent(event));

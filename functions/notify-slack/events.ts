@@ -1,8 +1,10 @@
 import * as z from 'zod/mini';
 import { eventBridgeEnvelope } from '../shared/schemas/eventbridge';
 import {
+  ACCOUNT_REQUEST_REJECTED,
   ACCOUNT_VENDED,
   ACCOUNT_VENDING_FAILED,
+  AccountRequestRejectedSchema,
   AccountVendedSchema,
   AccountVendingFailedSchema,
   GuardrailFindingEventSchema,
@@ -17,9 +19,16 @@ export const AccountVendingFailedEventSchema = eventBridgeEnvelope(
   AccountVendingFailedSchema,
 );
 
+/** `Account Request Rejected` in its EventBridge envelope (source `vendguard.vending`). */
+export const AccountRequestRejectedEventSchema = eventBridgeEnvelope(
+  z.literal(ACCOUNT_REQUEST_REJECTED),
+  AccountRequestRejectedSchema,
+);
+
 /**
  * Everything rule `notify-slack` delivers: a `Guardrail Finding` (source `vendguard.guardrails`),
- * an `Account Vended` or an `Account Vending Failed` (source `vendguard.vending`), told apart by
+ * an `Account Vended`, an `Account Vending Failed` or an `Account Request Rejected` (source
+ * `vendguard.vending`), told apart by
  * `detail-type`; the detail is checked strictly against the schema of its type.
  * See functions/shared/schemas/findings.ts and events/samples/vendguard.*.
  *
@@ -32,5 +41,6 @@ export const NotifySlackEventSchema = z.discriminatedUnion('detail-type', [
   GuardrailFindingEventSchema,
   AccountVendedEventSchema,
   AccountVendingFailedEventSchema,
+  AccountRequestRejectedEventSchema,
 ]);
 export type NotifySlackEvent = z.infer<typeof NotifySlackEventSchema>;

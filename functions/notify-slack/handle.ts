@@ -2,6 +2,7 @@ import { InputValidationError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { type Notification, type NotifyDeps, type NotifyResult, notify } from '../shared/notify';
 import {
+  ACCOUNT_REQUEST_REJECTED,
   ACCOUNT_VENDED,
   ACCOUNT_VENDING_FAILED,
   GUARDRAIL_FINDING,
@@ -15,6 +16,7 @@ const EXPECTED_SOURCE = {
   [GUARDRAIL_FINDING]: GUARDRAIL_SOURCE,
   [ACCOUNT_VENDED]: VENDING_SOURCE,
   [ACCOUNT_VENDING_FAILED]: VENDING_SOURCE,
+  [ACCOUNT_REQUEST_REJECTED]: VENDING_SOURCE,
 } as const;
 
 /**
@@ -36,6 +38,8 @@ export function toNotification(event: NotifySlackEvent): Notification {
       return { kind: 'vended', vended: event.detail };
     case ACCOUNT_VENDING_FAILED:
       return { kind: 'vending-failed', failure: event.detail };
+    case ACCOUNT_REQUEST_REJECTED:
+      return { kind: 'request-rejected', rejection: event.detail };
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * Starts one vending execution per account request. The execution is named from the request id,
- * so the same request (sent twice, replayed from the archive) never starts a second execution.
+ * so the same request (sent twice, replayed from the archive) never starts a second execution. A
+ * malformed request starts nothing and is answered with `Account Request Rejected` on the bus.
  */
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import * as z from 'zod/mini';
@@ -11,13 +13,16 @@ import { zodIssues } from '../shared/middleware';
 import { AccountRequestSchema } from '../shared/schemas/account-request';
 import { rethrowTransient } from '../shared/vending/org';
 import { requestIdFor, VENDING_STATE_MACHINE } from '../shared/vending/plan';
+import { announceRejection, rejectionDetail } from './reject';
 
 /**
  * The edge schema of vend-start: any EventBridge envelope. The detail is parsed inside, so a
- * malformed request is logged and dropped instead of failing the invocation (which EventBridge
- * would retry for nothing).
+ * malformed request is rejected (logged, and announced on the bus) instead of failing the
+ * invocation (which EventBridge would retry for nothing).
  */
 export const StartEventSchema = z.looseObject({
+  id: z.optional(z.string()),
+  time: z.optional(z.string()),
   'detail-type': z.string(),
   source: z.string(),
   account: z.string(),
@@ -29,12 +34,20 @@ export type StartEvent = z.infer<typeof StartEventSchema>;
 /** What vend-start did with a request. */
 export type StartResult =
   | { readonly status: 'started' | 'already-started'; readonly requestId: string; readonly executionArn: string }
-  | { readonly status: 'rejected'; readonly issues: readonly { path: string; message: string }[] };
+  | {
+      readonly status: 'rejected';
+      readonly issues: readonly { path: string; message: string }[];
+      /** Whether `Account Request Rejected` reached the bus (a failure is logged, not thrown). */
+      readonly announced: boolean;
+    };
 
 /** Clients and settings vend-start needs. */
 export interface StartDeps {
   readonly sfn: SFNClient;
   readonly sts: STSClient;
+  readonly events: EventBridgeClient;
+  /** `VENDGUARD_EVENT_BUS` (default `vendguard`): where a rejection is announced. */
+  readonly eventBusName: string;
   /** `VENDGUARD_VENDING_STATE_MACHINE_ARN`; derived from the caller's account and region when absent. */
   readonly stateMachineArn?: string;
   readonly region: string;
@@ -48,13 +61,18 @@ export async function vendingStateMachineArn(deps: StartDeps): Promise<string> {
   return `arn:aws:states:${deps.region}:${me.Account}:stateMachine:vendguard-${VENDING_STATE_MACHINE}`;
 }
 
-/** Parses the request of an `Account Request` event and starts its execution (once). */
+/**
+ * Parses the request of an `Account Request` event and starts its execution (once). A malformed
+ * request starts nothing: it is logged and answered with `Account Request Rejected` (its only call).
+ */
 export async function startVending(event: StartEvent, deps: StartDeps): Promise<StartResult> {
   const parsed = AccountRequestSchema.safeParse(event.detail);
   if (!parsed.success) {
     const issues = zodIssues(parsed.error);
-    logger.warn('account request rejected', { issues, source: event.source, account: event.account });
-    return { status: 'rejected', issues };
+    const rejection = rejectionDetail(event, issues);
+    logger.warn('account request rejected', { source: event.source, rejection });
+    const announced = await announceRejection(deps.events, deps.eventBusName, rejection);
+    return { status: 'rejected', issues, announced };
   }
   const request = parsed.data;
   const requestId = requestIdFor(request);

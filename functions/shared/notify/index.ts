@@ -30,7 +30,7 @@ export * from './errors';
 export type { Notification, NotificationKind } from './notification';
 export { notificationKey } from './notification';
 export { renderPlainText } from './plain-text';
-export { render, renderFinding, renderVended, renderVendingFailed } from './render';
+export { render, renderFinding, renderRequestRejected, renderVended, renderVendingFailed } from './render';
 export type { Route } from './routing';
 export { routeFor } from './routing';
 export { resetWebhookUrlCache, webhookUrl } from './webhook-url';

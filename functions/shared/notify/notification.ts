@@ -1,17 +1,24 @@
-import type { AccountVended, AccountVendingFailed, GuardrailFinding } from '../schemas/findings';
+import type {
+  AccountRequestRejected,
+  AccountVended,
+  AccountVendingFailed,
+  GuardrailFinding,
+} from '../schemas/findings';
 
-/** What the notifier is asked to announce: a guardrail finding or a vending outcome. */
+/** What the notifier is asked to announce: a guardrail finding, a vending outcome or a rejected account request. */
 export type Notification =
   | { readonly kind: 'finding'; readonly finding: GuardrailFinding }
   | { readonly kind: 'vended'; readonly vended: AccountVended }
-  | { readonly kind: 'vending-failed'; readonly failure: AccountVendingFailed };
+  | { readonly kind: 'vending-failed'; readonly failure: AccountVendingFailed }
+  | { readonly kind: 'request-rejected'; readonly rejection: AccountRequestRejected };
 
 export type NotificationKind = Notification['kind'];
 
 /**
  * The deduplication key of a notification: rule + account + region + resource + outcome for a
- * finding, the vending request id + outcome for vending. The same key within the dedupe window
- * posts once.
+ * finding, the vending request id + outcome for vending, the request id + the rejected event's id
+ * for a rejection (the same event delivered twice; a request sent again is answered again). The
+ * same key within the dedupe window posts once.
  *
  * @example
  * notificationKey({ kind: 'finding', finding }) // 'finding:igw-attached:222233334444:eu-west-1:igw-0a1b:remediated'
@@ -26,5 +33,7 @@ export function notificationKey(n: Notification): string {
       return `vending:${n.vended.requestId}:vended`;
     case 'vending-failed':
       return `vending:${n.failure.requestId}:failed:${n.failure.failedStep}`;
+    case 'request-rejected':
+      return `vending:${n.rejection.requestId ?? '-'}:rejected:${n.rejection.requestEventId}`;
   }
 }

@@ -1,9 +1,15 @@
 /**
- * Block Kit builders: a guardrail finding, an account vended, an account vending failure. Every
+ * Block Kit builders: a guardrail finding, an account vended, an account vending failure, a
+ * rejected account request. Every
  * text is escaped and cut to Slack's limits, so rendering never fails on long input.
  */
 import type { Severity } from '../../../infra/config/schema';
-import type { AccountVended, AccountVendingFailed, GuardrailFinding } from '../schemas/findings';
+import type {
+  AccountRequestRejected,
+  AccountVended,
+  AccountVendingFailed,
+  GuardrailFinding,
+} from '../schemas/findings';
 import {
   type Block,
   context,
@@ -11,6 +17,7 @@ import {
   escapeMrkdwn,
   fields,
   header,
+  LIMITS,
   linkButtons,
   message,
   type SlackMessage,
@@ -164,6 +171,47 @@ export function renderVendingFailed(f: AccountVendingFailed, channel?: string): 
   return message(fallback, blocks, channel);
 }
 
+/** Packs lines into as few texts of at most `max` characters as possible (a longer line is cut by the builder). */
+function packLines(lines: readonly string[], max: number): string[] {
+  const out: string[] = [];
+  let current = '';
+  for (const line of lines) {
+    if (current && Array.from(current).length + 1 + Array.from(line).length > max) {
+      out.push(current);
+      current = line;
+    } else current = current ? `${current}\n${line}` : line;
+  }
+  if (current) out.push(current);
+  return out;
+}
+
+/** The Slack message of a rejected account request: who sent it, what could be read, every field and reason. */
+export function renderRequestRejected(r: AccountRequestRejected, channel?: string): SlackMessage {
+  const label = r.name ?? r.requestId ?? r.email ?? 'unreadable request';
+  const count = r.issues.length + (r.omittedIssues ?? 0);
+  const issueLines = r.issues.map((i) => `• ${i.path ? code(i.path) : '(the request)'}: ${esc(i.message)}`);
+  if (r.omittedIssues) issueLines.push(`• _and ${r.omittedIssues} more_`);
+  const blocks: Block[] = [
+    header(`🚫 Account request rejected: ${label}`),
+    section(
+      `The account request ${r.name ? `*${esc(r.name)}* ` : ''}sent from account ${code(r.sourceAccount)} was not started: ${count} ${count === 1 ? 'problem' : 'problems'} to fix. Nothing was created; send the corrected request again.`,
+    ),
+    fields([
+      ['Request', r.requestId ? code(r.requestId) : '_unreadable_'],
+      ['Name', r.name ? esc(r.name) : '_unreadable_'],
+      ['Email', r.email ? esc(r.email) : '_unreadable_'],
+      ['Sent from account', code(r.sourceAccount)],
+      ['Request event', code(r.requestEventId)],
+      ['Sent at', r.requestTime ? esc(r.requestTime) : undefined],
+    ]),
+    ...packLines(['*Why* (field: reason)', ...issueLines], LIMITS.sectionText).map(section),
+    context([`vendguard vending · request event ${code(r.requestEventId)} · no execution was started`]),
+  ];
+  const reasons = r.issues.map((i) => `${i.path || 'request'}: ${i.message}`).join('; ');
+  const fallback = `🚫 Account request rejected: ${label} — ${reasons}`;
+  return message(fallback, blocks, channel);
+}
+
 /** Renders any notification to its Slack message. */
 export function render(n: Notification, channel?: string): SlackMessage {
   switch (n.kind) {
@@ -173,5 +221,7 @@ export function render(n: Notification, channel?: string): SlackMessage {
       return renderVended(n.vended, channel);
     case 'vending-failed':
       return renderVendingFailed(n.failure, channel);
+    case 'request-rejected':
+      return renderRequestRejected(n.rejection, channel);
   }
 }

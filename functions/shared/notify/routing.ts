@@ -9,7 +9,8 @@ export interface Route {
 }
 
 /**
- * Picks the Slack channel from config `slack.channels`: vending outcomes go to `vending`, findings
+ * Picks the Slack channel from config `slack.channels`: vending outcomes and rejected account
+ * requests go to `vending`, findings
  * to the channel of their severity.
  *
  * @example

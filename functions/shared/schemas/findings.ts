@@ -86,3 +86,37 @@ export const AccountVendingFailedSchema = z.strictObject({
   redriveCommand: z.string(),
 });
 export type AccountVendingFailed = z.infer<typeof AccountVendingFailedSchema>;
+
+/** An `Account Request` the bus carried but vend-start could not read: nothing was started. */
+export const ACCOUNT_REQUEST_REJECTED = 'Account Request Rejected';
+
+/** One reason a request was rejected: the field (dotted path; empty for the whole detail) and why. */
+export const RejectionIssueSchema = z.strictObject({ path: z.string(), message: z.string() });
+export type RejectionIssue = z.infer<typeof RejectionIssueSchema>;
+
+/**
+ * `Account Request Rejected` (source `vendguard.vending`): an `Account Request` event whose detail
+ * does not have the request's shape, so no vending execution was started. Carries what could be
+ * read of the request (sanitized, cut to 100 characters), who sent it and every issue, so the
+ * requester learns why. Rendered to Slack (channel `vending`).
+ *
+ * @example
+ * { "requestId": "req-payments-prod-0001", "name": "payments-prod", "email": "aws-payments-prod@acme.example",
+ *   "sourceAccount": "100000000001", "requestEventId": "0d4c7a4e-…", "requestTime": "2026-11-26T09:30:00Z",
+ *   "issues": [{ "path": "environment", "message": "must be one of prod, staging, dev, sandbox" }] }
+ */
+export const AccountRequestRejectedSchema = z.strictObject({
+  /** The request id given, else the one derived from a readable email (what the execution would have been named). */
+  requestId: z.optional(z.string()),
+  name: z.optional(z.string()),
+  email: z.optional(z.string()),
+  /** The account that put the request on the bus (`account` of its envelope). */
+  sourceAccount: z.string(),
+  /** `id` and `time` of the rejected `Account Request` event. */
+  requestEventId: z.string(),
+  requestTime: z.optional(z.string()),
+  issues: z.array(RejectionIssueSchema),
+  /** How many issues were left out to keep the event small (only for a very broken detail). */
+  omittedIssues: z.optional(z.number()),
+});
+export type AccountRequestRejected = z.infer<typeof AccountRequestRejectedSchema>;

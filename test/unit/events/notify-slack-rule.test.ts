@@ -25,14 +25,20 @@ describe('the notify-slack rule', () => {
     expect(matchesEventPattern(rule!.pattern!, finding(outcome))).toBe(false);
   });
 
-  it.each(['Account Vended', 'Account Vending Failed'])('sends %s to Slack', (detailType) => {
-    expect(matchesEventPattern(rule!.pattern!, envelope('vendguard.vending', detailType, { requestId: 'r' }))).toBe(
-      true,
-    );
-  });
+  it.each(['Account Vended', 'Account Vending Failed', 'Account Request Rejected'])(
+    'sends %s to Slack',
+    (detailType) => {
+      expect(matchesEventPattern(rule!.pattern!, envelope('vendguard.vending', detailType, { requestId: 'r' }))).toBe(
+        true,
+      );
+    },
+  );
 
   it('ignores other events on the bus', () => {
     expect(matchesEventPattern(rule!.pattern!, envelope('vendguard.requests', 'Account Request', {}))).toBe(false);
+    expect(
+      matchesEventPattern(rule!.pattern!, envelope('vendguard.requests', 'Account Request Rejected', { issues: [] })),
+    ).toBe(false);
     expect(
       matchesEventPattern(
         rule!.pattern!,

@@ -36,12 +36,18 @@ const failedEvent = envelope(
   'vendguard.vending',
   (pick('vending-failed') as { failure: unknown }).failure,
 );
+const rejectedEvent = envelope(
+  'Account Request Rejected',
+  'vendguard.vending',
+  (pick('request-rejected') as { rejection: unknown }).rejection,
+);
 
 describe('notify-slack event parsing', () => {
   it.each([
     ['Guardrail Finding', findingEvent, 'finding'],
     ['Account Vended', vendedEvent, 'vended'],
     ['Account Vending Failed', failedEvent, 'vending-failed'],
+    ['Account Request Rejected', rejectedEvent, 'request-rejected'],
   ])('parses a %s with its schema', (_name, event, kind) => {
     const parsed = parseInput(NotifySlackEventSchema, event, 'notify-slack event');
     expect(toNotification(parsed).kind).toBe(kind);
@@ -70,6 +76,18 @@ describe('notify-slack event parsing', () => {
   it('rejects a vended event with an unknown extra detail field (strict schema)', () => {
     const bad = { ...vendedEvent, detail: { ...(vendedEvent.detail as object), surprise: 1 } };
     expect(() => parseInput(NotifySlackEventSchema, bad, 'notify-slack event')).toThrow(/detail/);
+  });
+
+  it('rejects a rejection with an issue that is not { path, message } (strict schema)', () => {
+    const detail = { ...(rejectedEvent.detail as object), issues: [{ path: 'ou' }] };
+    expect(() => parseInput(NotifySlackEventSchema, { ...rejectedEvent, detail }, 'notify-slack event')).toThrow(
+      /detail\.issues\.0\.message/,
+    );
+  });
+
+  it('rejects an Account Request Rejected that does not come from vendguard.vending', () => {
+    const parsed = parseInput(NotifySlackEventSchema, { ...rejectedEvent, source: 'vendguard.requests' }, 'x');
+    expect(() => toNotification(parsed)).toThrow(/must be vendguard.vending for detail-type Account Request Rejected/);
   });
 
   it('rejects a detail type coming from the wrong source', () => {
@@ -105,12 +123,13 @@ describe('notify-slack handler', () => {
         }) as unknown as typeof fetch,
       },
     };
-    for (const event of [findingEvent, vendedEvent, failedEvent]) {
+    for (const event of [findingEvent, vendedEvent, failedEvent, rejectedEvent]) {
       const parsed = parseInput(NotifySlackEventSchema, event, 'notify-slack event');
       await expect(handleNotifyEvent(parsed, deps)).resolves.toMatchObject({ status: 'posted' });
     }
     expect(posted.map((p) => (p as { channel: string }).channel)).toEqual([
       '#sec-alerts',
+      '#account-vending',
       '#account-vending',
       '#account-vending',
     ]);

@@ -1,3 +1,4 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -17,11 +18,14 @@ import {
 const org = mockClient(OrganizationsClient);
 const sfn = mockClient(SFNClient);
 const sts = mockClient(STSClient);
+const events = mockClient(EventBridgeClient);
 
 beforeEach(() => {
   org.reset();
   sfn.reset();
   sts.reset();
+  events.reset();
+  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
   sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:eu-west-1:100000000001:execution:x:y' });
   mockOrganization(org, {
     accounts: [{ Id: ACCOUNT_ID, Email: 'aws-taken@acme.example', Name: 'taken' }],
@@ -104,7 +108,7 @@ describe('malformed account requests', () => {
   );
 
   it.each(MALFORMED.filter(([, r]) => typeof r === 'object'))(
-    'vend-start drops %s without starting an execution',
+    'vend-start rejects %s without starting an execution, and says so on the bus',
     async (_d, request) => {
       const result = await startVending(
         {
@@ -117,6 +121,8 @@ describe('malformed account requests', () => {
         {
           sfn: sfn as unknown as SFNClient,
           sts: sts as unknown as STSClient,
+          events: events as unknown as EventBridgeClient,
+          eventBusName: 'vendguard',
           region: 'eu-west-1',
           stateMachineArn: 'arn:sm',
         },
@@ -124,8 +130,10 @@ describe('malformed account requests', () => {
       // Shape errors stop at vend-start; the organization rules are ValidateRequest's.
       if ((result as { status?: string }).status === 'rejected') {
         expect(sfn.calls()).toHaveLength(0);
+        expect(commandNames(events)).toEqual(['PutEvents']);
       } else {
         expect((result as { status: string }).status).toBe('started');
+        expect(events.calls()).toHaveLength(0);
       }
       expect(commandNames(sts)).toEqual([]);
     },

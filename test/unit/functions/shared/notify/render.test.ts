@@ -94,6 +94,51 @@ describe('render', () => {
   });
 });
 
+describe('render a rejected account request', () => {
+  it('titles it with the name and lists who sent it, what was read and every field with its reason', () => {
+    const n = example('request-rejected');
+    const msg = render(n);
+    const out = text(msg);
+    expect(out.split('\n')[0]).toBe('🚫 Account request rejected: payments-prod');
+    expect(out).toContain('Request: req-payments-prod-0002');
+    expect(out).toContain('Email: aws-payments-prod@acme');
+    expect(out).toContain('Sent from account: 100000000001');
+    expect(out).toContain(`Request event: ${n.rejection.requestEventId}`);
+    expect(out).toContain('• email: must be an email address');
+    expect(out).toContain('• ou: must be an OU path like Workloads/Prod');
+    expect(out).toContain('• environment: must be one of prod, staging, dev, sandbox');
+    expect(out).toContain('• (the request): Unrecognized key: "team"');
+    expect(out).toContain('4 problems to fix');
+    expect(msg.text).toMatch(/^🚫 Account request rejected: payments-prod — email: must be an email address; ou: /);
+  });
+
+  it('falls back to the request id, then the email, when the name is unreadable', () => {
+    const { rejection } = example('request-rejected');
+    const { name: _n, ...noName } = rejection;
+    expect(text(render({ kind: 'request-rejected', rejection: noName })).split('\n')[0]).toBe(
+      '🚫 Account request rejected: req-payments-prod-0002',
+    );
+    const bare = { sourceAccount: '100000000001', requestEventId: 'e', issues: [{ path: '', message: 'bad' }] };
+    const out = text(render({ kind: 'request-rejected', rejection: bare }));
+    expect(out.split('\n')[0]).toBe('🚫 Account request rejected: unreadable request');
+    expect(out).toContain('Name: _unreadable_');
+    expect(out).toContain('1 problem to fix');
+  });
+
+  it('escapes what the requester wrote and stays within Slack limits for many long issues', () => {
+    const { rejection } = example('request-rejected');
+    const issues = Array.from({ length: 25 }, (_, i) => ({ path: `p${i}`, message: `<!channel> ${'m'.repeat(300)}` }));
+    const msg = render({
+      kind: 'request-rejected',
+      rejection: { ...rejection, name: '<!here>', issues, omittedIssues: 3 },
+    });
+    expect(blockKitProblems(msg)).toEqual([]);
+    expect(JSON.stringify(msg.blocks)).not.toContain('<!channel>');
+    expect(JSON.stringify(msg.blocks)).not.toContain('*<!here>*');
+    expect(text(msg)).toContain('and 3 more');
+  });
+});
+
 describe('formatDuration', () => {
   it.each([
     [45, '45s'],

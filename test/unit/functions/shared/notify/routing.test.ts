@@ -26,9 +26,10 @@ describe('routeFor', () => {
     });
   });
 
-  it('sends vending outcomes to the vending channel', () => {
+  it('sends vending outcomes and rejected requests to the vending channel', () => {
     expect(routeFor(vended, channels)).toEqual({ channel: '#account-vending', reason: 'kind vending' });
     expect(routeFor(failed, channels).channel).toBe('#account-vending');
+    expect(routeFor(exampleOf('request-rejected'), channels).channel).toBe('#account-vending');
   });
 });
 
@@ -57,5 +58,18 @@ describe('notificationKey', () => {
   it('keys vending by request id and outcome', () => {
     expect(notificationKey(vended)).toBe('vending:req-5f3a9c0e1b7d4a26:vended');
     expect(notificationKey(failed)).toBe('vending:req-5f3a9c0e1b7d4a26:failed:DeployBaseline');
+  });
+
+  it('keys a rejection by request id and the rejected event, so a request sent again is answered again', () => {
+    const rejected = exampleOf('request-rejected');
+    expect(notificationKey(rejected)).toBe(
+      'vending:req-payments-prod-0002:rejected:7e1d2c3b-4a59-4687-9a0b-c1d2e3f4a5b6',
+    );
+    const again = { ...rejected, rejection: { ...rejected.rejection, requestEventId: 'other-event' } };
+    expect(notificationKey(again)).not.toBe(notificationKey(rejected));
+    const { requestId: _, ...anonymous } = rejected.rejection;
+    expect(notificationKey({ kind: 'request-rejected', rejection: anonymous })).toBe(
+      'vending:-:rejected:7e1d2c3b-4a59-4687-9a0b-c1d2e3f4a5b6',
+    );
   });
 });

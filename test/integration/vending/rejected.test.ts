@@ -1,0 +1,94 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { fetchAlerts } from '../../../cli/commands/sandbox-alerts';
+import type { OutboxMessage } from '../../../sandbox/slack-outbox';
+import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
+
+let sb: TestSandbox;
+beforeAll(async () => {
+  sb = await startTestSandbox();
+});
+afterAll(() => sb?.stop());
+
+const STATE_MACHINE = 'arn:aws:states:eu-west-1:100000000001:stateMachine:vendguard-account-vending';
+
+/** Polls the Slack outbox until an alert matches, or fails after `timeoutMs` of real time. */
+async function alertMatching(match: (a: OutboxMessage) => boolean, timeoutMs = 15_000): Promise<OutboxMessage> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = (await fetchAlerts(sb.endpoint, 50)).alerts.find(match);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error('timed out waiting for the rejection in the Slack outbox');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function putRequest(events: EventBridgeClient, detail: unknown) {
+  const out = await events.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: 'vendguard',
+          Source: 'vendguard.requests',
+          DetailType: 'Account Request',
+          Detail: JSON.stringify(detail),
+        },
+      ],
+    }),
+  );
+  expect(out.FailedEntryCount).toBe(0);
+  return out.Entries?.[0]?.EventId as string;
+}
+
+describe('a malformed account request on the bus', () => {
+  it('ends as a rejection in the vending channel naming every field and reason, and starts no execution', async () => {
+    const org = sb.client(OrganizationsClient, { region: 'us-east-1' });
+    const accountsBefore = (await org.send(new ListAccountsCommand({}))).Accounts?.length;
+    const eventId = await putRequest(sb.client(EventBridgeClient), {
+      name: 'payments-prod',
+      email: 'aws-payments-prod@acme',
+      ou: 'Workloads/Prod/',
+      owner: 'team-payments',
+      environment: 'production',
+      requestId: 'req-rejected-0001',
+    });
+
+    const alert = await alertMatching((a) => a.kind === 'request-rejected');
+    expect(alert.channel).toBe('#account-vending');
+    const lines = alert.rendered.split('\n');
+    expect(lines[0]).toBe('🚫 Account request rejected: payments-prod');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'Request: req-rejected-0001',
+        'Email: aws-payments-prod@acme',
+        'Sent from account: 100000000001',
+        `Request event: ${eventId}`,
+        '• email: must be an email address',
+        '• ou: must be an OU path like Workloads/Prod',
+        '• environment: must be one of prod, staging, dev, sandbox',
+      ]),
+    );
+
+    const executions = await sb.client(SFNClient).send(new ListExecutionsCommand({ stateMachineArn: STATE_MACHINE }));
+    expect(executions.executions ?? []).toEqual([]);
+    expect((await org.send(new ListAccountsCommand({}))).Accounts?.length).toBe(accountsBefore);
+  }, 30_000);
+
+  it('names the member account that sent it, and every missing field of a detail that is not a request', async () => {
+    const network = sb.accountId('network');
+    const events = sb.client(EventBridgeClient, { accountId: network });
+    // PutEvents itself refuses a detail that is not a JSON object (MalformedDetail), so the worst a
+    // sender can do is an object of another shape.
+    const eventId = await putRequest(events, { account: 'payments-dev' });
+
+    const alert = await alertMatching((a) => a.kind === 'request-rejected' && a.rendered.includes(eventId));
+    expect(alert.rendered.split('\n')[0]).toBe('🚫 Account request rejected: unreadable request');
+    expect(alert.rendered).toContain(`Sent from account: ${network}`);
+    for (const field of ['name', 'email', 'ou', 'owner', 'environment'])
+      expect(alert.rendered).toContain(`• ${field}: `);
+    expect(alert.rendered).toContain('• (the request): Unrecognized key: "account"');
+    const executions = await sb.client(SFNClient).send(new ListExecutionsCommand({ stateMachineArn: STATE_MACHINE }));
+    expect(executions.executions ?? []).toEqual([]);
+  }, 30_000);
+});
