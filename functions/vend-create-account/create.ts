@@ -15,8 +15,10 @@ import {
   AccountProgressSchema,
   MAX_CONCURRENT_CREATIONS,
   spread,
+  type VendingPlan,
   VendingPlanSchema,
   vendedAccountTags,
+  WAITS,
 } from '../shared/vending/plan';
 
 /** Input of the CreateAccount state. `account` is present when a failed creation is started again. */
@@ -29,13 +31,22 @@ export const CreateAccountInputSchema = z.object({
 export type CreateAccountInput = z.infer<typeof CreateAccountInputSchema>;
 
 /**
- * Seconds to wait for a free creation slot: grows by 30 % each time (10 s, 13 s, 17 s, … up to
- * a minute) and is spread per request, so a long queue polls rarely while the many waiters of a
- * long queue still notice a freed slot quickly.
+ * Seconds to wait for a free creation slot: about one expected creation time (`waits.creation`,
+ * one wave of the concurrent creations), spread from half to one and a half of it per request and
+ * attempt, never less than `waits.slot`.
+ *
+ * A queued request cannot see its place in the queue (AWS lists only the running creations), and a
+ * freed slot goes to whichever waiter checks first. So each waiter re-checks about once per wave,
+ * and the spread keeps the checks of a long queue evenly apart: with Q waiters a freed slot is
+ * taken within about creation / Q seconds, while a short queue costs at most one and a half
+ * creation times of extra wait.
+ *
+ * @example
+ * slotWaitSeconds({ ...WAITS }, 1, 'req-0001') // between 75 and 225
  */
-export function slotWaitSeconds(base: number, queued: number, requestId: string): number {
-  const grown = Math.min(60, base * 1.3 ** Math.max(0, queued - 1));
-  return Math.round(grown * (1 + spread(requestId, queued)));
+export function slotWaitSeconds(waits: VendingPlan['waits'], queued: number, requestId: string): number {
+  const expected = waits.creation ?? WAITS.creation;
+  return Math.max(waits.slot, Math.round(expected * (0.5 + spread(requestId, queued))));
 }
 
 /**
@@ -74,7 +85,7 @@ export async function createAccount(
   if (inProgress.length >= MAX_CONCURRENT_CREATIONS) {
     // Every slot is taken: starting one would only fail with CONCURRENT_ACCOUNT_MODIFICATION.
     const queued = (input.account?.queued ?? 0) + 1;
-    const waitSeconds = slotWaitSeconds(plan.waits.slot, queued, requestId);
+    const waitSeconds = slotWaitSeconds(plan.waits, queued, requestId);
     logger.info('account creations at the limit; waiting for a slot', {
       requestId,
       inProgress: inProgress.length,

@@ -44,8 +44,13 @@ export const WAITS = {
   account: 30,
   baselineFirst: 40,
   baseline: 20,
-  /** Base wait for a free creation slot; spread up to twice as long per request. */
+  /** Shortest wait for a free creation slot. */
   slot: 10,
+  /**
+   * Expected duration of one CreateAccount (the middle of one to four minutes): one "wave" of the
+   * concurrent creations. A request queued for a slot re-checks about once per this long.
+   */
+  creation: 150,
 } as const;
 
 /** How many times a `CONCURRENT_ACCOUNT_MODIFICATION` / `INTERNAL_FAILURE` creation is started again. */
@@ -97,6 +102,8 @@ export const VendingPlanSchema = z.strictObject({
     baselineFirst: z.number(),
     baseline: z.number(),
     slot: z.number(),
+    /** Absent in plans made before it existed (a redrive of such an execution uses {@link WAITS}). */
+    creation: z.optional(z.number()),
   }),
 });
 export type VendingPlan = z.infer<typeof VendingPlanSchema>;

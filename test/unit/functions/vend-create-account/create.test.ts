@@ -125,12 +125,13 @@ describe('createAccount', () => {
     });
     const out = await createAccount(client, input(), 'r');
     expect(out).toMatchObject({ state: 'QUEUED', queued: 1, attempts: 0 });
-    expect(out.waitSeconds).toBeGreaterThanOrEqual(10);
-    expect(out.waitSeconds).toBeLessThanOrEqual(20);
+    // about one expected creation time (plan.waits.creation = 150 s), spread ±50 %
+    expect(out.waitSeconds).toBeGreaterThanOrEqual(75);
+    expect(out.waitSeconds).toBeLessThanOrEqual(225);
     expect(commandNames(org)).not.toContain('CreateAccount');
   });
 
-  it('only reads the slot count while it waits for a slot, waiting longer each time', async () => {
+  it('only reads the slot count while it waits for a slot, re-checking about once per creation time', async () => {
     mockOrganization(org);
     org.on(ListCreateAccountStatusCommand, { States: ['IN_PROGRESS'] }).resolves({
       CreateAccountStatuses: [1, 2, 3, 4, 5].map((n) => ({
@@ -143,8 +144,43 @@ describe('createAccount', () => {
     const out = await createAccount(client, { ...input(), account: waiting }, 'r');
     expect(commandNames(org)).toEqual(['ListCreateAccountStatus']);
     expect(out).toMatchObject({ state: 'QUEUED', queued: 7 });
-    expect(out.waitSeconds).toBeGreaterThan(40);
-    expect(slotWaitSeconds(10, 50, 'req-x')).toBeLessThanOrEqual(120);
+    expect(out.waitSeconds).toBe(slotWaitSeconds(plan().waits, 7, REQUEST_ID));
+  });
+
+  describe('slotWaitSeconds', () => {
+    const waits = plan().waits;
+    const all = (w: typeof waits, ids: number) =>
+      Array.from({ length: ids }, (_, i) => slotWaitSeconds(w, 1 + (i % 7), `req-${i}`));
+
+    it('waits between half and one and a half expected creation times, about one on average', () => {
+      const seconds = all(waits, 400);
+      expect(Math.min(...seconds)).toBeGreaterThanOrEqual(75);
+      expect(Math.max(...seconds)).toBeLessThanOrEqual(225);
+      const mean = seconds.reduce((a, b) => a + b, 0) / seconds.length;
+      expect(mean).toBeGreaterThan(140);
+      expect(mean).toBeLessThan(160);
+    });
+
+    it('spreads the waits of concurrent requests instead of waking them together', () => {
+      const seconds = all(waits, 400);
+      const buckets = new Set(seconds.map((s) => Math.min(9, Math.floor((s - 75) / 15))));
+      expect(buckets.size).toBe(10); // every 15 s band of 75..225 is used
+    });
+
+    it('is the same for the same request and attempt (deterministic on replay)', () => {
+      expect(slotWaitSeconds(waits, 3, 'req-a')).toBe(slotWaitSeconds(waits, 3, 'req-a'));
+    });
+
+    it('reads the expected creation time from the plan, and never waits less than waits.slot', () => {
+      const short = { ...waits, creation: 40 };
+      expect(Math.max(...all(short, 100))).toBeLessThanOrEqual(60);
+      expect(Math.min(...all({ ...waits, creation: 4 }, 100))).toBe(waits.slot);
+    });
+
+    it('falls back to the default creation time for a plan made before waits.creation existed', () => {
+      const { creation: _, ...old } = waits;
+      expect(slotWaitSeconds(old, 2, 'req-b')).toBe(slotWaitSeconds({ ...old, creation: 150 }, 2, 'req-b'));
+    });
   });
 
   it('counts attempts when the state machine starts a creation again', async () => {
