@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as z from 'zod/mini';
 import { AccountRequestEventSchema } from '../../../functions/shared/schemas/account-request';
 import {
   CloudTrailEventSchema,
@@ -7,6 +8,17 @@ import {
   SERVICE_EVENT_DETAIL_TYPE,
   ServiceEventSchema,
 } from '../../../functions/shared/schemas/cloudtrail';
+import { eventBridgeEnvelope } from '../../../functions/shared/schemas/eventbridge';
+import {
+  ACCOUNT_REQUEST_REJECTED,
+  ACCOUNT_VENDED,
+  ACCOUNT_VENDING_FAILED,
+  AccountRequestRejectedSchema,
+  AccountVendedSchema,
+  AccountVendingFailedSchema,
+  GUARDRAIL_FINDING,
+  GuardrailFindingEventSchema,
+} from '../../../functions/shared/schemas/findings';
 
 const SAMPLES = join(__dirname, '..', '..', '..', 'events', 'samples');
 
@@ -22,6 +34,14 @@ function schemaFor(event: unknown) {
   if (detailType === 'AWS API Call via CloudTrail') return CloudTrailEventSchema;
   if (detailType === 'Account Request') return AccountRequestEventSchema;
   if (detailType === SERVICE_EVENT_DETAIL_TYPE) return ServiceEventSchema;
+  if (detailType === GUARDRAIL_FINDING) return GuardrailFindingEventSchema;
+  if (detailType === ACCOUNT_VENDED) return eventBridgeEnvelope(z.literal(ACCOUNT_VENDED), AccountVendedSchema);
+  if (detailType === ACCOUNT_VENDING_FAILED) {
+    return eventBridgeEnvelope(z.literal(ACCOUNT_VENDING_FAILED), AccountVendingFailedSchema);
+  }
+  if (detailType === ACCOUNT_REQUEST_REJECTED) {
+    return eventBridgeEnvelope(z.literal(ACCOUNT_REQUEST_REJECTED), AccountRequestRejectedSchema);
+  }
   return undefined;
 }
 
@@ -37,6 +57,10 @@ describe('sample events', () => {
         'aws.cloudtrail/stop-logging.json',
         'aws.s3/delete-account-public-access-block.json',
         'aws.organizations/create-account-result.json',
+        'vendguard.vending/account-vended.json',
+        'vendguard.vending/account-vending-failed.json',
+        'vendguard.vending/account-request-rejected.json',
+        'vendguard.guardrails/guardrail-finding-igw-remediated.json',
       ]),
     );
   });
