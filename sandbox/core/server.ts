@@ -57,14 +57,23 @@ export function parseCredentialScope(
 
 const MAX_BODY = 16 * 1024 * 1024;
 
-function readBody(req: IncomingMessage): Promise<string> {
+/**
+ * Reads a request body as UTF-8; rejects with `tooLarge` (and drops the connection) past `maxBytes`.
+ * @param maxBytes - default 16 MiB
+ * @param tooLarge - the service's own "too large" error; default `RequestEntityTooLarge` (413)
+ */
+export function readBody(
+  req: IncomingMessage,
+  maxBytes = MAX_BODY,
+  tooLarge = () => new AwsServiceError('RequestEntityTooLarge', 'Request body too large', { status: 413 }),
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(new AwsServiceError('RequestEntityTooLarge', 'Request body too large', { status: 413 }));
+      if (size > maxBytes) {
+        reject(tooLarge());
         req.destroy();
         return;
       }
@@ -73,6 +82,11 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** The caller's IP as CloudTrail records it (IPv4-mapped addresses unwrapped). */
+export function sourceIpOf(req: IncomingMessage): string {
+  return req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
 }
 
 function send(
@@ -253,7 +267,7 @@ export class SandboxServer {
       region,
       principal,
       requestId,
-      sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+      sourceIp: sourceIpOf(req),
       userAgent: String(req.headers['user-agent'] ?? 'unknown'),
       runtime: this.runtime,
     };

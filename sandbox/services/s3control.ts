@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { cloudTrailEntry } from '../core/cloudtrail';
 import { escapeXml } from '../core/protocols/xml';
 import type { LocalRuntime } from '../core/runtime';
-import { parseCredentialScope, type RawHttpService } from '../core/server';
+import { parseCredentialScope, type RawHttpService, readBody, sourceIpOf } from '../core/server';
 import { AwsServiceError, type RequestContext, type TrailOverrides } from '../core/types';
 
 /**
@@ -63,6 +63,7 @@ const TRAIL_NAMES: Readonly<Record<string, string>> = {
 
 const MAX_BODY = 64 * 1024;
 const ACCOUNT_ID = /^\d{12}$/;
+const tooLarge = () => new AwsServiceError('MaxMessageLengthExceeded', 'Your request was too big.');
 
 /** The account's block as S3 Control reports it: the stored one, the baseline's, or undefined when deleted. */
 export function publicAccessBlockOf(runtime: LocalRuntime, accountId: string): PublicAccessBlock | undefined {
@@ -120,24 +121,6 @@ function hostId(requestId: string): string {
   return Buffer.from(requestId).toString('base64');
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new AwsServiceError('MaxMessageLengthExceeded', 'Your request was too big.'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 function send(res: ServerResponse, status: number, body: string, requestId: string): void {
   if (res.headersSent) return;
   res.writeHead(status, {
@@ -183,7 +166,7 @@ export function createS3ControlService(runtime: LocalRuntime): RawHttpService {
       region,
       principal,
       requestId,
-      sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+      sourceIp: sourceIpOf(req),
       userAgent: String(req.headers['user-agent'] ?? 'unknown'),
       runtime,
     };
@@ -192,7 +175,7 @@ export function createS3ControlService(runtime: LocalRuntime): RawHttpService {
     let error: unknown;
     const requestParameters: Record<string, unknown> = {};
     try {
-      body = await readBody(req);
+      body = await readBody(req, MAX_BODY, tooLarge);
       if (operation === '*') {
         throw new AwsServiceError(
           'NotImplemented',
