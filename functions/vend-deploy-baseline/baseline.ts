@@ -15,6 +15,7 @@ import {
 import * as z from 'zod/mini';
 import { awsErrorName } from '../shared/errors';
 import { logger } from '../shared/logger';
+import { AccountIdSchema } from '../shared/schemas/eventbridge';
 import { BaselineDeploymentFailedError } from '../shared/vending/errors';
 import { rethrowTransient } from '../shared/vending/org';
 import {
@@ -29,7 +30,7 @@ export const BaselineInputSchema = z.object({
   action: z.enum(['deploy', 'check']),
   requestId: z.string(),
   plan: VendingPlanSchema,
-  accountId: z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit account id')),
+  accountId: AccountIdSchema,
   baseline: z.optional(BaselineProgressSchema),
   context: ExecutionContextSchema,
 });

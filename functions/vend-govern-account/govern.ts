@@ -15,6 +15,7 @@ import * as z from 'zod/mini';
 import { awsErrorName, TransientError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { AccountRequestSchema } from '../shared/schemas/account-request';
+import { AccountIdSchema } from '../shared/schemas/eventbridge';
 import { ScpQuotaExceededError } from '../shared/vending/errors';
 import { policyIdsByName, rethrowTransient } from '../shared/vending/org';
 import { VendingPlanSchema, vendedAccountTags } from '../shared/vending/plan';
@@ -27,7 +28,7 @@ export const GovernInputSchema = z.object({
   request: AccountRequestSchema,
   requestId: z.string(),
   plan: VendingPlanSchema,
-  accountId: z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit account id')),
+  accountId: AccountIdSchema,
 });
 export type GovernInput = z.infer<typeof GovernInputSchema>;
 

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { eventBridgeEnvelope } from './eventbridge';
+import { AccountIdSchema, eventBridgeEnvelope } from './eventbridge';
 
 export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 
@@ -64,7 +64,7 @@ export const CloudTrailRecordSchema = z.looseObject({
   readOnly: z.optional(z.boolean()),
   eventType: z.string(),
   managementEvent: z.optional(z.boolean()),
-  recipientAccountId: z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit account id')),
+  recipientAccountId: AccountIdSchema,
   eventCategory: z.optional(z.string()),
 });
 export type CloudTrailRecord = z.infer<typeof CloudTrailRecordSchema>;
@@ -97,7 +97,7 @@ export const ServiceEventRecordSchema = z.looseObject({
   awsRegion: z.string().check(z.minLength(1)),
   eventID: z.string().check(z.minLength(1)),
   eventType: z.literal('AwsServiceEvent'),
-  recipientAccountId: z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit account id')),
+  recipientAccountId: AccountIdSchema,
   serviceEventDetails: z.optional(z.record(z.string(), z.unknown())),
 });
 export type ServiceEventRecord = z.infer<typeof ServiceEventRecordSchema>;
@@ -116,7 +116,7 @@ export const CreateAccountResultDetailsSchema = z.looseObject({
     id: z.string().check(z.regex(/^car-[a-z0-9]{8,32}$/, 'must be a create account request id')),
     state: z.enum(['SUCCEEDED', 'FAILED']),
     accountName: z.optional(z.string()),
-    accountId: z.optional(z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit account id'))),
+    accountId: z.optional(AccountIdSchema),
     failureReason: z.optional(z.string()),
     requestedTimestamp: z.optional(z.string()),
     completedTimestamp: z.optional(z.string()),

@@ -1,5 +1,8 @@
 import * as z from 'zod/mini';
 
+/** A 12-digit AWS account id. */
+export const AccountIdSchema = z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit account id'));
+
 /**
  * The EventBridge envelope every event arrives in.
  * See https://docs.aws.amazon.com/eventbridge/latest/ref/overiew-event-structure.html
@@ -17,7 +20,7 @@ export function eventBridgeEnvelope<D extends z.ZodMiniType, T extends z.ZodMini
     id: z.string().check(z.minLength(1)),
     'detail-type': detailType,
     source: z.string().check(z.minLength(1)),
-    account: z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit account id')),
+    account: AccountIdSchema,
     time: z.iso.datetime({ offset: true }),
     region: z.string().check(z.minLength(1)),
     resources: z.array(z.string()),
@@ -25,5 +28,3 @@ export function eventBridgeEnvelope<D extends z.ZodMiniType, T extends z.ZodMini
     'replay-name': z.optional(z.string()),
   });
 }
-
-export const AccountIdSchema = z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit account id'));
