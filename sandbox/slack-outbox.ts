@@ -16,7 +16,6 @@ import { SEVERITY_BADGE } from '../functions/shared/notify/render';
 import { type ControlResponse, controlRoute } from './core/control';
 import type { SandboxRuntime } from './core/types';
 
-
 /** The store table of the outbox. */
 export const OUTBOX_TABLE = 'slack.outbox';
 /** Where in-process functions post (relative to the endpoint). */
