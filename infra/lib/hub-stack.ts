@@ -63,9 +63,10 @@ export class HubStack extends Stack {
         conditions: { StringEquals: { 'aws:PrincipalOrgID': deployment.organizationId } },
       }),
     );
-    // Every event has version "0": the archive keeps all of them for `vendguard replay`.
+    // Every event has version "0": the archive keeps all of them for `vendguard events replay`, whose
+    // `--archive` defaults to this name (as does the sandbox's archive).
     this.bus.archive('Archive', {
-      archiveName: 'vendguard-events',
+      archiveName: 'vendguard-archive',
       description: 'Every event of the vendguard bus, for replaying guardrail events',
       eventPattern: { version: ['0'] },
       retention: Duration.days(90),

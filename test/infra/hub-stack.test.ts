@@ -188,8 +188,9 @@ describe('hub stack: bus, rules and archive', () => {
     });
   });
 
-  it('archives every event of the bus for replay', () => {
+  it('archives every event of the bus for replay, under the name `vendguard events replay` uses by default', () => {
     app.hubTemplate.hasResourceProperties('AWS::Events::Archive', {
+      ArchiveName: 'vendguard-archive',
       SourceArn: { 'Fn::GetAtt': [busId(), 'Arn'] },
       EventPattern: { version: ['0'] },
     });
