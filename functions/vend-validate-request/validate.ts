@@ -7,7 +7,7 @@ import type { OrganizationConfig } from '../../infra/config/schema';
 import { InputValidationError } from '../shared/errors';
 import type { AccountRequest } from '../shared/schemas/account-request';
 import { accountByEmail, accountTags, ouIdByPath, rootId } from '../shared/vending/org';
-import { computePlan, quarantinePolicyName, TAGS, type VendingPlan } from '../shared/vending/plan';
+import { accountScpNames, computePlan, quarantinePolicyName, TAGS, type VendingPlan } from '../shared/vending/plan';
 
 type Issue = { path: string; message: string };
 
@@ -40,9 +40,8 @@ export function configIssues(request: AccountRequest, config: OrganizationConfig
   if (!quarantinePolicyName(config)) {
     issues.push({ path: 'ou', message: 'the organization config has no quarantine SCP (quarantine: true)' });
   }
-  const accountScps = config.scps.filter((s) => !s.quarantine && s.accountTargets.includes(request.ou));
   // FullAWSAccess and the quarantine policy are attached while the account SCPs are added.
-  const needed = accountScps.length + 2;
+  const needed = accountScpNames(config, request.ou).length + 2;
   if (needed > config.organization.scpQuotaPerTarget) {
     issues.push({
       path: 'ou',

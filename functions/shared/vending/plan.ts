@@ -187,6 +187,11 @@ export function quarantinePolicyName(config: OrganizationConfig): string | undef
   return config.scps.find((s) => s.quarantine)?.name;
 }
 
+/** The SCPs attached to an account of `ou` itself (config `accountTargets`; never the quarantine SCP). */
+export function accountScpNames(config: OrganizationConfig, ou: string): string[] {
+  return config.scps.filter((s) => !s.quarantine && s.accountTargets.includes(ou)).map((s) => s.name);
+}
+
 /**
  * Computes the plan of a request that passed validation.
  *
@@ -202,9 +207,7 @@ export function computePlan(
     .filter((s) => s.ous.includes(request.ou))
     .map((s) => ({ name: s.name, regions: stackSetRegions(config, s.regions) }));
   const regions = [...new Set(stackSets.flatMap((s) => s.regions))];
-  const accountScps = config.scps
-    .filter((s) => !s.quarantine && s.accountTargets.includes(request.ou))
-    .map((s) => s.name);
+  const accountScps = accountScpNames(config, request.ou);
   return {
     requestId,
     accountName: request.name,
