@@ -46,7 +46,7 @@ export class VendguardAlarms extends Construct {
   onFailedExecutions(name: string, stateMachine: IStateMachine): Alarm {
     return this.add(`${name}-failed-executions`, {
       metric: stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
-      description: `A vendguard-${name} execution failed; inspect it with \`vendguard executions list --status FAILED\``,
+      description: `A vendguard-${name} execution failed; inspect it with \`vendguard executions --state-machine ${name} --status FAILED\``,
     });
   }
 
