@@ -11,14 +11,31 @@ export class VendguardError extends Error {
   }
 }
 
+/** One problem of rejected input: the field (dotted path) and the reason. */
+export interface InputIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Turns zod issues into `{ path, message }` pairs with dotted paths. */
+export function zodIssues(error: {
+  issues: readonly { path: readonly PropertyKey[]; message: string }[];
+}): InputIssue[] {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+}
+
+/** Issues as one line: `ou: unknown OU; email: invalid` (an empty path reads `(root)`). */
+export function describeIssues(issues: readonly InputIssue[]): string {
+  return issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ');
+}
+
 /** Input (event, request, config) rejected at the edge; nothing was changed. Never retried. */
 export class InputValidationError extends VendguardError {
   /** Every problem: the field (dotted path) and the reason. */
-  readonly issues: readonly { readonly path: string; readonly message: string }[];
+  readonly issues: readonly InputIssue[];
 
-  constructor(what: string, issues: readonly { path: string; message: string }[], options?: ErrorOptions) {
-    const detail = issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ');
-    super(`${what} is invalid: ${detail}`, options);
+  constructor(what: string, issues: readonly InputIssue[], options?: ErrorOptions) {
+    super(`${what} is invalid: ${describeIssues(issues)}`, options);
     this.name = 'InputValidationError';
     this.issues = issues;
   }

@@ -2,16 +2,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
-import { InputValidationError } from './errors';
+import { InputValidationError, zodIssues } from './errors';
 import { logger } from './logger';
 
 /** A zod schema as the handlers use it (zod/mini or classic). */
 export type Schema<T> = z.ZodMiniType<T, unknown>;
 
-/** Turns zod issues into `{ path, message }` pairs with dotted paths. */
-export function zodIssues(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }) {
-  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
-}
+export { zodIssues } from './errors';
 
 /**
  * Parses `value` with `schema`; throws {@link InputValidationError} naming every bad field.

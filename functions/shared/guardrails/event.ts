@@ -2,6 +2,7 @@
  * Turning an EventBridge delivery into what a guardrail acts on. A malformed or truncated
  * CloudTrail event is rejected here with the reason, before any AWS call.
  */
+import { describeIssues, zodIssues } from '../errors';
 import { CloudTrailEventSchema, type CloudTrailRecord } from '../schemas/cloudtrail';
 import { type GuardRule, ruleForRecord } from './rules';
 
@@ -68,8 +69,7 @@ function eventIdOf(raw: unknown): string | undefined {
 export function readDelivery(raw: unknown, functionName: string, remediationRole: string): ParsedDelivery {
   const parsed = CloudTrailEventSchema.safeParse(raw);
   if (!parsed.success) {
-    // Formatted here rather than with middleware's zodIssues: this module must not pull in middy.
-    const why = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
+    const why = describeIssues(zodIssues(parsed.error));
     const eventId = eventIdOf(raw);
     return { kind: 'rejected', reason: `malformed CloudTrail event: ${why}`, ...(eventId ? { eventId } : {}) };
   }
