@@ -22,6 +22,25 @@ export function parseTime(value: string, flag: string, now = Date.now()): Date {
   return date;
 }
 
+/** The CDK app names each rule `vendguard-<file name>`; the sandbox names it as its file. */
+const DEPLOYED_RULE_PREFIX = 'vendguard-';
+
+/**
+ * The ARN of a rule on a bus, by its file name (`igw-created`) or its deployed name
+ * (`vendguard-igw-created`), so one `--rule` works against the sandbox and AWS alike.
+ */
+async function ruleArn(client: EventBridgeClient, rule: string, bus: string): Promise<string | undefined> {
+  const names = rule.startsWith(DEPLOYED_RULE_PREFIX) ? [rule] : [rule, `${DEPLOYED_RULE_PREFIX}${rule}`];
+  for (const name of names) {
+    try {
+      return (await client.send(new DescribeRuleCommand({ Name: name, EventBusName: bus }))).Arn;
+    } catch (err) {
+      if ((err as Error).name !== 'ResourceNotFoundException') throw err;
+    }
+  }
+  throw new CliError(`no rule ${rule} on bus ${bus}`, EXIT.usage);
+}
+
 export interface ReplayOptions {
   from: string;
   to?: string;
@@ -66,14 +85,8 @@ export async function replayEvents(
   const bus = await client.send(new DescribeEventBusCommand({ Name: opts.bus }));
   const filterArns: string[] = [];
   for (const rule of opts.rule ?? []) {
-    const described = await client
-      .send(new DescribeRuleCommand({ Name: rule, EventBusName: opts.bus }))
-      .catch((err: unknown) => {
-        if ((err as Error).name === 'ResourceNotFoundException')
-          throw new CliError(`no rule ${rule} on bus ${opts.bus}`, EXIT.usage);
-        throw err;
-      });
-    if (described.Arn) filterArns.push(described.Arn);
+    const arn = await ruleArn(client, rule, opts.bus);
+    if (arn) filterArns.push(arn);
   }
   const replayName = opts.name ?? `vendguard-replay-${Date.now()}`;
   await client.send(
