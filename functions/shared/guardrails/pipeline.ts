@@ -107,9 +107,10 @@ export async function processGuardEvent(
     logger.info('duplicate delivery skipped', log);
     return { status: 'duplicate', eventId: event.eventId };
   }
+  const ctx = makeContext(event, rule, settings);
   let draft: FindingDraft | null;
   try {
-    draft = await guard(makeContext(event, rule, settings));
+    draft = await guard(ctx);
   } catch (err) {
     if (isRetryable(err) || err instanceof GuardrailStateError) {
       await releaseEvent(settings, claimKey).catch(() => undefined);
@@ -138,13 +139,12 @@ export async function processGuardEvent(
     logger.info('not a violation', log);
     return { status: 'ignored', eventId: event.eventId, reason: 'not a violation' };
   }
-  const mode = effectiveMode(rule, settings);
   const { severity, ...rest } = draft;
   const accountName = cachedAccountName(event.accountId);
   const finding: GuardrailFinding = {
     rule: rule.name,
     severity: severity ?? rule.severity,
-    mode,
+    mode: ctx.mode,
     actor: event.actor,
     accountId: event.accountId,
     ...(accountName ? { accountName } : {}),
