@@ -2,6 +2,7 @@
  * Recording findings: one `Guardrail Finding` event on the central bus per handled event. The
  * archive keeps it and the Slack notifier renders it; the guardrails never call Slack themselves.
  */
+import type { PutEventsCommandOutput } from '@aws-sdk/client-eventbridge';
 import {
   GUARDRAIL_FINDING,
   GUARDRAIL_SOURCE,
@@ -19,23 +20,20 @@ import type { GuardSettings } from './settings';
 export async function publishFinding(settings: GuardSettings, finding: GuardrailFinding): Promise<void> {
   const checked = GuardrailFindingSchema.parse(finding);
   const { PutEventsCommand } = sdk.eventbridge();
-  let out: Awaited<ReturnType<typeof send>>;
-  const send = () =>
-    hubClients().events.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: settings.eventBus,
-            Source: GUARDRAIL_SOURCE,
-            DetailType: GUARDRAIL_FINDING,
-            Detail: JSON.stringify(checked),
-            Resources: [],
-          },
-        ],
-      }),
-    );
+  const put = new PutEventsCommand({
+    Entries: [
+      {
+        EventBusName: settings.eventBus,
+        Source: GUARDRAIL_SOURCE,
+        DetailType: GUARDRAIL_FINDING,
+        Detail: JSON.stringify(checked),
+        Resources: [],
+      },
+    ],
+  });
+  let out: PutEventsCommandOutput;
   try {
-    out = await send();
+    out = await hubClients().events.send(put);
   } catch (err) {
     throw new FindingNotRecordedError(
       `cannot put the finding of event ${finding.eventId} (${finding.accountId}/${finding.region}) on bus ${settings.eventBus}: ${(err as Error).message}`,
