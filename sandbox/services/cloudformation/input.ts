@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { pageAt } from '../../core/paging';
 import { ValidationError } from './errors';
 
 /**
@@ -145,23 +146,7 @@ export function parseInput<S extends z.ZodMiniType>(schema: S, input: Record<str
   );
 }
 
-/** Encodes an offset as an opaque NextToken. */
-export function encodeToken(offset: number): string {
-  return Buffer.from(`o:${offset}`).toString('base64');
-}
-
-/** Decodes a NextToken; throws `ValidationError` for a token it did not issue. */
-export function decodeToken(token: string | undefined): number {
-  if (token === undefined || token === '') return 0;
-  const raw = Buffer.from(token, 'base64').toString('utf8');
-  const offset = raw.startsWith('o:') ? Number(raw.slice(2)) : Number.NaN;
-  if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('Invalid NextToken');
-  return offset;
-}
-
 /** One page of `items` and the NextToken of the next. */
 export function paginate<T>(items: T[], nextToken: string | undefined, maxResults = 100): { page: T[]; next?: string } {
-  const from = decodeToken(nextToken);
-  const page = items.slice(from, from + maxResults);
-  return from + maxResults < items.length ? { page, next: encodeToken(from + maxResults) } : { page };
+  return pageAt(items, nextToken || undefined, maxResults, () => new ValidationError('Invalid NextToken'));
 }

@@ -4,6 +4,7 @@
  * operation files. Everything lives in the management account and the home region.
  */
 import { randomUUID } from 'node:crypto';
+import { pageAt } from '../../core/paging';
 import type { BusEvent, SandboxRuntime, Store } from '../../core/types';
 import { AwsServiceError } from '../../core/types';
 
@@ -242,14 +243,8 @@ export function paginate<T>(
       `Value '${String(input.Limit)}' at 'limit' failed to satisfy constraint: Member must have value between 1 and ${max}`,
     );
   }
-  let offset = 0;
-  if (typeof input.NextToken === 'string' && input.NextToken !== '') {
-    offset = Number(Buffer.from(input.NextToken, 'base64url').toString('utf8'));
-    if (!Number.isInteger(offset) || offset < 0) throw validation('The NextToken is not valid.');
-  }
-  const page = items.slice(offset, offset + limit);
-  const next = offset + limit < items.length ? Buffer.from(String(offset + limit)).toString('base64url') : undefined;
-  return next ? { page, next } : { page };
+  const token = typeof input.NextToken === 'string' && input.NextToken !== '' ? input.NextToken : undefined;
+  return pageAt(items, token, limit, () => validation('The NextToken is not valid.'));
 }
 
 /** Epoch ms to the `Date` the JSON codec sends as epoch seconds. */

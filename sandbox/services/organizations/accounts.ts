@@ -1,3 +1,4 @@
+import { pageAt } from '../../core/paging';
 import { optionalInt, optionalList, optionalString, requiredString } from '../../core/protocols/input';
 import type { LocalRuntime } from '../../core/runtime';
 import type { OperationHandler } from '../../core/types';
@@ -59,17 +60,11 @@ export function paginate<T>(
   if (maxResults < 1 || maxResults > max) {
     throw invalidInput('INVALID_INPUT', `MaxResults must be between 1 and ${max}, got ${maxResults}`);
   }
-  const token = optionalString(input, 'NextToken');
-  let offset = 0;
-  if (token) {
-    const decoded = Number(Buffer.from(token, 'base64url').toString('utf8').replace(/^off:/, ''));
-    if (!Number.isInteger(decoded) || decoded < 0)
-      throw invalidInput('INVALID_NEXT_TOKEN', 'The NextToken is not valid');
-    offset = decoded;
-  }
-  const page = items.slice(offset, offset + maxResults);
-  const next = offset + maxResults;
-  return next < items.length ? { page, NextToken: Buffer.from(`off:${next}`).toString('base64url') } : { page };
+  const token = optionalString(input, 'NextToken') || undefined;
+  const { page, next } = pageAt(items, token, maxResults, () =>
+    invalidInput('INVALID_NEXT_TOKEN', 'The NextToken is not valid'),
+  );
+  return next ? { page, NextToken: next } : { page };
 }
 
 /** The account-related operations, plus the resolver of pending creations. */

@@ -2,6 +2,7 @@
  * The wire-level operations of the Step Functions API: input checks, pagination and output shapes
  * over {@link StepFunctions}.
  */
+import { pageAt } from '../../core/paging';
 import type { RequestContext } from '../../core/types';
 import { InvalidArn, InvalidToken, ValidationException } from './errors';
 import { History } from './history';
@@ -43,20 +44,13 @@ function required(input: Record<string, unknown>, key: string): string {
   return v;
 }
 
-/** Page of `items` from an opaque `nextToken` (base64 offset). */
+/** Page of `items` from an opaque `nextToken`. */
 function page<T>(items: T[], input: Record<string, unknown>, defaultSize = 100): { items: T[]; nextToken?: string } {
   const max =
     typeof input.maxResults === 'number' && input.maxResults > 0 ? Math.min(input.maxResults, 1000) : defaultSize;
-  let offset = 0;
-  const token = input.nextToken;
-  if (token !== undefined && token !== null) {
-    const decoded =
-      typeof token === 'string' ? /^o(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8')) : null;
-    if (!decoded?.[1]) throw new InvalidToken(token);
-    offset = Number(decoded[1]);
-  }
-  const slice = items.slice(offset, offset + max);
-  const next = offset + max < items.length ? Buffer.from(`o${offset + max}`).toString('base64url') : undefined;
+  const token = input.nextToken ?? undefined;
+  if (token !== undefined && typeof token !== 'string') throw new InvalidToken(token);
+  const { page: slice, next } = pageAt(items, token, max, (t) => new InvalidToken(t));
   return next ? { items: slice, nextToken: next } : { items: slice };
 }
 
