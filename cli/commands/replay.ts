@@ -126,10 +126,10 @@ export async function replayCommand(
       const result = await runReplay(sfn, plan);
       let status = 'STARTED';
       if (opts.wait) {
-        status = await followExecution(sfn, result.replayArn, {
+        ({ status } = await followExecution(sfn, result.replayArn, {
           pollMs: opts.pollMs,
           onState: bulk ? undefined : (span) => progress(formatSpan(span)),
-        });
+        }));
       }
       return { name: plan.name, mode, replay: result.replayArn.split(':').pop(), status };
     } catch (err) {

@@ -1,8 +1,7 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
 import { organizationConfig } from '../../functions/shared/config';
-import { awsErrorName } from '../../functions/shared/errors';
 import { zodIssues } from '../../functions/shared/middleware';
 import {
   ACCOUNT_REQUEST_DETAIL_TYPE,
@@ -14,7 +13,8 @@ import { requestIdFor, VENDING_STATE_MACHINE } from '../../functions/shared/vend
 import { redriveCommand } from '../../functions/vend-announce/announce';
 import { configIssues } from '../../functions/vend-validate-request/validate';
 import { eventsClient, executionArnFor, resolveStateMachineArn, sfnClient } from '../aws';
-import { executionHistory, failedState, type StateSpan, timeline } from '../executions';
+import { failedState } from '../executions';
+import { followExecution } from '../follow';
 import { CliError, EXIT, formatDuration, printJson, progress } from '../output';
 
 /** Options of `vendguard request`. */
@@ -106,45 +106,6 @@ export async function putRequest(events: EventBridgeClient, request: AccountRequ
   return entry?.EventId;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Follows an execution until it ends, calling `onState` once per state as it completes. */
-export async function followExecution(
-  sfn: SFNClient,
-  executionArn: string,
-  options: { pollMs: number; timeoutSeconds: number; onState: (span: StateSpan) => void },
-): Promise<{ status: string; error?: string; cause?: string; output?: string; spans: StateSpan[] }> {
-  const deadline = Date.now() + options.timeoutSeconds * 1000;
-  let reported = 0;
-  for (;;) {
-    let described: { status?: string; error?: string; cause?: string; output?: string } | undefined;
-    try {
-      described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    } catch (err) {
-      // The rule starts the execution asynchronously: it may not exist yet.
-      if (awsErrorName(err) !== 'ExecutionDoesNotExist') throw err;
-    }
-    const spans = described ? timeline(await executionHistory(sfn, executionArn)) : [];
-    const finished = described?.status !== undefined && described.status !== 'RUNNING';
-    for (; reported < spans.length; reported++) {
-      const span = spans[reported] as StateSpan;
-      if (span.status === 'running' && !finished) break;
-      options.onState(span);
-    }
-    if (finished) return { status: described?.status ?? 'UNKNOWN', ...pickOutcome(described), spans };
-    if (Date.now() > deadline) return { status: 'RUNNING', spans };
-    await sleep(options.pollMs);
-  }
-}
-
-function pickOutcome(d: { error?: string; cause?: string; output?: string } | undefined) {
-  return {
-    ...(d?.error ? { error: d.error } : {}),
-    ...(d?.cause ? { cause: d.cause } : {}),
-    ...(d?.output ? { output: d.output } : {}),
-  };
-}
-
 function accountIdOf(output: string | undefined): string | undefined {
   return output ? /"accountId"\s*:\s*"(\d{12})"/.exec(output)?.[1] : undefined;
 }
@@ -169,15 +130,15 @@ export async function runRequest(
   const executionArn = executionArnFor(stateMachineArn, requestId);
   const followed = await followExecution(clients.sfn, executionArn, {
     pollMs: options.pollMs ?? 1000,
-    timeoutSeconds: options.timeoutSeconds ?? 3600,
+    timeoutMs: (options.timeoutSeconds ?? 3600) * 1000,
     onState: (span) => {
       if (options.json || span.type === 'Pass' || span.type === 'Choice') return;
-      const mark = span.status === 'failed' ? 'failed' : span.status === 'running' ? '…' : 'ok';
+      const mark = span.status === 'failed' ? 'failed' : 'ok';
       progress(`  ${span.name.padEnd(20)} ${mark.padEnd(6)} ${formatDuration(span.durationMs ?? Number.NaN)}`);
     },
   });
   const failed = failedState(followed.spans);
-  const status = (followed.status as RequestResult['status']) ?? 'RUNNING';
+  const status = followed.status as RequestResult['status'];
   const accountId = accountIdOf(followed.output);
   const result: RequestResult = {
     requestId,
