@@ -16,7 +16,7 @@ import type { GuardEvent } from '../shared/guardrails/event';
 import { accountDirectory, exemptAccountIds } from '../shared/guardrails/exemptions';
 import { type GuardResult, processGuardEvent } from '../shared/guardrails/pipeline';
 import type { GuardRule } from '../shared/guardrails/rules';
-import { guardSettings } from '../shared/guardrails/settings';
+import { type GuardSettings, guardSettings } from '../shared/guardrails/settings';
 import { logger } from '../shared/logger';
 
 /** The actor a sweep finding names (the creator is not known without the event). */
@@ -65,8 +65,12 @@ function sweepEvent(accountId: string, region: string, resource: string, now: st
   };
 }
 
-async function sweepAccountRegion(accountId: string, region: string, now: string): Promise<GuardResult[]> {
-  const settings = guardSettings();
+async function sweepAccountRegion(
+  settings: GuardSettings,
+  accountId: string,
+  region: string,
+  now: string,
+): Promise<GuardResult[]> {
   const ec2 = await memberClient('ec2', accountId, region, settings.remediationRole);
   const results: GuardResult[] = [];
   let token: string | undefined;
@@ -99,7 +103,9 @@ async function sweepAccountRegion(accountId: string, region: string, now: string
     );
     for (const rule of page.SecurityGroupRules ?? []) {
       if (!rule.GroupId) continue;
-      byGroup.set(rule.GroupId, [...(byGroup.get(rule.GroupId) ?? []), rule]);
+      const group = byGroup.get(rule.GroupId);
+      if (group) group.push(rule);
+      else byGroup.set(rule.GroupId, [rule]);
     }
     token = page.NextToken;
   } while (token);
@@ -125,6 +131,7 @@ async function sweepAccountRegion(accountId: string, region: string, now: string
  */
 export async function reconcile(now: Date = new Date()): Promise<SweepReport> {
   const config = organizationConfig();
+  const settings = guardSettings();
   const regions = config.organization.allowedRegions;
   const directory = await accountDirectory();
   const exempt = await exemptAccountIds();
@@ -143,7 +150,7 @@ export async function reconcile(now: Date = new Date()): Promise<SweepReport> {
   for (const accountId of targets) {
     for (const region of regions) {
       try {
-        for (const result of await sweepAccountRegion(accountId, region, stamp)) {
+        for (const result of await sweepAccountRegion(settings, accountId, region, stamp)) {
           violations++;
           const key = result.status === 'done' ? result.finding.outcome : result.status;
           outcomes[key] = (outcomes[key] ?? 0) + 1;
