@@ -17,6 +17,6 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   events,
   invoke,
   sandbox,
-  // Keep last: it adds `alerts` to the `sandbox` group (creating the group if no module did).
+  // Adds `alerts` to the `sandbox` group (sandboxGroup: whichever module comes first creates it).
   sandboxAlerts,
 ];

@@ -1,11 +1,7 @@
 import type { Command } from 'commander';
 import type { OutboxMessage } from '../../sandbox/slack-outbox';
 import { CliError, EXIT, printJson } from '../output';
-
-/** The sandbox endpoint: `--endpoint-url` (copied to `AWS_ENDPOINT_URL` by the program) or the default. */
-function endpoint(): string {
-  return (process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:4566').replace(/\/+$/, '');
-}
+import { sandboxEndpoint, sandboxGroup } from './sandbox';
 
 /** Fetches the outbox from the sandbox's control API, newest first. */
 export async function fetchAlerts(base: string, limit: number): Promise<{ alerts: OutboxMessage[]; total: number }> {
@@ -48,10 +44,7 @@ export function formatAlerts(alerts: readonly OutboxMessage[], total: number): s
  * first. Adds itself to the `sandbox` command group (creating the group when no other module did).
  */
 export function register(program: Command): void {
-  const sandbox =
-    program.commands.find((c) => c.name() === 'sandbox') ??
-    program.command('sandbox').description('Work with the local sandbox (npm start)');
-  sandbox
+  sandboxGroup(program)
     .command('alerts')
     .description('List the Slack alerts the sandbox received (its outbox), newest first, with the rendered text')
     .option('--json', 'print the outbox as JSON (blocks included)')
@@ -71,7 +64,7 @@ Exit codes: 0 listed, 2 bad --limit, 3 the sandbox could not be reached.`,
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 0)
         throw new CliError(`--limit "${opts.limit}" must be a non-negative integer`, EXIT.usage);
-      const { alerts, total } = await fetchAlerts(endpoint(), limit);
+      const { alerts, total } = await fetchAlerts(sandboxEndpoint(), limit);
       if (opts.json) return printJson({ alerts, total });
       console.log(formatAlerts(alerts, total));
     });

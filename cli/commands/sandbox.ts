@@ -56,10 +56,16 @@ export function exportLines(c: CredentialsReply): string {
   ].join('\n');
 }
 
-export function register(program: Command): void {
-  const sandbox =
+/** The `sandbox` command group, created by the first module that asks for it. */
+export function sandboxGroup(program: Command): Command {
+  return (
     program.commands.find((c) => c.name() === 'sandbox') ??
-    program.command('sandbox').description('Work with the local sandbox (npm start)');
+    program.command('sandbox').description('Work with the local sandbox (npm start)')
+  );
+}
+
+export function register(program: Command): void {
+  const sandbox = sandboxGroup(program);
   sandbox
     .command('credentials')
     .description('Print environment variables that act as a role in a sandbox account')
