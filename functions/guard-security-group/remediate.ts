@@ -30,6 +30,25 @@ export interface SgTarget {
 
 const num = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
 
+/** An open rule from what a record or a described rule says; a port or rule id is set only when known. */
+function openRule(
+  cidr: string,
+  ipProtocol: string | undefined,
+  fromPort: unknown,
+  toPort: unknown,
+  ruleId: string | undefined,
+): OpenIngress {
+  const from = num(fromPort);
+  const to = num(toPort);
+  return {
+    cidr,
+    ipProtocol: ipProtocol ?? '-1',
+    ...(from !== undefined ? { fromPort: from } : {}),
+    ...(to !== undefined ? { toPort: to } : {}),
+    ...(ruleId ? { ruleId } : {}),
+  };
+}
+
 function portText(rule: OpenIngress): string {
   if (rule.ipProtocol === '-1') return 'all traffic';
   if (rule.fromPort === undefined) return rule.ipProtocol;
@@ -55,13 +74,7 @@ export function sgTargetOf(ctx: GuardContext): SgTarget | undefined {
       const cidr = stringField(rule, 'CidrIpv4') ?? stringField(rule, 'CidrIpv6');
       if (!ruleId || !cidr || !OPEN_CIDRS.has(cidr)) continue;
       const r = rule as Record<string, unknown>;
-      open.push({
-        cidr,
-        ipProtocol: stringField(rule, 'IpProtocol') ?? '-1',
-        ...(num(r.FromPort) !== undefined ? { fromPort: num(r.FromPort) } : {}),
-        ...(num(r.ToPort) !== undefined ? { toPort: num(r.ToPort) } : {}),
-        ruleId,
-      });
+      open.push(openRule(cidr, stringField(r, 'IpProtocol'), r.FromPort, r.ToPort, ruleId));
     }
     return { groupId, open };
   }
@@ -76,31 +89,20 @@ export function sgTargetOf(ctx: GuardContext): SgTarget | undefined {
       const cidr = stringField(r, 'cidrIpv4') ?? stringField(r, 'cidrIpv6');
       const ruleId = stringField(r, 'securityGroupRuleId');
       if (r.isEgress === true || !cidr || !OPEN_CIDRS.has(cidr)) continue;
-      open.push({
-        cidr,
-        ipProtocol: stringField(r, 'ipProtocol') ?? '-1',
-        ...(num(r.fromPort) !== undefined ? { fromPort: num(r.fromPort) } : {}),
-        ...(num(r.toPort) !== undefined ? { toPort: num(r.toPort) } : {}),
-        ...(ruleId ? { ruleId } : {}),
-      });
+      open.push(openRule(cidr, stringField(r, 'ipProtocol'), r.fromPort, r.toPort, ruleId));
     }
     return { groupId, open };
   }
   const open: OpenIngress[] = [];
   for (const permission of itemsOf(params.ipPermissions)) {
     const p = permission as Record<string, unknown>;
-    const ipProtocol = stringField(p, 'ipProtocol') ?? '-1';
-    const ports = {
-      ...(num(p.fromPort) !== undefined ? { fromPort: num(p.fromPort) } : {}),
-      ...(num(p.toPort) !== undefined ? { toPort: num(p.toPort) } : {}),
-    };
-    for (const range of itemsOf(p.ipRanges)) {
-      const cidr = stringField(range, 'cidrIp');
-      if (cidr && OPEN_CIDRS.has(cidr)) open.push({ cidr, ipProtocol, ...ports });
-    }
-    for (const range of itemsOf(p.ipv6Ranges)) {
-      const cidr = stringField(range, 'cidrIpv6');
-      if (cidr && OPEN_CIDRS.has(cidr)) open.push({ cidr, ipProtocol, ...ports });
+    const ipProtocol = stringField(p, 'ipProtocol');
+    const cidrs = [
+      ...itemsOf(p.ipRanges).map((range) => stringField(range, 'cidrIp')),
+      ...itemsOf(p.ipv6Ranges).map((range) => stringField(range, 'cidrIpv6')),
+    ];
+    for (const cidr of cidrs) {
+      if (cidr && OPEN_CIDRS.has(cidr)) open.push(openRule(cidr, ipProtocol, p.fromPort, p.toPort, undefined));
     }
   }
   return { groupId, open };
@@ -112,13 +114,7 @@ export function openIngressOf(rules: readonly SecurityGroupRule[]): OpenIngress[
   for (const rule of rules) {
     const cidr = rule.CidrIpv4 ?? rule.CidrIpv6;
     if (rule.IsEgress || !cidr || !OPEN_CIDRS.has(cidr)) continue;
-    open.push({
-      cidr,
-      ipProtocol: rule.IpProtocol ?? '-1',
-      ...(rule.FromPort !== undefined ? { fromPort: rule.FromPort } : {}),
-      ...(rule.ToPort !== undefined ? { toPort: rule.ToPort } : {}),
-      ...(rule.SecurityGroupRuleId ? { ruleId: rule.SecurityGroupRuleId } : {}),
-    });
+    open.push(openRule(cidr, rule.IpProtocol, rule.FromPort, rule.ToPort, rule.SecurityGroupRuleId));
   }
   return open;
 }
