@@ -89,7 +89,7 @@ async function describeGateway(ec2: EC2Client, igwId: string): Promise<InternetG
 /**
  * Checks exemptions and removes one gateway. Shared by the event handler and the sweep.
  *
- * @param gateway - when the caller already described it (the sweep), no second describe is made
+ * @param described - the gateway when the caller already described it (the sweep): no second describe is made
  */
 export async function removeInternetGateway(
   ctx: GuardContext,

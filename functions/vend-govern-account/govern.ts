@@ -41,7 +41,7 @@ export interface GovernResult {
   readonly detail: string;
 }
 
-/** Names of the SCPs attached directly to a target, every page. */
+/** Ids of the SCPs attached directly to a target, every page. */
 async function attachedPolicyIds(org: OrganizationsClient, targetId: string): Promise<string[]> {
   const ids: string[] = [];
   let NextToken: string | undefined;
