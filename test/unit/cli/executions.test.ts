@@ -94,6 +94,12 @@ describe('output helpers', () => {
     ]);
   });
 
+  it('carries a rounded-up unit into the next one', () => {
+    expect([formatDuration(999.6), formatDuration(59_960), formatDuration(119_600), formatDuration(3_599_700)]).toEqual(
+      ['1.0s', '1m 00s', '2m 00s', '1h 00m'],
+    );
+  });
+
   it('aligns table columns', () => {
     expect(table([{ a: 'x', b: 'long value' }], { a: (r) => r.a, b: (r) => r.b })).toBe('A  B\nx  long value');
   });
