@@ -37,6 +37,15 @@ const GUARDRAIL_RULES = [
   'denied-attempts',
 ];
 
+/** A sample of each remediating rule (each also matched positively below). */
+const REMEDIATING_SAMPLES = [
+  ['igw-created', 'aws.ec2/create-internet-gateway.json'],
+  ['igw-attached', 'aws.ec2/attach-internet-gateway.json'],
+  ['sg-open-ingress', 'aws.ec2/authorize-security-group-ingress-open.json'],
+  ['trail-tampered', 'aws.cloudtrail/stop-logging.json'],
+  ['s3-public-access-weakened', 'aws.s3/delete-account-public-access-block.json'],
+] as const;
+
 const remediatorIdentity = (detail: Json) => {
   detail.userIdentity = {
     type: 'AssumedRole',
@@ -108,23 +117,11 @@ describe('guardrail rules', () => {
   });
 
   describe('negative cases', () => {
-    it.each([
-      ['igw-created', 'aws.ec2/create-internet-gateway.json'],
-      ['igw-attached', 'aws.ec2/attach-internet-gateway.json'],
-      ['sg-open-ingress', 'aws.ec2/authorize-security-group-ingress-open.json'],
-      ['trail-tampered', 'aws.cloudtrail/stop-logging.json'],
-      ['s3-public-access-weakened', 'aws.s3/delete-account-public-access-block.json'],
-    ])('%s ignores a failed call (errorCode present)', (name, file) => {
+    it.each(REMEDIATING_SAMPLES)('%s ignores a failed call (errorCode present)', (name, file) => {
       expect(matches(name, variant(file, denied))).toBe(false);
     });
 
-    it.each([
-      ['igw-created', 'aws.ec2/create-internet-gateway.json'],
-      ['igw-attached', 'aws.ec2/attach-internet-gateway.json'],
-      ['sg-open-ingress', 'aws.ec2/authorize-security-group-ingress-open.json'],
-      ['trail-tampered', 'aws.cloudtrail/stop-logging.json'],
-      ['s3-public-access-weakened', 'aws.s3/delete-account-public-access-block.json'],
-    ])("%s ignores the remediation role's own calls", (name, file) => {
+    it.each(REMEDIATING_SAMPLES)("%s ignores the remediation role's own calls", (name, file) => {
       expect(matches(name, variant(file, remediatorIdentity))).toBe(false);
     });
 
