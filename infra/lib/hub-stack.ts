@@ -95,14 +95,13 @@ export class HubStack extends Stack {
         slackSecretName: config.slack.webhookSecretName,
       },
     });
-    const deployed = new Map([...this.functions.byName].map(([n, d]) => [n, { spec: d.spec, fn: d.fn }]));
 
     for (const asl of props.stateMachines) {
       this.stateMachines.set(
         asl.name,
         new VendguardStateMachine(this, `StateMachine-${asl.name}`, {
           asl,
-          functions: deployed,
+          functions: this.functions.byName,
           bus: this.bus,
           table: this.table,
         }),
