@@ -2,8 +2,7 @@ import './core/polyfills';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalRuntime, type RuntimeOptions } from './core/runtime';
-import { type AnyService, SandboxServer } from './core/server';
-import type { SandboxRuntime, ServiceDefinition } from './core/types';
+import { type AnyService, isRaw, SandboxServer } from './core/server';
 import { deployGovernance } from './deploy';
 import { createServices } from './services';
 import './slack-outbox';
@@ -36,10 +35,7 @@ export interface RunningSandbox {
 }
 
 async function startServices(services: readonly AnyService[], runtime: LocalRuntime): Promise<void> {
-  for (const s of services) {
-    const start = s.start as ((rt: SandboxRuntime & LocalRuntime) => void | Promise<void>) | undefined;
-    await start?.(runtime);
-  }
+  for (const s of services) await s.start?.(runtime);
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
@@ -68,11 +64,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       throw err;
     }
     runtime.onReset(async () => {
-      for (const s of services) if (!('handle' in s)) await (s as ServiceDefinition).stop?.();
-      await startServices(
-        services.filter((s) => !('handle' in s)),
-        runtime,
-      );
+      // raw-HTTP services (dynalite, S3 Control) keep running across a reset
+      const restartable = services.filter((s) => !isRaw(s));
+      for (const s of restartable) await s.stop?.();
+      await startServices(restartable, runtime);
       await deployGovernance(runtime, endpoint);
     });
     let stopped = false;

@@ -33,7 +33,8 @@ export interface RawHttpService {
 
 export type AnyService = ServiceDefinition | RawHttpService;
 
-const isRaw = (s: AnyService): s is RawHttpService => 'handle' in s;
+/** Whether a service handles raw HTTP itself. */
+export const isRaw = (s: AnyService): s is RawHttpService => 'handle' in s;
 
 const QUERY_VERSIONS: Readonly<Record<string, string>> = {
   '2011-06-15': 'sts',
