@@ -1,6 +1,8 @@
-import { AwsServiceError } from '../../../../../sandbox/core/types';
-import { createCloudFormationService } from '../../../../../sandbox/services/cloudformation';
-import { createTestRuntime, type TestRuntime } from '../../../../helpers/runtime';
+import type { SandboxRuntime, ServiceDefinition } from '../../../../sandbox/core/types';
+import { AwsServiceError } from '../../../../sandbox/core/types';
+import { createCloudFormationService } from '../../../../sandbox/services/cloudformation';
+import { createEc2Service } from '../../../../sandbox/services/ec2';
+import { createTestRuntime, type TestRuntime } from '../../../helpers/runtime';
 
 /** Inputs a broken client could send: nothing, wrong types, lists where scalars belong and back. */
 const GARBAGE: Record<string, unknown>[] = [
@@ -12,7 +14,12 @@ const GARBAGE: Record<string, unknown>[] = [
   { GroupName: 'default', GroupDescription: 'd', AllocationId: 'eipalloc-0', NetworkInterfaceId: 'eni-0' },
 ];
 
-describe('malformed requests to StackSets', () => {
+const SERVICES: [string, string, (rt: SandboxRuntime) => ServiceDefinition][] = [
+  ['StackSets', 'cloudformation', createCloudFormationService],
+  ['EC2', 'ec2', createEc2Service],
+];
+
+describe.each(SERVICES)('malformed requests to %s', (_what, name, create) => {
   let rt: TestRuntime;
   beforeEach(() => {
     rt = createTestRuntime();
@@ -20,8 +27,7 @@ describe('malformed requests to StackSets', () => {
   afterEach(() => rt.close());
 
   it('answers every operation with an AWS error, never a crash', async () => {
-    const name = 'cloudformation';
-    const service = createCloudFormationService(rt);
+    const service = create(rt);
     await service.start?.(rt);
     const crashes: string[] = [];
     for (const [operation, handler] of Object.entries(service.operations)) {
