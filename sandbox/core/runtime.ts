@@ -56,13 +56,16 @@ class BufferBus implements EventBus {
   }
 }
 
-const NO_STATE_MACHINES: StateMachineStarter = {
-  startExecution: () =>
-    Promise.reject(
-      new AwsServiceError('ServiceUnavailable', 'Step Functions is not loaded in this sandbox', { status: 503 }),
-    ),
-  stateMachineArn: (name) => `arn:aws:states:eu-west-1:100000000001:stateMachine:vendguard-${name}`,
-};
+/** State machines until Step Functions binds the real ones: ARNs in the home region, starts refused. */
+function noStateMachines(region: string, managementAccountId: string): StateMachineStarter {
+  return {
+    startExecution: () =>
+      Promise.reject(
+        new AwsServiceError('ServiceUnavailable', 'Step Functions is not loaded in this sandbox', { status: 503 }),
+      ),
+    stateMachineArn: (name) => `arn:aws:states:${region}:${managementAccountId}:stateMachine:vendguard-${name}`,
+  };
+}
 
 /** Request counters of the server. */
 export interface RequestStats {
@@ -91,7 +94,7 @@ export class LocalRuntime implements SandboxRuntime {
   endpoint = 'http://127.0.0.1:4566';
   private rng: SeededRandom;
   private boundBus: EventBus = new BufferBus();
-  private boundStateMachines: StateMachineStarter = NO_STATE_MACHINES;
+  private boundStateMachines: StateMachineStarter;
   private boundOrganizations: OrganizationView | undefined;
   private readonly tracked = new Set<Promise<unknown>>();
   private readonly clockTimer: NodeJS.Timeout;
@@ -113,6 +116,7 @@ export class LocalRuntime implements SandboxRuntime {
     this.managementAccountId = coreAccountId(Math.max(0, mgmtIndex));
     this.identities = new IdentityRegistry(this.store, this.managementAccountId);
     this.hubPrincipal = this.registerHub().principal;
+    this.boundStateMachines = noStateMachines(this.homeRegion, this.managementAccountId);
     this.functions = new InProcessFunctions({
       store: this.store,
       clock: this.clock,
