@@ -14,7 +14,7 @@
  * The blast-radius limit is raised for the run (one account takes thousands of remediations).
  */
 import '../sandbox/core/polyfills';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,17 +32,14 @@ import {
 } from '@aws-sdk/client-organizations';
 import { setOrganizationConfig } from '../functions/shared/config';
 import type { GuardResult } from '../functions/shared/guardrails/pipeline';
-import { loadOrganizationConfig, PROJECT_ROOT } from '../infra/config/load';
+import { loadOrganizationConfig } from '../infra/config/load';
 import { assumedRolePrincipal } from '../sandbox/core/identity';
 import type { Principal } from '../sandbox/core/types';
 import { startSandbox } from '../sandbox/index';
+import { percentile, round, writeResult } from './stats';
 
 const REMEDIATION_ROLE = 'VendguardGuardrailRemediation';
 const REMEDIATION_SESSION_ARN = `:assumed-role/${REMEDIATION_ROLE}/vendguard-guardrails`;
-
-const percentile = (sorted: readonly number[], p: number): number =>
-  sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0);
-const round = (n: number): number => Math.round(n * 100) / 100;
 
 type Kind = 'violating' | 'exempt' | 'duplicate' | 'irrelevant';
 interface Planned {
@@ -355,10 +352,7 @@ export async function run(args: string[]): Promise<unknown> {
       ['lost', String(lost)],
     ];
     for (const [k, val] of rows) console.log(`${k.padEnd(38)}${val.padStart(16)}`);
-    const dir = join(PROJECT_ROOT, 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'guardrails.json'), `${JSON.stringify(result, null, 2)}\n`);
-    console.log('\nwritten: bench/results/guardrails.json');
+    console.log(`\nwritten: ${writeResult('guardrails', result)}`);
     return result;
   } finally {
     await sb.stop();

@@ -6,7 +6,7 @@
  * prints requests/s and p50/p99 latency per operation and writes `bench/results/sandbox.json`.
  */
 import '../sandbox/core/polyfills';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,8 +15,8 @@ import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeOrganizationCommand, ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { PROJECT_ROOT } from '../infra/config/load';
 import { startSandbox } from '../sandbox/index';
+import { percentile, round, writeResult } from './stats';
 
 interface OpStats {
   readonly operation: string;
@@ -26,11 +26,6 @@ interface OpStats {
   readonly p99Ms: number;
   readonly meanMs: number;
 }
-
-const percentile = (sorted: readonly number[], p: number): number =>
-  sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0);
-
-const round = (n: number): number => Math.round(n * 100) / 100;
 
 function summarise(operation: string, samples: number[], errors: number): OpStats {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -138,10 +133,7 @@ export async function run(args: string[]): Promise<unknown> {
       );
     }
     console.log(`\nthroughput: ${result.requestsPerSecond} requests/s`);
-    const dir = join(PROJECT_ROOT, 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'sandbox.json'), `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`written: bench/results/sandbox.json`);
+    console.log(`written: ${writeResult('sandbox', result)}`);
     return result;
   } finally {
     await sb.stop();

@@ -6,16 +6,16 @@
  * (polling vs the rest). Writes bench/results/vending.json. Asserts nothing.
  */
 import '../sandbox/core/polyfills';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { PROJECT_ROOT } from '../infra/config/load';
 import { startSandbox } from '../sandbox/index';
 import { DEPLOY_MIN_MS, DEPLOY_SPREAD_MS } from '../sandbox/services/cloudformation/engine';
 import { MAX_CONCURRENT_CREATIONS, MAX_CREATE_MS, MIN_CREATE_MS } from '../sandbox/services/organizations/accounts';
+import { writeResult } from './stats';
 
 /** Status reads of asynchronous work: what "polling" means here. */
 const POLLING = new Set(['organizations:DescribeCreateAccountStatus', 'cloudformation:DescribeStackSetOperation']);
@@ -194,7 +194,6 @@ export async function run(args: string[]): Promise<unknown> {
     pollingPerAccount: calls.polling,
     pollingShare: calls.pollingShare,
   };
-  mkdirSync(join(PROJECT_ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(PROJECT_ROOT, 'bench', 'results', 'vending.json'), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\n  written: ${writeResult('vending', result)}`);
   return result;
 }
