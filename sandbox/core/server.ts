@@ -272,11 +272,14 @@ export class SandboxServer {
       userAgent: String(req.headers['user-agent'] ?? 'unknown'),
       runtime: this.runtime,
     };
+    let injected = false;
     try {
       const fault = this.runtime.fault(service.signingName, operation);
       if (fault?.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
-      if (fault?.error)
+      if (fault?.error) {
+        injected = true;
         throw new AwsServiceError(fault.error.code, fault.error.message, { status: fault.error.status });
+      }
       if (!handler)
         throw new AwsServiceError('InvalidAction', `The action ${operation} is not valid for this web service.`);
       result = await handler(input, ctx);
@@ -285,7 +288,6 @@ export class SandboxServer {
       if (!(err instanceof AwsServiceError)) this.onInternalError(err, `${service.signingName}:${operation}`);
     }
     const readOnly = service.isReadOnly ? service.isReadOnly(operation) : isReadOnlyByName(operation);
-    const injected = error instanceof AwsServiceError && error.message.startsWith('Injected fault');
     if (!readOnly && !injected && !isExcludedFromTrail(service.signingName, operation)) {
       try {
         this.runtime.emitTrail(

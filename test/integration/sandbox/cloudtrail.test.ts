@@ -81,6 +81,24 @@ describe('CloudTrail events of API calls', () => {
     expect(sb.runtime.recentTrail.length).toBe(before);
   });
 
+  it('emits nothing for a call failed by an injected fault, whatever its message', async () => {
+    const org = sb.client(OrganizationsClient, { region: 'us-east-1' });
+    const rootId = (await org.send(new ListRootsCommand({}))).Roots?.[0]?.Id;
+    const [rule] = sb.runtime.faults.add({
+      service: 'organizations',
+      operation: 'AttachPolicy',
+      error: 'AccessDeniedException',
+      message: 'denied by a test fault',
+      count: 1,
+    });
+    const before = sb.runtime.recentTrail.length;
+    await expect(
+      org.send(new AttachPolicyCommand({ PolicyId: 'p-FullAWSAccess', TargetId: rootId })),
+    ).rejects.toMatchObject({ name: 'AccessDeniedException', message: 'denied by a test fault' });
+    expect(rule?.fired).toBe(1);
+    expect(sb.runtime.recentTrail.length).toBe(before);
+  });
+
   it('publishes to the sandbox bus when EventBridge is loaded', () => {
     expect(sb.runtime.hasBus).toBe(true);
     const event = lastEvent('CreatePolicy');
