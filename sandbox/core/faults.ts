@@ -46,13 +46,6 @@ export const THROTTLING_CODES: Readonly<Record<string, string>> = {
   dynamodb: 'ThrottlingException',
 };
 
-const THROTTLE_CODES = new Set([
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'Throttling',
-]);
-
 /** The registry of fault rules. */
 export class FaultRegistry {
   private rules: FaultRule[] = [];
@@ -114,13 +107,8 @@ export class FaultRegistry {
       latencyMs += rule.latencyMs ?? 0;
       if (rule.error && !error) {
         const code = rule.error === 'throttle' ? (THROTTLING_CODES[service] ?? 'ThrottlingException') : rule.error;
-        const status =
-          rule.status ??
-          (THROTTLE_CODES.has(code)
-            ? 400
-            : code.startsWith('Internal') || code.startsWith('ServiceUnavailable')
-              ? 500
-              : 400);
+        // Throttling codes are 400 as on AWS (so the SDK retries them); server-side codes are 500.
+        const status = rule.status ?? (/^(Internal|ServiceUnavailable)/.test(code) ? 500 : 400);
         error = { code, message: rule.message ?? `Injected fault: ${code} (${service}:${operation})`, status };
       }
     }
