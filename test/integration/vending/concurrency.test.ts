@@ -1,7 +1,14 @@
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import type { TestSandbox } from '../../helpers/sandbox';
-import { accountsWithEmail, clients, parentOf, startVendingSandbox, waitForExecution } from './harness';
+import {
+  accountsWithEmail,
+  clients,
+  executionArnOf,
+  parentOf,
+  putRequest,
+  startVendingSandbox,
+  waitForExecution,
+} from './harness';
 
 let sb: TestSandbox;
 let c: ReturnType<typeof clients>;
@@ -12,7 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => sb?.stop());
 
-const EXEC = (id: string) => `arn:aws:states:eu-west-1:100000000001:execution:vendguard-account-vending:${id}`;
+const EXEC = executionArnOf;
 const request = (n: number) => ({
   name: `team${n}-dev`,
   email: `aws-team${n}-dev@acme.example`,
@@ -22,21 +29,7 @@ const request = (n: number) => ({
   requestId: `req-conc-${n}`,
 });
 
-async function put(detail: object) {
-  const out = await c.events.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: 'vendguard',
-          Source: 'vendguard.requests',
-          DetailType: 'Account Request',
-          Detail: JSON.stringify(detail),
-        },
-      ],
-    }),
-  );
-  expect(out.FailedEntryCount).toBe(0);
-}
+const put = (detail: object) => putRequest(c.events, detail);
 
 describe('concurrent account requests', () => {
   it('vends 20 concurrent requests into 20 distinct accounts, none twice, without OperationInProgressException', async () => {

@@ -1,8 +1,15 @@
 import { ListStackInstancesCommand } from '@aws-sdk/client-cloudformation';
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetExecutionHistoryCommand, RedriveExecutionCommand } from '@aws-sdk/client-sfn';
 import type { TestSandbox } from '../../helpers/sandbox';
-import { accountsWithEmail, clients, policiesOf, startVendingSandbox, waitForExecution } from './harness';
+import {
+  accountsWithEmail,
+  clients,
+  executionArnOf,
+  policiesOf,
+  putRequest,
+  startVendingSandbox,
+  waitForExecution,
+} from './harness';
 
 let sb: TestSandbox;
 let c: ReturnType<typeof clients>;
@@ -14,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => sb?.stop());
 afterEach(() => sb.runtime.faults.clear());
 
-const EXEC = (id: string) => `arn:aws:states:eu-west-1:100000000001:execution:vendguard-account-vending:${id}`;
+const EXEC = executionArnOf;
 const request = (name: string) => ({
   name,
   email: `aws-${name}@acme.example`,
@@ -24,20 +31,7 @@ const request = (name: string) => ({
   requestId: `req-${name}`,
 });
 
-async function put(detail: object) {
-  await c.events.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: 'vendguard',
-          Source: 'vendguard.requests',
-          DetailType: 'Account Request',
-          Detail: JSON.stringify(detail),
-        },
-      ],
-    }),
-  );
-}
+const put = (detail: object) => putRequest(c.events, detail);
 
 describe('account vending under faults', () => {
   it('succeeds through retries while Organizations throttles a third of the calls', async () => {

@@ -1,5 +1,5 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   type Account,
   ListAccountsCommand,
@@ -28,6 +28,28 @@ export function clients(sb: TestSandbox) {
     sfn: sb.client(SFNClient, { maxAttempts: 3 }),
     events: sb.client(EventBridgeClient, { maxAttempts: 3 }),
   };
+}
+
+/** The ARN of the vending execution of a request id (the execution is named from it). */
+export const executionArnOf = (requestId: string) =>
+  `arn:aws:states:eu-west-1:100000000001:execution:vendguard-account-vending:${requestId}`;
+
+/** Puts an `Account Request` on the central bus as a requester would; fails if the bus refuses it. Returns the event id. */
+export async function putRequest(events: EventBridgeClient, detail: unknown): Promise<string> {
+  const out = await events.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: 'vendguard',
+          Source: 'vendguard.requests',
+          DetailType: 'Account Request',
+          Detail: JSON.stringify(detail),
+        },
+      ],
+    }),
+  );
+  if (out.FailedEntryCount) throw new Error(`the bus refused the request: ${JSON.stringify(out.Entries)}`);
+  return out.Entries?.[0]?.EventId as string;
 }
 
 /** Polls an execution until it leaves RUNNING (real time bound). */

@@ -1,9 +1,10 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { fetchAlerts } from '../../../cli/commands/sandbox-alerts';
 import type { OutboxMessage } from '../../../sandbox/slack-outbox';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
+import { putRequest } from './harness';
 
 let sb: TestSandbox;
 beforeAll(async () => {
@@ -22,23 +23,6 @@ async function alertMatching(match: (a: OutboxMessage) => boolean, timeoutMs = 1
     if (Date.now() > deadline) throw new Error('timed out waiting for the rejection in the Slack outbox');
     await new Promise((r) => setTimeout(r, 25));
   }
-}
-
-async function putRequest(events: EventBridgeClient, detail: unknown) {
-  const out = await events.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: 'vendguard',
-          Source: 'vendguard.requests',
-          DetailType: 'Account Request',
-          Detail: JSON.stringify(detail),
-        },
-      ],
-    }),
-  );
-  expect(out.FailedEntryCount).toBe(0);
-  return out.Entries?.[0]?.EventId as string;
 }
 
 describe('a malformed account request on the bus', () => {

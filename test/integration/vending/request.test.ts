@@ -5,6 +5,7 @@ import type { TestSandbox } from '../../helpers/sandbox';
 import {
   accountsWithEmail,
   clients,
+  executionArnOf,
   parentOf,
   policiesOf,
   startVendingSandbox,
@@ -21,7 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => sb?.stop());
 
-const SM_EXEC = (id: string) => `arn:aws:states:eu-west-1:100000000001:execution:vendguard-account-vending:${id}`;
+const SM_EXEC = executionArnOf;
 
 describe('one account request', () => {
   it('ends SUCCEEDED with the account in its OU, tagged, baselined in every planned region, released from quarantine', async () => {
