@@ -141,14 +141,18 @@ function pick(value: unknown, ...keys: string[]): string | undefined {
   return typeof current === 'string' ? current : undefined;
 }
 
+/** The first 12-digit `"accountId"` in a JSON text (an execution's or a state's output). */
+export function accountIdIn(text: string | undefined): string | undefined {
+  return text ? /"accountId"\s*:\s*"(\d{12})"/.exec(text)?.[1] : undefined;
+}
+
 /** Finds the account id an execution created, from its output or its task outputs. */
 function accountIdFrom(output: unknown, events: readonly HistoryEvent[]): string | undefined {
   const direct = pick(output, 'accountId') ?? pick(output, 'account', 'accountId');
   if (direct) return direct;
   for (let i = events.length - 1; i >= 0; i -= 1) {
-    const text = events[i]?.stateExitedEventDetails?.output;
-    const match = text ? /"accountId"\s*:\s*"(\d{12})"/.exec(text) : null;
-    if (match) return match[1];
+    const found = accountIdIn(events[i]?.stateExitedEventDetails?.output);
+    if (found) return found;
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigValidationError } from '../../infra/config/errors';
 import { DEFAULT_CONFIG_PATH, loadOrganizationConfig } from '../../infra/config/load';
-import { FULL_AWS_ACCESS, scpSize } from '../../infra/config/validate';
+import { FULL_AWS_ACCESS, SCP_MAX_CHARACTERS, scpSize } from '../../infra/config/validate';
 import { CliError, EXIT, printJson } from '../output';
 
 /**
@@ -48,7 +48,9 @@ Exit codes: 0 valid, 2 invalid (every issue is listed with its path).`,
           `  ${summary.organizationalUnits} OUs, ${summary.accounts} core accounts, ${summary.stackSets} baseline stack sets, ${c.scps.length} SCPs (+ ${FULL_AWS_ACCESS})`,
         );
         for (const scp of summary.scps) {
-          console.log(`  ${scp.name}: ${scp.characters}/5120 characters, attached to ${scp.targets.join(', ') || '-'}`);
+          console.log(
+            `  ${scp.name}: ${scp.characters}/${SCP_MAX_CHARACTERS} characters, attached to ${scp.targets.join(', ') || '-'}`,
+          );
         }
       } catch (err) {
         if (!(err instanceof ConfigValidationError)) throw err;

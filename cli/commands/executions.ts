@@ -5,7 +5,7 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
-import { executionArnFor, resolveStateMachineArn, sfnClient } from '../aws';
+import { executionArnFor, isArn, resolveStateMachineArn, sfnClient } from '../aws';
 import { endpointNow } from '../clock';
 import { type ExecutionReport, executionReport } from '../executions';
 import { formatSpan } from '../follow';
@@ -183,7 +183,7 @@ Exit codes: 0 shown, 2 no such execution, 3 AWS or the sandbox could not be reac
     )
     .action(async (nameOrArn: string, opts: { stateMachine: string; json?: boolean }) => {
       const sfn = sfnClient();
-      const executionArn = nameOrArn.startsWith('arn:')
+      const executionArn = isArn(nameOrArn)
         ? nameOrArn
         : executionArnFor(await resolveStateMachineArn(sfn, opts.stateMachine), nameOrArn);
       const report = await executionReport(sfn, executionArn).catch((err: unknown) => {

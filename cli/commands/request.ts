@@ -13,7 +13,7 @@ import { requestIdFor, VENDING_STATE_MACHINE } from '../../functions/shared/vend
 import { redriveCommand } from '../../functions/vend-announce/announce';
 import { configIssues } from '../../functions/vend-validate-request/validate';
 import { eventsClient, executionArnFor, resolveStateMachineArn, sfnClient } from '../aws';
-import { failedState } from '../executions';
+import { accountIdIn, failedState } from '../executions';
 import { followExecution } from '../follow';
 import { CliError, EXIT, formatDuration, printJson, progress } from '../output';
 
@@ -106,10 +106,6 @@ export async function putRequest(events: EventBridgeClient, request: AccountRequ
   return entry?.EventId;
 }
 
-function accountIdOf(output: string | undefined): string | undefined {
-  return output ? /"accountId"\s*:\s*"(\d{12})"/.exec(output)?.[1] : undefined;
-}
-
 /** Runs `vendguard request`: validate, put the event, optionally follow the execution. */
 export async function runRequest(
   options: RequestOptions,
@@ -139,7 +135,7 @@ export async function runRequest(
   });
   const failed = failedState(followed.spans);
   const status = followed.status as RequestResult['status'];
-  const accountId = accountIdOf(followed.output);
+  const accountId = accountIdIn(followed.output);
   const result: RequestResult = {
     requestId,
     ...(eventId ? { eventId } : {}),
