@@ -180,6 +180,7 @@ describe('security baseline', () => {
   });
 
   it('names every role so the protect-security SCP covers it', () => {
+    expect(roles.length).toBeGreaterThan(0);
     for (const role of roles) {
       const name = JSON.stringify(role.Properties?.RoleName);
       expect(name).toMatch(/vendguard-|RemediationRoleName/);
@@ -201,6 +202,7 @@ describe('network baseline', () => {
     ]) {
       expect(ofType(type)).toEqual([]);
     }
+    expect(ofType('AWS::EC2::Subnet').length).toBeGreaterThan(0);
     for (const [, subnet] of ofType('AWS::EC2::Subnet')) expect(subnet.Properties?.MapPublicIpOnLaunch).toBe(false);
   });
 
@@ -217,6 +219,7 @@ describe('network baseline', () => {
 
   it('routes every subnet through the Transit Gateway route table', () => {
     const subnets = ofType('AWS::EC2::Subnet').map(([id]) => id);
+    expect(subnets.length).toBeGreaterThan(0);
     const associated = ofType('AWS::EC2::SubnetRouteTableAssociation').map(
       ([, a]) => (a.Properties?.SubnetId as { Ref?: string } | undefined)?.Ref,
     );
