@@ -1,6 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ListRootsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import {
+  CreatePolicyCommand,
+  ListPoliciesCommand,
+  ListRootsCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 
@@ -124,12 +129,23 @@ describe('control API', () => {
 
   it('resets the state and reseeds the organization', async () => {
     const org = sb.client(OrganizationsClient, { region: 'us-east-1' });
-    const before = (await org.send(new ListRootsCommand({}))).Roots?.[0]?.Id;
+    const scps = async () =>
+      ((await org.send(new ListPoliciesCommand({ Filter: 'SERVICE_CONTROL_POLICY' }))).Policies ?? []).map(
+        (p) => p.Name,
+      );
+    await org.send(
+      new CreatePolicyCommand({
+        Name: 'made-before-reset',
+        Description: 'd',
+        Type: 'SERVICE_CONTROL_POLICY',
+        Content: '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}',
+      }),
+    );
+    expect(await scps()).toContain('made-before-reset');
     expect((await control('POST', '/_sandbox/reset')).body).toEqual({ reset: true });
-    const after = (await org.send(new ListRootsCommand({}))).Roots?.[0]?.Id;
-    expect(after).toMatch(/^r-/);
+    expect(await scps()).not.toContain('made-before-reset');
+    expect((await org.send(new ListRootsCommand({}))).Roots?.[0]?.Id).toMatch(/^r-/);
     expect(sb.runtime.organizations.accountExists(sb.accountId('egress'))).toBe(true);
-    expect(before).toBeDefined();
   });
 });
 
