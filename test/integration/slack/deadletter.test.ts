@@ -4,17 +4,7 @@ import { fetchAlerts } from '../../../cli/commands/sandbox-alerts';
 import { exampleOf } from '../../../scripts/slack-examples';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 import { type FakeSlack, startFakeSlack } from './fake-slack';
-
-/** Polls `check` until it returns a value, or fails after `timeoutMs` of real time. */
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { until } from './until';
 
 interface EventBridgeDeadLetter {
   readonly id: string;
@@ -57,7 +47,7 @@ describe('an alert Slack refuses, in the sandbox', () => {
       const res = await fetch(`${sb.endpoint}/_sandbox/deadletters`);
       const { deadLetters } = (await res.json()) as { deadLetters: EventBridgeDeadLetter[] };
       return deadLetters.find((d) => d.rule === 'notify-slack');
-    });
+    }, 15_000);
     expect(dead.errorName).toBe('SlackAlertDeadLetteredError');
     expect(dead.errorMessage).toContain('no_service');
     expect(dead.errorMessage).not.toContain('xoxSuperSecretToken123');
@@ -78,7 +68,7 @@ describe('an alert Slack refuses, in the sandbox', () => {
       body: JSON.stringify({ id: dead.id }),
     });
     expect(res.status).toBe(200);
-    const alert = await until(async () => (await fetchAlerts(sb.endpoint, 5)).alerts[0]);
+    const alert = await until(async () => (await fetchAlerts(sb.endpoint, 5)).alerts[0], 15_000);
     expect(alert).toMatchObject({ channel: '#sec-critical', kind: 'finding', severity: 'critical' });
   });
 });

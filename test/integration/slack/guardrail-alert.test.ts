@@ -7,17 +7,7 @@ import {
 import { fetchAlerts } from '../../../cli/commands/sandbox-alerts';
 import type { TestSandbox } from '../../helpers/sandbox';
 import { settle, startGuardrailSandbox } from '../guardrails/harness';
-
-/** Polls `check` until it returns a value, or fails after `timeoutMs` of real time. */
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting for the alert');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { until } from './until';
 
 const REGION = 'eu-west-1';
 let sb: TestSandbox;
@@ -35,10 +25,13 @@ describe('a guardrail alert in the sandbox outbox', () => {
     const igwId = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway?.InternetGatewayId as string;
     await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId }));
 
-    const remediated = await until(async () =>
-      (await fetchAlerts(sb.endpoint, 20)).alerts.find(
-        (a) => a.rendered.includes(igwId) && a.rendered.includes('✅ remediated'),
-      ),
+    const remediated = await until(
+      async () =>
+        (await fetchAlerts(sb.endpoint, 20)).alerts.find(
+          (a) => a.rendered.includes(igwId) && a.rendered.includes('✅ remediated'),
+        ),
+      10_000,
+      'the alert',
     );
     await settle(sb);
 

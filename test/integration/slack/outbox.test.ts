@@ -7,17 +7,7 @@ import { adoptUserWebhook, classify, OUTBOX_TABLE, type OutboxMessage } from '..
 import { exampleOf, SLACK_EXAMPLES } from '../../../scripts/slack-examples';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 import { startFakeSlack } from './fake-slack';
-
-/** Polls until `check` returns a value, or fails after `timeoutMs` of real time. */
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { until } from './until';
 
 const post = (endpoint: string, body: string) =>
   fetch(`${endpoint}/_sandbox/slack/webhook`, {
