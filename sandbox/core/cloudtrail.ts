@@ -10,7 +10,7 @@ import { AwsServiceError } from './types';
 
 export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 
-/** Operations the default read-only test covers: `Describe*`, `List*`, `Get*`, `Test*`. */
+/** The default read-only test: `Describe*`, `List*`, `Get*`, `Test*`, `BatchGet*`, `Search*`, `Lookup*`. */
 export function isReadOnlyByName(operation: string): boolean {
   return /^(Describe|List|Get|Test|BatchGet|Search|Lookup)/.test(operation);
 }
