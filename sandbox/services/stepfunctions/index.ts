@@ -56,16 +56,15 @@ export function createStepFunctionsService(
       );
       for (const file of files) {
         const arn = stateMachines.stateMachineArn(file.name);
-        if (sfn.records.stateMachine(arn)) {
-          if (sfn.records.stateMachine(arn)?.definition !== file.definition) {
-            sfn.updateStateMachine(arn, { definition: file.definition });
-          }
-        } else {
+        const existing = sfn.records.stateMachine(arn);
+        if (!existing) {
           sfn.createStateMachine(region, runtime.managementAccountId, {
             name: stateMachineName(file.name),
             definition: file.definition,
             roleArn,
           });
+        } else if (existing.definition !== file.definition) {
+          sfn.updateStateMachine(arn, { definition: file.definition });
         }
       }
     },
