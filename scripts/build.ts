@@ -21,7 +21,10 @@ export const BUNDLE_BUDGET_BYTES = 250 * 1024;
 export const FORBIDDEN_BUNDLE_STRINGS = ['hooks.slack.com'] as const;
 export const DEFAULT_OUT_DIR = join(PROJECT_ROOT, 'dist', 'functions');
 
-/** The esbuild options shared by `npm run build` and the CDK app's `NodejsFunction` bundling. */
+/** Package entry points esbuild prefers (ESM first: smaller bundles); `npm run build` and the CDK app alike. */
+export const MAIN_FIELDS = ['module', 'main'];
+
+/** The esbuild `define`s shared by `npm run build` and the CDK app's `NodejsFunction` bundling. */
 export function esbuildDefines(config: OrganizationConfig): Record<string, string> {
   return {
     __VENDGUARD_CONFIG__: JSON.stringify(JSON.stringify(config)),
@@ -76,7 +79,7 @@ export async function bundleFunction(
     format: 'cjs',
     // The nodejs22.x runtime ships AWS SDK v3; bundling it would only add weight.
     external: ['@aws-sdk/*'],
-    mainFields: ['module', 'main'],
+    mainFields: MAIN_FIELDS,
     define: esbuildDefines(config),
     metafile: true,
     legalComments: 'none',

@@ -7,7 +7,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FunctionSpec } from '../../functions/manifest';
-import { esbuildDefines } from '../../scripts/build';
+import { esbuildDefines, MAIN_FIELDS } from '../../scripts/build';
 import { PROJECT_ROOT } from '../config/load';
 import type { OrganizationConfig } from '../config/schema';
 import { UnknownReferenceError } from './errors';
@@ -109,6 +109,9 @@ export class VendguardFunctions extends Construct {
                 minify: true,
                 target: 'node22',
                 format: OutputFormat.CJS,
+                // As `npm run build` bundles (scripts/build.ts), so the measured bundles are the deployed ones.
+                mainFields: MAIN_FIELDS,
+                esbuildArgs: { '--legal-comments': 'none' },
                 define: esbuildDefines(props.config),
                 // When bundling is skipped (tests: `aws:cdk:bundling-stacks: []`), do not fingerprint the
                 // whole project directory for a placeholder asset: that alone takes seconds per function.
