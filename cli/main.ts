@@ -3,8 +3,6 @@ import { Command } from 'commander';
 import { COMMANDS } from './commands';
 import { CliError, EXIT } from './output';
 
-export { EXIT };
-
 export function buildProgram(): Command {
   const program = new Command('vendguard')
     .description('Account vending and guardrails for AWS Organizations: operate executions, events and the sandbox')
