@@ -4,7 +4,6 @@ import { createCloudFormationService } from './cloudformation';
 import { createCloudTrailService } from './cloudtrail-api';
 import { createDynamoDbService } from './dynamodb';
 import { createEc2Service } from './ec2';
-import { EC2_TRAIL_SHAPES } from './ec2/trail';
 import { createEventBridgeService } from './eventbridge';
 import { createOrganizationsService } from './organizations';
 import { createS3ControlService } from './s3control';
@@ -25,8 +24,7 @@ export function createServices(runtime: LocalRuntime): AnyService[] {
   runtime.bind({ stateMachines: states.stateMachines });
   services.push(states.service);
   services.push(createCloudFormationService(runtime));
-  // EC2 calls CloudTrail records in their own shape (ModifySecurityGroupRules, …).
-  services.push({ ...createEc2Service(runtime), trailShapes: EC2_TRAIL_SHAPES });
+  services.push(createEc2Service(runtime));
   services.push(createCloudTrailService(runtime));
   services.push(createDynamoDbService(runtime));
   services.push(createS3ControlService(runtime));

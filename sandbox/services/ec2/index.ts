@@ -1,9 +1,11 @@
+import { EC2_NAMESPACE } from '../../core/protocols/xml';
 import type { SandboxRuntime, ServiceDefinition } from '../../core/types';
 import { addressOperations } from './addresses';
 import { EC2_TABLES, type IgwRecord, type Scope } from './model';
 import { securityGroupOperations } from './security-groups';
 import { Ec2State } from './state';
 import { tagOperations } from './tags';
+import { EC2_TRAIL_SHAPES } from './trail';
 import { vpcOperations } from './vpcs';
 
 export { EC2_TABLES } from './model';
@@ -74,7 +76,7 @@ export function createEc2Service(runtime: SandboxRuntime): ServiceDefinition {
   return {
     signingName: 'ec2',
     protocol: 'ec2Query',
-    xmlNamespace: 'http://ec2.amazonaws.com/doc/2016-11-15/',
+    xmlNamespace: EC2_NAMESPACE,
     eventSource: 'ec2.amazonaws.com',
     operations: {
       ...vpcOperations(state),
@@ -82,6 +84,8 @@ export function createEc2Service(runtime: SandboxRuntime): ServiceDefinition {
       ...securityGroupOperations(state),
       ...tagOperations(state),
     },
+    // calls CloudTrail records in their own shape (ModifySecurityGroupRules, …)
+    trailShapes: EC2_TRAIL_SHAPES,
     start: () => seedEc2(state, runtime),
   };
 }
