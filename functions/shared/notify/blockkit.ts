@@ -69,8 +69,6 @@ export interface SlackMessage {
   readonly blocks: readonly Block[];
 }
 
-export const BLOCK_TYPES = ['header', 'section', 'context', 'divider', 'actions'] as const;
-
 const ELLIPSIS = '…';
 
 /** Cuts `text` to at most `max` characters (code points), ending with an ellipsis when cut. */
