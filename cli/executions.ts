@@ -6,6 +6,8 @@ import {
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
+import { awsErrorName } from '../functions/shared/errors';
+import { CliError, EXIT } from './output';
 
 /** One state of an execution's timeline, built from its history. */
 export interface StateSpan {
@@ -40,6 +42,16 @@ export interface ExecutionReport {
   readonly accountId?: string;
   readonly failedState?: StateSpan;
   readonly states: readonly StateSpan[];
+}
+
+/** DescribeExecution; an execution that does not exist is a usage error that says how to list them. */
+export async function describeExecution(sfn: SFNClient, executionArn: string): Promise<DescribeExecutionCommandOutput> {
+  return sfn.send(new DescribeExecutionCommand({ executionArn })).catch((err: unknown) => {
+    if (awsErrorName(err) === 'ExecutionDoesNotExist') {
+      throw new CliError(`no execution ${executionArn}; list them with: vendguard executions`, EXIT.usage);
+    }
+    throw err;
+  });
 }
 
 /** Every history event of an execution, oldest first (all pages). */
@@ -159,7 +171,7 @@ function accountIdFrom(output: unknown, events: readonly HistoryEvent[]): string
 
 /** Describes an execution and folds its history into a report. */
 export async function executionReport(sfn: SFNClient, executionArn: string): Promise<ExecutionReport> {
-  const described: DescribeExecutionCommandOutput = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  const described = await describeExecution(sfn, executionArn);
   const events = await executionHistory(sfn, executionArn);
   const states = timeline(events);
   const input = parseJson(described.input);

@@ -1,10 +1,10 @@
 import {
-  DescribeExecutionCommand,
   ListExecutionsCommand,
   RedriveExecutionCommand,
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { describeExecution } from './executions';
 import { CliError, EXIT } from './output';
 
 /** AWS lets an execution be redriven within 14 days of when it stopped. */
@@ -63,12 +63,7 @@ export async function planReplay(
   inputPatch?: unknown,
   now: Date = new Date(),
 ): Promise<ReplayPlan> {
-  const described = await sfn.send(new DescribeExecutionCommand({ executionArn })).catch((err: unknown) => {
-    if ((err as Error).name === 'ExecutionDoesNotExist') {
-      throw new CliError(`no execution ${executionArn}; list them with: vendguard executions`, EXIT.usage);
-    }
-    throw err;
-  });
+  const described = await describeExecution(sfn, executionArn);
   const status = described.status ?? 'UNKNOWN';
   const name = described.name ?? executionArn.split(':').pop() ?? executionArn;
   if (status === 'RUNNING' || status === 'PENDING_REDRIVE') {

@@ -186,12 +186,7 @@ Exit codes: 0 shown, 2 no such execution, 3 AWS or the sandbox could not be reac
       const executionArn = isArn(nameOrArn)
         ? nameOrArn
         : executionArnFor(await resolveStateMachineArn(sfn, opts.stateMachine), nameOrArn);
-      const report = await executionReport(sfn, executionArn).catch((err: unknown) => {
-        if ((err as Error).name === 'ExecutionDoesNotExist') {
-          throw new CliError(`no execution ${nameOrArn}; list them with: vendguard executions`, EXIT.usage);
-        }
-        throw err;
-      });
+      const report = await executionReport(sfn, executionArn);
       if (opts.json) return printJson(report);
       printReport(report);
     });

@@ -1,7 +1,8 @@
-import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { failedState, timeline } from '../../../cli/executions';
-import { formatDuration, parseSince, table } from '../../../cli/output';
-import { mergePatch, restartName } from '../../../cli/replay';
+import { DescribeExecutionCommand, ExecutionDoesNotExist, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { executionReport, failedState, timeline } from '../../../cli/executions';
+import { EXIT, formatDuration, parseSince, table } from '../../../cli/output';
+import { mergePatch, planReplay, restartName } from '../../../cli/replay';
 
 const t = (s: number) => new Date(Date.UTC(2026, 10, 26, 10, 0, s));
 let id = 0;
@@ -58,6 +59,27 @@ describe('execution timeline', () => {
   it('keeps a running state open', () => {
     const spans = timeline([ev('ExecutionStarted', 0), entered('CreateAccount', 0)]);
     expect(spans).toEqual([expect.objectContaining({ name: 'CreateAccount', status: 'running' })]);
+  });
+});
+
+describe('a missing execution', () => {
+  const sfn = mockClient(SFNClient);
+  const arn = 'arn:aws:states:eu-west-1:111122223333:execution:vendguard-account-vending:req-nope';
+  beforeEach(() => {
+    sfn.reset();
+    sfn
+      .on(DescribeExecutionCommand)
+      .rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }));
+  });
+
+  it.each([
+    ['executions show', () => executionReport(sfn as unknown as SFNClient, arn)],
+    ['replay', () => planReplay(sfn as unknown as SFNClient, arn, 'redrive')],
+  ])('is a usage error for %s that says how to list executions', async (_, run) => {
+    await expect(run()).rejects.toMatchObject({
+      exitCode: EXIT.usage,
+      message: `no execution ${arn}; list them with: vendguard executions`,
+    });
   });
 });
 
