@@ -33,9 +33,12 @@ export function rulesVersion(store: Store): string | undefined {
   return store.get<{ v: string }>(TABLES.meta, 'rules')?.v;
 }
 
-/** The central bus of vendguard (`VENDGUARD_EVENT_BUS`). */
+/**
+ * The central bus of vendguard. Fixed in the sandbox: CloudTrail, service events, the rule files and
+ * the in-process functions (`VENDGUARD_EVENT_BUS`, set by the sandbox) all use this name.
+ */
 export function centralBusName(): string {
-  return process.env.VENDGUARD_EVENT_BUS || 'vendguard';
+  return 'vendguard';
 }
 
 /** The archive of the central bus that exists from the start. */
