@@ -32,6 +32,9 @@ input (nothing was changed), 3 AWS or the sandbox could not be reached.`,
 }
 
 if (require.main === module) {
+  // As cli/bin.cjs does for `npx vendguard`: Node 20 is a supported dev runtime here, so no SDK nag
+  // (the SDK checks when a client is first used, so setting it here is early enough).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   buildProgram().parseAsync(process.argv).catch(reportError);
 }
 
