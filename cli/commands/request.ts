@@ -2,7 +2,7 @@ import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventb
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
 import { organizationConfig } from '../../functions/shared/config';
-import { zodIssues } from '../../functions/shared/middleware';
+import { zodIssues } from '../../functions/shared/errors';
 import {
   ACCOUNT_REQUEST_DETAIL_TYPE,
   ACCOUNT_REQUEST_SOURCE,
