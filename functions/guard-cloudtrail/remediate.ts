@@ -2,11 +2,11 @@
  * The CloudTrail guard: a stopped trail is restarted (StartLogging) and alerted; a deleted or
  * updated trail cannot be put back automatically and is alerted as critical.
  */
-import { awsErrorName, isThrottling } from '../shared/errors';
+import { awsErrorName } from '../shared/errors';
 import { memberClient, sdk } from '../shared/guardrails/clients';
 import { stringField } from '../shared/guardrails/event';
 import { isExemptAccount } from '../shared/guardrails/exemptions';
-import type { Guard } from '../shared/guardrails/pipeline';
+import { type Guard, isRetryable } from '../shared/guardrails/pipeline';
 
 export const TRAIL_RESOURCE_TYPE = 'AWS::CloudTrail::Trail';
 
@@ -50,7 +50,7 @@ export const cloudTrailGuard: Guard = async (ctx) => {
     const cloudtrail = await memberClient('cloudtrail', event.accountId, event.region, ctx.settings.remediationRole);
     await cloudtrail.send(new (sdk.cloudtrail().StartLoggingCommand)({ Name: trail }));
   } catch (err) {
-    if (isThrottling(err)) throw err;
+    if (isRetryable(err)) throw err;
     return {
       ...base,
       action: `could not restart logging of ${trail}`,

@@ -2,10 +2,10 @@
  * The S3 public access guard: the account-level public access block must have all four settings
  * on. A deleted block, or a Put that turns any setting off, is restored with PutPublicAccessBlock.
  */
-import { awsErrorName, isThrottling } from '../shared/errors';
+import { awsErrorName } from '../shared/errors';
 import { memberClient, sdk } from '../shared/guardrails/clients';
 import { isExemptAccount } from '../shared/guardrails/exemptions';
-import type { Guard } from '../shared/guardrails/pipeline';
+import { type Guard, isRetryable } from '../shared/guardrails/pipeline';
 
 export const PAB_RESOURCE_TYPE = 'AWS::S3::AccountPublicAccessBlock';
 export const PAB_SETTINGS = [
@@ -54,7 +54,7 @@ export const s3PublicAccessGuard: Guard = async (ctx) => {
       }),
     );
   } catch (err) {
-    if (isThrottling(err)) throw err;
+    if (isRetryable(err)) throw err;
     return {
       ...base,
       action: 'could not restore the account public access block',

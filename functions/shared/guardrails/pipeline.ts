@@ -74,8 +74,11 @@ function makeContext(event: GuardEvent, rule: GuardRule, settings: GuardSettings
   };
 }
 
-/** Errors after which the delivery should be retried rather than reported as failed. */
-function isRetryable(err: unknown): boolean {
+/**
+ * Errors after which the delivery should be retried rather than reported as failed. A guard that
+ * turns its own call's failure into a `failed` finding rethrows these first.
+ */
+export function isRetryable(err: unknown): boolean {
   if (err instanceof TransientError || isThrottling(err)) return true;
   const name = awsErrorName(err);
   return name === 'ExpiredToken' || name === 'ExpiredTokenException' || name === 'ServiceUnavailable';

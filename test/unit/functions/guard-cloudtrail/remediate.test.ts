@@ -38,6 +38,14 @@ describe('guard-cloudtrail', () => {
     });
   });
 
+  it('rethrows an expired token from StartLogging so the delivery is retried, recording nothing', async () => {
+    h.cloudtrail
+      .on(StartLoggingCommand)
+      .rejects(Object.assign(new Error('the security token expired'), { name: 'ExpiredToken' }));
+    await expect(run(sampleEvent('aws.cloudtrail/stop-logging.json'))).rejects.toMatchObject({ name: 'ExpiredToken' });
+    expect(h.findings()).toEqual([]);
+  });
+
   it('alerts on a deleted trail without trying to restart it', async () => {
     await run(sampleEvent('aws.cloudtrail/delete-trail.json'));
     expect(h.memberCalls()).toEqual([]);
