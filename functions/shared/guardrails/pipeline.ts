@@ -3,6 +3,7 @@
  * record the finding, complete the claim. The event handlers and the reconciliation sweep both go
  * through {@link processGuardEvent}, so a violation is handled the same way however it was found.
  */
+import { clearCredentialCache } from '../aws';
 import { awsErrorName, isThrottling, TransientError } from '../errors';
 import { logger } from '../logger';
 import type { GuardrailFinding } from '../schemas/findings';
@@ -79,9 +80,17 @@ function makeContext(event: GuardEvent, rule: GuardRule, settings: GuardSettings
  * turns its own call's failure into a `failed` finding rethrows these first.
  */
 export function isRetryable(err: unknown): boolean {
-  if (err instanceof TransientError || isThrottling(err)) return true;
+  return (
+    err instanceof TransientError ||
+    isThrottling(err) ||
+    isExpiredToken(err) ||
+    awsErrorName(err) === 'ServiceUnavailable'
+  );
+}
+
+function isExpiredToken(err: unknown): boolean {
   const name = awsErrorName(err);
-  return name === 'ExpiredToken' || name === 'ExpiredTokenException' || name === 'ServiceUnavailable';
+  return name === 'ExpiredToken' || name === 'ExpiredTokenException';
 }
 
 /**
@@ -116,6 +125,8 @@ export async function processGuardEvent(
     draft = await guard(ctx);
   } catch (err) {
     if (isRetryable(err) || err instanceof GuardrailStateError) {
+      // The retried delivery must not get the same cached member credentials back.
+      if (isExpiredToken(err)) clearCredentialCache();
       await releaseEvent(settings, claimKey).catch(() => undefined);
       throw err;
     }

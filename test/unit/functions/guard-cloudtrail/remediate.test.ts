@@ -1,4 +1,5 @@
 import { StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { cloudTrailGuard } from '../../../../functions/guard-cloudtrail/remediate';
 import { runGuardrail } from '../../../../functions/shared/guardrails/pipeline';
 import { type GuardHarness, guardHarness, sampleEvent } from '../shared/guardrails/harness';
@@ -44,6 +45,17 @@ describe('guard-cloudtrail', () => {
       .rejects(Object.assign(new Error('the security token expired'), { name: 'ExpiredToken' }));
     await expect(run(sampleEvent('aws.cloudtrail/stop-logging.json'))).rejects.toMatchObject({ name: 'ExpiredToken' });
     expect(h.findings()).toEqual([]);
+  });
+
+  it('assumes the role again when the retried delivery comes, and then restarts the trail', async () => {
+    h.cloudtrail
+      .on(StartLoggingCommand)
+      .rejectsOnce(Object.assign(new Error('the security token expired'), { name: 'ExpiredToken' }))
+      .resolves({});
+    await expect(run(sampleEvent('aws.cloudtrail/stop-logging.json'))).rejects.toMatchObject({ name: 'ExpiredToken' });
+    await run(sampleEvent('aws.cloudtrail/stop-logging.json'));
+    expect(h.sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+    expect(h.findings().map((f) => f.outcome)).toEqual(['remediated']);
   });
 
   it('alerts on a deleted trail without trying to restart it', async () => {
