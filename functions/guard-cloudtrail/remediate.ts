@@ -26,8 +26,13 @@ export const cloudTrailGuard: Guard = async (ctx) => {
   const summary = `${event.actor} ${verb} trail ${trail ?? '(unnamed)'} in ${where}`;
   const base = { summary, resourceType: TRAIL_RESOURCE_TYPE, ...(trail ? { resource: trail } : {}) };
   if (await isExemptAccount(event.accountId)) {
-    // Trails are never exempt from alerting; an exempt account is only left untouched.
-    return { ...base, action: 'none: the account is exempt', outcome: 'exempt' };
+    // Trails are never exempt from alerting: an exempt account is left untouched, but a person hears of it.
+    return {
+      ...base,
+      action: 'none: the account is exempt from remediation, so logging was not restarted',
+      outcome: 'alerted',
+      reason: 'trail tampering is alerted in every account, exempt ones included',
+    };
   }
   if (event.eventName !== 'StopLogging') {
     return {

@@ -2,7 +2,7 @@ import { StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { cloudTrailGuard } from '../../../../functions/guard-cloudtrail/remediate';
 import { runGuardrail } from '../../../../functions/shared/guardrails/pipeline';
-import { type GuardHarness, guardHarness, sampleEvent } from '../shared/guardrails/harness';
+import { EGRESS, type GuardHarness, guardHarness, sampleEvent } from '../shared/guardrails/harness';
 
 const TRAIL = 'arn:aws:cloudtrail:eu-west-1:222233334444:trail/management-events';
 const run = (event: unknown) => runGuardrail(event, 'guard-cloudtrail', cloudTrailGuard);
@@ -56,6 +56,12 @@ describe('guard-cloudtrail', () => {
     await run(sampleEvent('aws.cloudtrail/stop-logging.json'));
     expect(h.sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
     expect(h.findings().map((f) => f.outcome)).toEqual(['remediated']);
+  });
+
+  it('alerts, critical, on a trail stopped in an exempt account, and leaves the trail alone', async () => {
+    await run(sampleEvent('aws.cloudtrail/stop-logging.json', { account: EGRESS }));
+    expect(h.cloudtrail.commandCalls(StartLoggingCommand)).toEqual([]);
+    expect(h.findings()[0]).toMatchObject({ severity: 'critical', outcome: 'alerted' });
   });
 
   it('alerts on a deleted trail without trying to restart it', async () => {
