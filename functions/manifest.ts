@@ -131,9 +131,9 @@ export const FUNCTIONS = [
   {
     name: 'vend-announce',
     entry: 'functions/vend-announce/app.ts',
-    description: 'Announces a vending outcome: the Account Vended / Account Vending Failed event and Slack',
+    description: 'Announces a vending outcome on the bus (Account Vended / Account Vending Failed); notify-slack posts it',
     trigger: vending('AnnounceFunctionArn'),
-    actions: ['events:PutEvents', 'secretsmanager:GetSecretValue'],
+    actions: ['events:PutEvents'],
   },
   {
     name: 'guard-internet-gateway',
