@@ -59,7 +59,7 @@ export const FUNCTIONS = [
     entry: 'functions/vend-start/app.ts',
     description: 'Starts one vending execution per account request, named from its request id',
     trigger: { kind: 'rule', rules: ['account-request'] },
-    actions: ['states:StartExecution', 'states:DescribeExecution', 'events:PutEvents'],
+    actions: ['states:StartExecution', 'events:PutEvents'],
   },
   {
     name: 'vend-validate-request',
