@@ -131,7 +131,7 @@ export const FUNCTIONS = [
   {
     name: 'vend-announce',
     entry: 'functions/vend-announce/app.ts',
-    description: 'Announces a vending outcome on the bus (Account Vended / Account Vending Failed); notify-slack posts it',
+    description: 'Puts a vending outcome on the bus (Account Vended / Failed); notify-slack posts it',
     trigger: vending('AnnounceFunctionArn'),
     actions: ['events:PutEvents'],
   },
