@@ -8,8 +8,6 @@ import { logger } from './logger';
 /** A zod schema as the handlers use it (zod/mini or classic). */
 export type Schema<T> = z.ZodMiniType<T, unknown>;
 
-export { zodIssues } from './errors';
-
 /**
  * Parses `value` with `schema`; throws {@link InputValidationError} naming every bad field.
  *
