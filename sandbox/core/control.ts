@@ -118,7 +118,10 @@ controlRoute('POST', '/_sandbox/reset', async (runtime) => {
 });
 
 controlRoute('GET', '/_sandbox/invocations', (runtime, _body, query) => {
-  const limit = query.limit ? Number(query.limit) : 100;
+  const limit = query.limit === undefined ? 100 : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1) {
+    return { status: 400, body: { message: `limit must be a positive integer, got "${query.limit}"` } };
+  }
   return { status: 200, body: { invocations: local(runtime).functions.recent(limit, query.function) } };
 });
 

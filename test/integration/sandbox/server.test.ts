@@ -172,6 +172,13 @@ describe('malformed requests', () => {
     expect(((await unknown.json()) as { __type: string }).__type).toBe('UnrecognizedClientException');
   });
 
+  it('refuses a non-numeric limit on the invocations route instead of listing everything', async () => {
+    const res = await fetch(`${sb.endpoint}/_sandbox/invocations?limit=lots`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toContain('limit must be a positive integer');
+    expect((await fetch(`${sb.endpoint}/_sandbox/invocations?limit=5`)).status).toBe(200);
+  });
+
   it('stays up after every malformed request', async () => {
     const res = await fetch(`${sb.endpoint}/_sandbox/health`);
     expect(res.status).toBe(200);
