@@ -5,6 +5,15 @@ import {
   UpdateStackSetCommand,
 } from '@aws-sdk/client-cloudformation';
 import type { LocalRuntime } from './core/runtime';
+import { parseTemplate } from './services/cloudformation/template';
+
+/** The sandbox's Transit Gateway id (the placeholder `cdk.json` also carries until the network model exists). */
+export const SANDBOX_TRANSIT_GATEWAY_ID = 'tgw-0123456789abcdef0';
+
+const sortParameters = (list: readonly { ParameterKey?: string; ParameterValue?: string }[]) =>
+  list
+    .map((p) => ({ ParameterKey: p.ParameterKey, ParameterValue: p.ParameterValue }))
+    .sort((a, b) => String(a.ParameterKey).localeCompare(String(b.ParameterKey)));
 
 /** What {@link deployGovernance} did to each stack set. */
 export interface DeployedStackSet {
@@ -30,10 +39,22 @@ export async function deployGovernance(runtime: LocalRuntime, endpoint: string):
     maxAttempts: 3,
   });
   const out: DeployedStackSet[] = [];
+  // the parameters the CDK governance stack derives (infra/lib/governance-stack.ts), for this sandbox
+  const derived: Record<string, string | undefined> = {
+    HubAccountId: runtime.managementAccountId,
+    HubEventBusArn: `arn:aws:events:${config.organization.homeRegion}:${runtime.managementAccountId}:event-bus/vendguard`,
+    BastionAccountId: runtime.organizations.accountIdByName('bastion'),
+    TransitGatewayId: SANDBOX_TRANSIT_GATEWAY_ID,
+    RemediationRoleName: config.vending.remediationRoleName,
+  };
   try {
     for (const stackSet of config.baselines.stackSets) {
       const TemplateBody = templates[stackSet.template];
       if (TemplateBody === undefined) throw new Error(`baseline template ${stackSet.template} is missing`);
+      const declared = Object.keys(parseTemplate(TemplateBody)?.Parameters ?? {});
+      const Parameters = declared.flatMap((key) =>
+        derived[key] !== undefined ? [{ ParameterKey: key, ParameterValue: derived[key] }] : [],
+      );
       const existing = await cfn
         .send(new DescribeStackSetCommand({ StackSetName: stackSet.name }))
         .then((r) => r.StackSet)
@@ -47,6 +68,7 @@ export async function deployGovernance(runtime: LocalRuntime, endpoint: string):
             StackSetName: stackSet.name,
             Description: `vendguard baseline from infra/baselines/${stackSet.template}`,
             TemplateBody,
+            Parameters,
             PermissionModel: 'SERVICE_MANAGED',
             AutoDeployment: { Enabled: false },
             ManagedExecution: { Active: true },
@@ -54,11 +76,15 @@ export async function deployGovernance(runtime: LocalRuntime, endpoint: string):
           }),
         );
         out.push({ name: stackSet.name, action: 'created' });
-      } else if (existing.TemplateBody !== TemplateBody) {
+      } else if (
+        existing.TemplateBody !== TemplateBody ||
+        JSON.stringify(sortParameters(existing.Parameters ?? [])) !== JSON.stringify(sortParameters(Parameters))
+      ) {
         await cfn.send(
           new UpdateStackSetCommand({
             StackSetName: stackSet.name,
             TemplateBody,
+            Parameters,
             Capabilities: ['CAPABILITY_NAMED_IAM'],
             ManagedExecution: { Active: true },
           }),

@@ -5,6 +5,7 @@ import { LocalRuntime, type RuntimeOptions } from './core/runtime';
 import { type AnyService, isRaw, SandboxServer } from './core/server';
 import { deployGovernance } from './deploy';
 import { createServices } from './services';
+import { seedHubRoles } from './services/iam/seed';
 import './slack-outbox';
 
 /**
@@ -57,16 +58,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     const endpoint = await server.listen(port);
     runtime.endpoint = endpoint;
     try {
+      // the hub's roles first: starting services already calls AWS as the hub (DynamoDB's table)
+      seedHubRoles(runtime);
       await startServices(services, runtime);
       await deployGovernance(runtime, endpoint);
     } catch (err) {
       await server.close();
+      for (const s of services) await s.stop?.();
       throw err;
     }
     runtime.onReset(async () => {
       // raw-HTTP services (dynalite, S3 Control) keep running across a reset
       const restartable = services.filter((s) => !isRaw(s));
       for (const s of restartable) await s.stop?.();
+      seedHubRoles(runtime);
       await startServices(restartable, runtime);
       await deployGovernance(runtime, endpoint);
     });

@@ -110,7 +110,7 @@ async function describe(sb: RunningSandbox): Promise<void> {
   lines.push(
     '    export AWS_REGION=' +
       runtime.homeRegion +
-      ' AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test   # any key acts as the admin user',
+      ' AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test   # the management account admin (the only fixed key)',
   );
   lines.push('    eval "$(npx vendguard sandbox credentials --account egress)"   # act as a role in a member account');
   lines.push(`  control API: ${endpoint}/_sandbox/health   Ctrl-C stops.`);

@@ -13,6 +13,7 @@ interface CredentialsReply {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken: string;
+  expiration?: string;
 }
 
 /** The sandbox endpoint: `--endpoint-url`, `AWS_ENDPOINT_URL`, `VENDGUARD_SANDBOX_PORT`, or `http://127.0.0.1:4566`. */
@@ -52,7 +53,7 @@ export function exportLines(c: CredentialsReply): string {
     `export AWS_ACCESS_KEY_ID=${c.accessKeyId}`,
     `export AWS_SECRET_ACCESS_KEY=${c.secretAccessKey}`,
     `export AWS_SESSION_TOKEN=${c.sessionToken}`,
-    `# acting as ${c.arn}`,
+    `# acting as ${c.arn}${c.expiration ? ` until ${c.expiration} (sandbox clock)` : ''}`,
   ].join('\n');
 }
 
@@ -72,6 +73,10 @@ export function register(program: Command): void {
     .requiredOption('--account <name|id>', 'account name from the config (egress) or 12-digit id')
     .option('--role <role>', 'role name (default: the config accountAccessRoleName)')
     .option('--session <name>', 'role session name', 'sandbox-cli')
+    .option(
+      '--duration-seconds <n>',
+      'session length in simulated seconds, 900 to the role MaxSessionDuration (default 3600)',
+    )
     .option('--json', 'print JSON instead of export lines')
     .addHelpText(
       'after',
@@ -81,17 +86,32 @@ Examples:
   $ vendguard sandbox credentials --account 100000000005 --json
 
 The credentials act as arn:aws:sts::<account>:assumed-role/<role>/<session>: calls made with them
-show that principal in CloudTrail, so the guardrails react to them as to anyone's.
-Exit codes: 0 printed, 2 unknown account, 3 the sandbox could not be reached.`,
+show that principal in CloudTrail, are authorized by that role's policies and the account's SCPs,
+and expire like an AssumeRole session on the sandbox clock (at time scale 600, 3600 simulated
+seconds last 6 real seconds: ask for --duration-seconds 43200 where the role allows it).
+Exit codes: 0 printed, 2 unknown account or role, or a bad duration, 3 the sandbox could not be reached.`,
     )
-    .action(async (opts: { account: string; role?: string; session: string; json?: boolean }) => {
-      const reply = (await control('POST', '/_sandbox/credentials', {
-        account: opts.account,
-        role: opts.role,
-        session: opts.session,
-      })) as CredentialsReply;
-      console.log(opts.json ? JSON.stringify(reply, null, 2) : exportLines(reply));
-    });
+    .action(
+      async (opts: { account: string; role?: string; session: string; durationSeconds?: string; json?: boolean }) => {
+        let durationSeconds: number | undefined;
+        if (opts.durationSeconds !== undefined) {
+          durationSeconds = Number(opts.durationSeconds);
+          if (!/^\d+$/.test(opts.durationSeconds) || durationSeconds < 900 || durationSeconds > 43_200) {
+            throw new CliError(
+              `--duration-seconds must be an integer from 900 to 43200, got "${opts.durationSeconds}"`,
+              EXIT.usage,
+            );
+          }
+        }
+        const reply = (await control('POST', '/_sandbox/credentials', {
+          account: opts.account,
+          role: opts.role,
+          session: opts.session,
+          ...(durationSeconds !== undefined ? { durationSeconds } : {}),
+        })) as CredentialsReply;
+        console.log(opts.json ? JSON.stringify(reply, null, 2) : exportLines(reply));
+      },
+    );
   sandbox
     .command('status')
     .description('Show whether a sandbox is running, its clock, seed and faults')

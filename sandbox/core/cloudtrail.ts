@@ -93,7 +93,8 @@ export interface TrailCall {
 /** Builds the bus entry of a call. Organizations events are in us-east-1, as AWS delivers them. */
 export function cloudTrailEntry(call: TrailCall): BusEntry {
   const { ctx, protocol } = call;
-  const region = ctx.service === 'organizations' ? 'us-east-1' : ctx.region;
+  // global services record their events in us-east-1
+  const region = ctx.service === 'organizations' || ctx.service === 'iam' ? 'us-east-1' : ctx.region;
   const eventTime = `${call.eventTime.toISOString().slice(0, 19)}Z`;
   const overrides = call.shape?.({ input: call.input, result: call.result, ctx }) ?? {};
   const requestParameters =
@@ -127,7 +128,12 @@ export function cloudTrailEntry(call: TrailCall): BusEntry {
     eventCategory: 'Management',
   };
   if (call.error !== undefined) {
-    detail.errorCode = call.error instanceof AwsServiceError ? call.error.code : 'InternalFailure';
+    const code = call.error instanceof AwsServiceError ? call.error.code : 'InternalFailure';
+    // EC2 records its errors as Client.<Code> / Server.<Code> (Client.UnauthorizedOperation)
+    detail.errorCode =
+      protocol === 'ec2Query'
+        ? `${call.error instanceof AwsServiceError && call.error.fault === 'Receiver' ? 'Server' : 'Client'}.${code}`
+        : code;
     detail.errorMessage = call.error instanceof Error ? call.error.message : String(call.error);
   }
   return {

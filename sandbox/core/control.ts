@@ -1,3 +1,4 @@
+import { getRole } from '../services/iam/model';
 import { FaultConfigError } from './errors';
 import { assumedRolePrincipal } from './identity';
 import type { LocalRuntime } from './runtime';
@@ -132,7 +133,7 @@ controlRoute('GET', '/_sandbox/cloudtrail', (runtime) => ({
 
 controlRoute('POST', '/_sandbox/credentials', (runtime, body) => {
   const rt = local(runtime);
-  const b = (body ?? {}) as { account?: unknown; role?: unknown; session?: unknown };
+  const b = (body ?? {}) as { account?: unknown; role?: unknown; session?: unknown; durationSeconds?: unknown };
   const account = typeof b.account === 'string' && b.account !== '' ? b.account : 'management';
   const accountId = /^\d{12}$/.test(account) ? account : rt.organizations.accountIdByName(account);
   if (!accountId || !rt.organizations.accountExists(accountId)) {
@@ -142,11 +143,38 @@ controlRoute('POST', '/_sandbox/credentials', (runtime, body) => {
     };
   }
   const role = typeof b.role === 'string' && b.role !== '' ? b.role : rt.config.vending.accountAccessRoleName;
+  const record = getRole(rt.store, accountId, role);
+  if (!record) {
+    return {
+      status: 404,
+      body: { error: 'NoSuchEntity', message: `account ${accountId} has no role named ${role}` },
+    };
+  }
   const session = typeof b.session === 'string' && b.session !== '' ? b.session : 'sandbox-cli';
-  const principal = assumedRolePrincipal(accountId, role, session);
-  const creds = rt.registerPrincipal(principal);
+  const maxSeconds = record.maxSessionDuration;
+  const duration = b.durationSeconds === undefined ? Math.min(3600, maxSeconds) : b.durationSeconds;
+  if (typeof duration !== 'number' || !Number.isInteger(duration) || duration < 900 || duration > maxSeconds) {
+    return {
+      status: 400,
+      body: {
+        error: 'ValidationError',
+        message: `durationSeconds must be an integer from 900 to ${maxSeconds} (the MaxSessionDuration of ${role})`,
+      },
+    };
+  }
+  const principal = assumedRolePrincipal(accountId, record.roleName, session);
+  const creds = rt.registerPrincipal(principal, { expiresAtMs: rt.clock.nowMs() + duration * 1000 });
   return {
     status: 200,
-    body: { accountId, arn: principal.arn, region: rt.homeRegion, endpoint: rt.endpoint, ...creds },
+    body: {
+      accountId,
+      arn: principal.arn,
+      region: rt.homeRegion,
+      endpoint: rt.endpoint,
+      accessKeyId: creds.accessKeyId,
+      secretAccessKey: creds.secretAccessKey,
+      sessionToken: creds.sessionToken,
+      expiration: creds.expiration?.toISOString(),
+    },
   };
 });

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { FUNCTIONS, type FunctionSpec } from '../../functions/manifest';
@@ -8,8 +9,9 @@ import type { Clock, FunctionInvoker, Store } from './types';
 
 /**
  * Runs the manifest's Lambda functions in-process: `require`s the entry (lazily, cached; tsx and
- * swc make `.ts` requirable), sets the environment the functions expect (endpoint, hub
- * credentials, bus and table names) and calls `handler(event, context)` with a Lambda-like context.
+ * swc make `.ts` requirable), sets the environment the functions expect (endpoint, bus and table
+ * names, and per invocation its execution role's credentials) and calls `handler(event, context)`
+ * with a Lambda-like context.
  * Every invocation is recorded in the store (table `invocations`).
  */
 
@@ -42,6 +44,34 @@ export interface LambdaLikeContext {
   succeed(): void;
 }
 
+/**
+ * Environment variables that differ per function (its role's credentials, its name), as each Lambda
+ * function has its own environment. Functions run in one process here, so `process.env` is made to
+ * answer from the invocation's own overrides first: code running inside `handler` sees its
+ * function's variables, everything else the process's.
+ */
+const functionEnvironment = new AsyncLocalStorage<Readonly<Record<string, string>>>();
+let environmentInstalled = false;
+
+function installFunctionEnvironment(): void {
+  if (environmentInstalled) return;
+  environmentInstalled = true;
+  const base = process.env;
+  process.env = new Proxy(base, {
+    get(target, key, receiver) {
+      if (typeof key === 'string') {
+        const own = functionEnvironment.getStore();
+        if (own && Object.hasOwn(own, key)) return own[key];
+      }
+      return Reflect.get(target, key, receiver);
+    },
+    has(target, key) {
+      const own = functionEnvironment.getStore();
+      return (typeof key === 'string' && own !== undefined && Object.hasOwn(own, key)) || Reflect.has(target, key);
+    },
+  });
+}
+
 export interface InvokerOptions {
   readonly store: Store;
   readonly clock: Clock;
@@ -50,6 +80,8 @@ export interface InvokerOptions {
   /** The sandbox endpoint, known once the server listens. */
   readonly endpoint: () => string;
   readonly hubCredentials: () => IssuedCredentials;
+  /** Credentials of a function's execution role (`vendguard-<name>`), like Lambda hands each function. */
+  readonly roleCredentials: (functionName: string) => IssuedCredentials;
 }
 
 const TABLE = 'invocations';
@@ -76,7 +108,9 @@ export class InProcessFunctions implements FunctionInvoker {
   private readonly modules = new Map<string, Handler>();
   private envKey: string | undefined;
 
-  constructor(private readonly options: InvokerOptions) {}
+  constructor(private readonly options: InvokerOptions) {
+    installFunctionEnvironment();
+  }
 
   functionArn(functionName: string): string {
     const name = functionName.startsWith('vendguard-') ? functionName : `vendguard-${functionName}`;
@@ -162,8 +196,16 @@ export class InProcessFunctions implements FunctionInvoker {
       // keep the last KEEP_INVOCATIONS records
       if (seq > KEEP_INVOCATIONS) this.options.store.delete(TABLE, String(seq - KEEP_INVOCATIONS).padStart(12, '0'));
     };
+    const credentials = this.options.roleCredentials(spec.name);
+    const environment = {
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_SESSION_TOKEN: credentials.sessionToken,
+      AWS_LAMBDA_FUNCTION_NAME: fnName,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: context.memoryLimitInMB,
+    };
     try {
-      const result = await handler(event, context);
+      const result = await functionEnvironment.run(environment, () => handler(event, context));
       record();
       return result;
     } catch (err) {

@@ -2,18 +2,30 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Principal, Store } from './types';
 
 /**
- * Who is behind an access key. Keys the sandbox hands out (hub, `sandbox credentials`, STS
- * AssumeRole) are stored with their principal, so they survive a restart. Any other key is the
- * admin IAM user of the management account, so the AWS CLI with dummy credentials just works.
+ * Who is behind an access key. The well-known pair `test`/`test` is the management account's
+ * admin user (the documented shortcut, so the AWS CLI and the quick start work as they are).
+ * Every other key is one the sandbox issued (`sandbox credentials`, STS `AssumeRole`, the
+ * functions' execution roles), stored with its principal, secret, session token and expiry on the
+ * sandbox clock, so it survives a restart. A key the sandbox did not issue is unknown.
  */
 
 const TABLE = 'principals';
 const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-interface StoredPrincipal {
+/** The documented admin key pair (`AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test`). */
+export const TEST_ACCESS_KEY_ID = 'test';
+export const TEST_SECRET_ACCESS_KEY = 'test';
+/** Name of the management account's admin user that the `test` key acts as. */
+export const ADMIN_USER_NAME = 'sandbox-admin';
+
+/** What the registry knows of a key. */
+export interface KeyRecord {
   readonly principal: Principal;
   readonly secretAccessKey: string;
-  readonly sessionToken: string;
+  /** Temporary (ASIA) keys only: the token the request must carry as `X-Amz-Security-Token`. */
+  readonly sessionToken?: string;
+  /** Sandbox-clock epoch ms after which the key is expired; absent for keys that do not expire. */
+  readonly expiresAtMs?: number;
 }
 
 /** Issued credentials. */
@@ -21,6 +33,16 @@ export interface IssuedCredentials {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   readonly sessionToken: string;
+  /** Sandbox-clock expiry, absent for keys that do not expire (the functions' execution roles). */
+  readonly expiration?: Date;
+}
+
+/** How {@link IdentityRegistry.register} issues a key. */
+export interface IssueOptions {
+  /** Re-issue this key (kept when it is already bound to the same principal). */
+  readonly accessKeyId?: string;
+  /** Sandbox-clock epoch ms at which the credentials expire; default never. */
+  readonly expiresAtMs?: number;
 }
 
 function randomKey(prefix: string, length: number): string {
@@ -56,51 +78,69 @@ export function assumedRolePrincipal(
   };
 }
 
-/** The admin IAM user that unknown access keys act as. */
-export function adminPrincipal(managementAccountId: string, accessKeyId: string): Principal {
-  const arn = `arn:aws:iam::${managementAccountId}:user/sandbox-admin`;
+/** The admin IAM user of the management account (what the `test` key acts as). */
+export function adminPrincipal(managementAccountId: string, accessKeyId = TEST_ACCESS_KEY_ID): Principal {
+  const arn = `arn:aws:iam::${managementAccountId}:user/${ADMIN_USER_NAME}`;
   return {
     accountId: managementAccountId,
     arn,
     type: 'IAMUser',
     principalId: uniqueIdFor('AIDA', arn),
     accessKeyId,
-    userName: 'sandbox-admin',
+    userName: ADMIN_USER_NAME,
   };
 }
 
 /** The credential registry (table `principals` of the store). */
 export class IdentityRegistry {
+  private readonly admin: KeyRecord;
+
   constructor(
     private readonly store: Store,
-    private readonly managementAccountId: string,
-  ) {}
+    managementAccountId: string,
+  ) {
+    this.admin = { principal: adminPrincipal(managementAccountId), secretAccessKey: TEST_SECRET_ACCESS_KEY };
+  }
 
-  /** The principal registered for a key, or undefined. */
+  /** Everything known of a key (the `test` key included), or undefined for a key the sandbox never issued. */
+  lookup(accessKeyId: string): KeyRecord | undefined {
+    if (accessKeyId === TEST_ACCESS_KEY_ID) return this.admin;
+    return this.store.get<KeyRecord>(TABLE, accessKeyId);
+  }
+
+  /** The principal of a known key, or undefined. */
   registered(accessKeyId: string): Principal | undefined {
-    return this.store.get<StoredPrincipal>(TABLE, accessKeyId)?.principal;
+    return this.lookup(accessKeyId)?.principal;
   }
 
-  /** The principal for a key: registered, else the sandbox admin user. */
-  resolve(accessKeyId: string): Principal {
-    return this.registered(accessKeyId) ?? adminPrincipal(this.managementAccountId, accessKeyId);
-  }
-
-  /** Issues (or re-issues, when `accessKeyId` is given and known) credentials for a principal. */
-  register(principal: Omit<Principal, 'accessKeyId'>, accessKeyId?: string): IssuedCredentials {
+  /** Issues (or re-issues, when `options.accessKeyId` is given and bound to the same principal) credentials. */
+  register(principal: Omit<Principal, 'accessKeyId'>, options: IssueOptions = {}): IssuedCredentials {
+    const { accessKeyId } = options;
     if (accessKeyId) {
-      const existing = this.store.get<StoredPrincipal>(TABLE, accessKeyId);
-      if (existing && existing.principal.arn === principal.arn) {
-        return { accessKeyId, secretAccessKey: existing.secretAccessKey, sessionToken: existing.sessionToken };
+      const existing = this.store.get<KeyRecord>(TABLE, accessKeyId);
+      if (existing && existing.principal.arn === principal.arn && existing.expiresAtMs === options.expiresAtMs) {
+        return issued(accessKeyId, existing);
       }
     }
     const key = accessKeyId ?? randomKey(principal.type === 'AssumedRole' ? 'ASIA' : 'AKIA', 16);
-    const stored: StoredPrincipal = {
+    const stored: KeyRecord = {
       principal: { ...principal, accessKeyId: key },
       secretAccessKey: randomBytes(30).toString('base64').replace(/[+/=]/g, 'x').slice(0, 40),
-      sessionToken: `FwoGZXIvYXdzE${randomBytes(48).toString('base64')}`,
+      ...(principal.type === 'AssumedRole'
+        ? { sessionToken: `FwoGZXIvYXdzE${randomBytes(48).toString('base64')}` }
+        : {}),
+      ...(options.expiresAtMs !== undefined ? { expiresAtMs: options.expiresAtMs } : {}),
     };
     this.store.put(TABLE, key, stored);
-    return { accessKeyId: key, secretAccessKey: stored.secretAccessKey, sessionToken: stored.sessionToken };
+    return issued(key, stored);
   }
+}
+
+function issued(accessKeyId: string, r: KeyRecord): IssuedCredentials {
+  return {
+    accessKeyId,
+    secretAccessKey: r.secretAccessKey,
+    sessionToken: r.sessionToken ?? '',
+    ...(r.expiresAtMs !== undefined ? { expiration: new Date(r.expiresAtMs) } : {}),
+  };
 }

@@ -1,10 +1,13 @@
+import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { type LoadedConfig, loadOrganizationConfig } from '../../infra/config/load';
 import type { OrganizationConfig } from '../../infra/config/schema';
+import { recordHistory } from '../services/cloudtrail-history';
+import { Gatekeeper } from './auth';
 import { DEFAULT_TIME_SCALE, ScaledClock } from './clock';
 import { FaultRegistry } from './faults';
 import { InProcessFunctions } from './functions';
-import { assumedRolePrincipal, IdentityRegistry, type IssuedCredentials } from './identity';
+import { assumedRolePrincipal, IdentityRegistry, type IssuedCredentials, type IssueOptions } from './identity';
 import { DEFAULT_SEED, SeededRandom } from './random';
 import { SqliteStore } from './store';
 import type {
@@ -84,6 +87,8 @@ export class LocalRuntime implements SandboxRuntime {
   readonly seed: number;
   readonly faults: FaultRegistry;
   readonly identities: IdentityRegistry;
+  /** Authentication and authorization of every request. */
+  readonly gatekeeper: Gatekeeper;
   readonly managementAccountId: string;
   readonly hubPrincipal: Principal;
   readonly functions: InProcessFunctions;
@@ -115,6 +120,7 @@ export class LocalRuntime implements SandboxRuntime {
     const mgmtIndex = this.config.accounts.findIndex((a) => a.role === 'management');
     this.managementAccountId = coreAccountId(Math.max(0, mgmtIndex));
     this.identities = new IdentityRegistry(this.store, this.managementAccountId);
+    this.gatekeeper = new Gatekeeper(this);
     this.hubPrincipal = this.registerHub().principal;
     this.boundStateMachines = noStateMachines(this.homeRegion, this.managementAccountId);
     this.functions = new InProcessFunctions({
@@ -124,6 +130,7 @@ export class LocalRuntime implements SandboxRuntime {
       managementAccountId: this.managementAccountId,
       endpoint: () => this.endpoint,
       hubCredentials: () => this.hubCredentials(),
+      roleCredentials: (name) => this.functionCredentials(name),
     });
     this.clockTimer = setInterval(() => this.persistClock(), 1000);
     this.clockTimer.unref();
@@ -132,9 +139,22 @@ export class LocalRuntime implements SandboxRuntime {
   private registerHub(): { principal: Principal; credentials: IssuedCredentials } {
     const credentials = this.identities.register(
       assumedRolePrincipal(this.managementAccountId, HUB_ROLE_NAME, HUB_SESSION_NAME),
-      HUB_ACCESS_KEY_ID,
+      { accessKeyId: HUB_ACCESS_KEY_ID },
     );
-    return { principal: this.identities.resolve(credentials.accessKeyId), credentials };
+    const principal = this.identities.registered(credentials.accessKeyId);
+    if (!principal) throw new Error('the hub credentials were not stored');
+    return { principal, credentials };
+  }
+
+  /**
+   * Credentials of a function's execution role `vendguard-<name>` in the management account, with the
+   * session Lambda gives it (named after the function). They do not expire: Lambda refreshes them.
+   */
+  functionCredentials(functionName: string): IssuedCredentials {
+    const roleName = `vendguard-${functionName}`;
+    return this.identities.register(assumedRolePrincipal(this.managementAccountId, roleName, roleName), {
+      accessKeyId: `ASIAVENDGUARD${createHash('sha256').update(roleName).digest('hex').slice(0, 7).toUpperCase()}`,
+    });
   }
 
   /** Credentials of the hub principal. */
@@ -166,6 +186,11 @@ export class LocalRuntime implements SandboxRuntime {
     if (parts.organizations) this.boundOrganizations = parts.organizations;
   }
 
+  /** Whether Organizations is started (a bare runtime in a codec test has no organization). */
+  get hasOrganizations(): boolean {
+    return this.boundOrganizations !== undefined;
+  }
+
   /** Whether EventBridge bound a real bus. */
   get hasBus(): boolean {
     return !(this.boundBus instanceof BufferBus);
@@ -175,8 +200,8 @@ export class LocalRuntime implements SandboxRuntime {
     return this.identities.registered(accessKeyId);
   }
 
-  registerPrincipal(principal: Omit<Principal, 'accessKeyId'>, accessKeyId?: string): IssuedCredentials {
-    return this.identities.register(principal, accessKeyId);
+  registerPrincipal(principal: Omit<Principal, 'accessKeyId'>, options?: IssueOptions): IssuedCredentials {
+    return this.identities.register(principal, options);
   }
 
   fault(service: string, operation: string): FaultDecision | undefined {
@@ -199,6 +224,11 @@ export class LocalRuntime implements SandboxRuntime {
 
   /** Publishes a CloudTrail event to the bus and remembers it. */
   emitTrail(entry: BusEntry): void {
+    try {
+      recordHistory(this, entry);
+    } catch {
+      // the store may be closing; history must never fail the call
+    }
     let id = '';
     try {
       id = this.boundBus.publish(entry);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type AuthorizeCall, accessDeniedError, type ErrorFamily, errorFamily } from './auth';
 import { cloudTrailEntry, isExcludedFromTrail, isReadOnlyByName } from './cloudtrail';
 import { findControlRoute } from './control';
 import { PortInUseError } from './errors';
@@ -8,21 +9,39 @@ import { decodeJsonBody, encodeJson, encodeJsonError, jsonOperation } from './pr
 import { decodeQueryForm } from './protocols/query';
 import { encodeEc2Error, encodeEc2Response, encodeQueryError, encodeQueryResponse } from './protocols/xml';
 import type { LocalRuntime } from './runtime';
-import type { Protocol, RequestContext, ServiceDefinition } from './types';
+import type { AuthorizationDetails, Principal, Protocol, RequestContext, ServiceDefinition } from './types';
 import { AwsServiceError } from './types';
 
 /**
  * The HTTP front of the sandbox: routes a request to a service by the SigV4 credential scope
  * (falling back to `X-Amz-Target` or the form's `Action`/`Version`), decodes the wire protocol,
- * applies faults, calls the operation, encodes the reply and emits the CloudTrail event.
- * Signatures are not verified. Nothing a client sends can crash it.
+ * authenticates the caller (SigV4, see `auth.ts`), authorizes the call with the one policy evaluator,
+ * applies faults, calls the operation, encodes the reply and emits the CloudTrail event (denied calls
+ * included). Nothing a client sends can crash it.
  */
 
 /** A service that handles raw HTTP itself (DynamoDB through dynalite, S3 Control's REST-XML). */
 export interface RawHttpService {
   readonly signingName: string;
   readonly targetPrefix?: string;
-  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** IAM action prefix when it differs from the signing name (`s3` for S3 Control is the same). */
+  readonly actionPrefix?: string;
+  /** How its authentication and authorization errors are coded: `json` (DynamoDB) or `rest` (S3). */
+  readonly errorFamily?: ErrorFamily;
+  /** Largest body it accepts; default 16 MiB. */
+  readonly maxBodyBytes?: number;
+  /**
+   * The IAM action and resources of a request, when the server should authorize it before handing it
+   * over (DynamoDB); a service that authorizes itself (to record the denial in CloudTrail) omits it.
+   */
+  readonly authorization?: (
+    operation: string,
+    body: Buffer,
+    principal: Principal,
+    region: string,
+  ) => AuthorizationDetails;
+  /** Serves an authenticated request; the body is already read. */
+  handle(req: IncomingMessage, res: ServerResponse, call: RawCall): void;
   /** The operation of a request, for faults. Default: the `X-Amz-Target` operation, else `*`. */
   readonly operationOf?: (req: IncomingMessage, url: URL) => string;
   /** Encodes an injected fault in the service's own protocol. Default: awsJson1_0. */
@@ -31,7 +50,33 @@ export interface RawHttpService {
   readonly stop?: () => void | Promise<void>;
 }
 
+/** What the server hands a raw-HTTP service with each authenticated request. */
+export interface RawCall {
+  readonly body: Buffer;
+  readonly principal: Principal;
+  readonly region: string;
+  readonly requestId: string;
+}
+
 export type AnyService = ServiceDefinition | RawHttpService;
+
+/** The gatekeeper's call for a decoded request of a {@link ServiceDefinition}. */
+function authorizeCall(
+  service: ServiceDefinition,
+  operation: string,
+  details: AuthorizationDetails,
+  ctx: RequestContext,
+): AuthorizeCall {
+  return {
+    principal: ctx.principal,
+    action: details.action ?? `${service.actionPrefix ?? service.signingName}:${operation}`,
+    region: ctx.region,
+    ...(details.resources ? { resources: details.resources } : {}),
+    ...(details.context ? { context: details.context } : {}),
+    ...(details.resourcePolicy ? { resourcePolicy: details.resourcePolicy } : {}),
+    ...(details.resourceAccountId ? { resourceAccountId: details.resourceAccountId } : {}),
+  };
+}
 
 /** Whether a service handles raw HTTP itself. */
 export const isRaw = (s: AnyService): s is RawHttpService => 'handle' in s;
@@ -40,6 +85,7 @@ const QUERY_VERSIONS: Readonly<Record<string, string>> = {
   '2011-06-15': 'sts',
   '2010-05-15': 'cloudformation',
   '2016-11-15': 'ec2',
+  '2010-05-08': 'iam',
 };
 
 /** Access key, region and signing name of a SigV4 `Authorization` header or presigned query. */
@@ -57,6 +103,25 @@ export function parseCredentialScope(
 }
 
 const MAX_BODY = 16 * 1024 * 1024;
+
+/** Reads a whole request body (signature verification needs its bytes); 413 past `maxBytes`. */
+export function readBodyBuffer(req: IncomingMessage, maxBytes = MAX_BODY): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > maxBytes) {
+        reject(new AwsServiceError('RequestEntityTooLarge', 'Request body too large', { status: 413 }));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
 
 /**
  * Reads a request body as UTF-8; rejects with `tooLarge` (and drops the connection) past `maxBytes`.
@@ -190,28 +255,20 @@ export class SandboxServer {
     const target = typeof req.headers['x-amz-target'] === 'string' ? req.headers['x-amz-target'] : undefined;
     let service: AnyService | undefined = scope.signingName ? this.bySigningName.get(scope.signingName) : undefined;
     if (!service && target) service = this.byTargetPrefix.get(target.slice(0, target.lastIndexOf('.')));
+    const contentType = String(req.headers['content-type'] ?? '');
+    let raw: Buffer;
+    try {
+      raw = await readBodyBuffer(req, service && isRaw(service) ? service.maxBodyBytes : undefined);
+    } catch (err) {
+      const protocol: Protocol = target || contentType.includes('json') ? 'awsJson1_1' : 'awsQuery';
+      return sendError(res, protocol, asServiceError(err), requestId);
+    }
+    const body = raw.toString('utf8');
     if (service && isRaw(service)) {
-      this.runtime.stats.requests++;
-      const operation = service.operationOf?.(req, url) ?? (target ? target.slice(target.lastIndexOf('.') + 1) : '*');
-      const fault = this.runtime.fault(service.signingName, operation);
-      if (fault?.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
-      if (fault?.error) {
-        req.resume();
-        const err = new AwsServiceError(fault.error.code, fault.error.message, { status: fault.error.status });
-        if (service.sendError) return service.sendError(res, err, requestId);
-        return sendError(res, 'awsJson1_0', err, requestId);
-      }
-      service.handle(req, res);
+      this.handleRaw(service, req, res, url, raw, requestId, target);
       return;
     }
-    let body: string;
-    try {
-      body = await readBody(req);
-    } catch (err) {
-      return sendError(res, 'awsJson1_1', asServiceError(err), requestId);
-    }
     let form: ReturnType<typeof decodeQueryForm> | undefined;
-    const contentType = String(req.headers['content-type'] ?? '');
     if (
       !service &&
       !target &&
@@ -230,7 +287,23 @@ export class SandboxServer {
       return sendError(res, protocol, err, requestId);
     }
     const region = scope.region ?? this.runtime.homeRegion;
-    const principal = this.runtime.identities.resolve(scope.accessKeyId ?? 'AKIASANDBOXANONYMOUS');
+    let principal: Principal;
+    try {
+      principal = this.runtime.gatekeeper.authenticate(
+        {
+          method: req.method ?? 'GET',
+          url: req.url ?? '/',
+          headers: req.headers,
+          rawHeaders: req.rawHeaders,
+          body: raw,
+        },
+        errorFamily(service.protocol),
+      );
+    } catch (err) {
+      this.runtime.stats.requests++;
+      this.runtime.stats.errors++;
+      return sendError(res, service.protocol, asServiceError(err), requestId);
+    }
     let operation = '';
     let input: Record<string, unknown> = {};
     let result: unknown;
@@ -273,7 +346,16 @@ export class SandboxServer {
       runtime: this.runtime,
     };
     let injected = false;
+    let denied = false;
     try {
+      const details = service.authorization?.(operation, input, ctx) ?? {};
+      const denial = details.noPermissionRequired
+        ? undefined
+        : this.runtime.gatekeeper.decide(authorizeCall(service, operation, details, ctx));
+      if (denial) {
+        denied = true;
+        throw accessDeniedError(errorFamily(service.protocol), principal.arn, denial);
+      }
       const fault = this.runtime.fault(service.signingName, operation);
       if (fault?.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
       if (fault?.error) {
@@ -287,7 +369,8 @@ export class SandboxServer {
       error = err;
       if (!(err instanceof AwsServiceError)) this.onInternalError(err, `${service.signingName}:${operation}`);
     }
-    const readOnly = service.isReadOnly ? service.isReadOnly(operation) : isReadOnlyByName(operation);
+    // a denied call is recorded even when it only reads, as CloudTrail records every AccessDenied
+    const readOnly = !denied && (service.isReadOnly ? service.isReadOnly(operation) : isReadOnlyByName(operation));
     if (!readOnly && !injected && !isExcludedFromTrail(service.signingName, operation)) {
       try {
         this.runtime.emitTrail(
@@ -334,6 +417,59 @@ export class SandboxServer {
           headers,
         );
     }
+  }
+
+  /** A raw-HTTP service: authenticated here, authorized by the service's own description, then handed the body. */
+  private handleRaw(
+    service: RawHttpService,
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    body: Buffer,
+    requestId: string,
+    target: string | undefined,
+  ): void {
+    this.runtime.stats.requests++;
+    const family = service.errorFamily ?? 'json';
+    const fail = (err: AwsServiceError): void => {
+      this.runtime.stats.errors++;
+      if (service.sendError) service.sendError(res, err, requestId);
+      else sendError(res, 'awsJson1_0', err, requestId);
+    };
+    let principal: Principal;
+    try {
+      principal = this.runtime.gatekeeper.authenticate(
+        { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, rawHeaders: req.rawHeaders, body },
+        family,
+      );
+    } catch (err) {
+      fail(asServiceError(err));
+      return;
+    }
+    const operation = service.operationOf?.(req, url) ?? (target ? target.slice(target.lastIndexOf('.') + 1) : '*');
+    const region = parseCredentialScope(req.headers.authorization, url).region ?? this.runtime.homeRegion;
+    if (service.authorization) {
+      const details = service.authorization(operation, body, principal, region);
+      const denial = this.runtime.gatekeeper.decide({
+        principal,
+        action: details.action ?? `${service.actionPrefix ?? service.signingName}:${operation}`,
+        region,
+        ...(details.resources ? { resources: details.resources } : {}),
+        ...(details.context ? { context: details.context } : {}),
+      });
+      if (denial) {
+        fail(accessDeniedError(family, principal.arn, denial));
+        return;
+      }
+    }
+    const fault = this.runtime.fault(service.signingName, operation);
+    const run = (): void => {
+      if (fault?.error)
+        fail(new AwsServiceError(fault.error.code, fault.error.message, { status: fault.error.status }));
+      else service.handle(req, res, { body, principal, region, requestId });
+    };
+    if (fault?.latencyMs) setTimeout(run, fault.latencyMs);
+    else run();
   }
 
   private async control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

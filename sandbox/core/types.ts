@@ -5,6 +5,7 @@
  * never sees HTTP. The server also emits the CloudTrail event of every mutating call.
  */
 import type { OrganizationConfig } from '../../infra/config/schema';
+import type { CompiledPolicy } from '../policy/types';
 
 /** Wire protocols the sandbox speaks. */
 export type Protocol = 'awsJson1_0' | 'awsJson1_1' | 'awsQuery' | 'ec2Query';
@@ -115,6 +116,13 @@ export interface StateMachineStarter {
 /** Read-only view of the organization for other services (Organizations implements it). */
 export interface OrganizationView {
   readonly rootId: string;
+  /** `o-…` */
+  readonly organizationId: string;
+  /**
+   * The SCPs that bind an account, one level per step of its path: the root, each OU down to the
+   * account's parent, then the account itself (empty for an account not in the organization).
+   */
+  scpPath(accountId: string): { readonly targetId: string; readonly policies: { id: string; content: string }[] }[];
   /** ACTIVE account ids directly in an OU or root, and in every OU below it. */
   accountIdsUnder(parentId: string): string[];
   accountExists(accountId: string): boolean;
@@ -143,8 +151,8 @@ export interface SandboxRuntime {
   /** Registers credentials for a principal (STS AssumeRole, `sandbox credentials`). */
   registerPrincipal(
     principal: Omit<Principal, 'accessKeyId'>,
-    accessKeyId?: string,
-  ): { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+    options?: { readonly accessKeyId?: string; readonly expiresAtMs?: number },
+  ): { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration?: Date };
   /** The management account id. */
   readonly managementAccountId: string;
   /** The hub principal that in-process functions act as. */
@@ -199,7 +207,30 @@ export type TrailShaper = (call: {
   readonly ctx: RequestContext;
 }) => TrailOverrides;
 
+/** What authorization needs to know of one call beyond the caller (see `sandbox/core/auth.ts`). */
+export interface AuthorizationDetails {
+  /** The call needs no permission and no policy can deny it (STS `GetCallerIdentity`). */
+  readonly noPermissionRequired?: boolean;
+  /** The IAM action when it is not `<actionPrefix>:<operation>` (S3 Control's `DeletePublicAccessBlock`). */
+  readonly action?: string;
+  /** Every resource ARN the call touches (each must be allowed); default `*`. */
+  readonly resources?: readonly string[];
+  /** Request condition keys: `aws:RequestTag/<k>`, `aws:TagKeys`, `aws:ResourceTag/<k>`, service keys. */
+  readonly context?: Readonly<Record<string, string | readonly string[] | boolean | undefined>>;
+  /** The resource's own policy (a bus policy, a role's trust policy) and the account that owns the resource. */
+  readonly resourcePolicy?: CompiledPolicy;
+  readonly resourceAccountId?: string;
+}
+
 export interface ServiceDefinition {
+  /** IAM action prefix when it differs from the signing name. */
+  readonly actionPrefix?: string;
+  /** Resources and condition keys of a call for authorization; default: resource `*`, no request keys. */
+  readonly authorization?: (
+    operation: string,
+    input: Record<string, unknown>,
+    ctx: RequestContext,
+  ) => AuthorizationDetails;
   /** SigV4 signing name: `organizations`, `cloudformation`, `ec2`, `sts`, `states`, `events`, `dynamodb`. */
   readonly signingName: string;
   readonly protocol: Protocol;

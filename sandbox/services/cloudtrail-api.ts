@@ -1,6 +1,7 @@
 import type { LocalRuntime } from '../core/runtime';
 import type { RequestContext, ServiceDefinition } from '../core/types';
 import { AwsServiceError } from '../core/types';
+import { lookupEventsOperation } from './cloudtrail-history';
 
 /**
  * A minimal CloudTrail control-plane API (awsJson1_1, `X-Amz-Target: CloudTrail_20131101.<Op>` as
@@ -72,6 +73,7 @@ export function createCloudTrailService(runtime: LocalRuntime): ServiceDefinitio
     targetPrefix: 'CloudTrail_20131101',
     eventSource: 'cloudtrail.amazonaws.com',
     operations: {
+      LookupEvents: lookupEventsOperation(runtime),
       StartLogging: (input, ctx) => {
         const record = trail(runtime, ctx, input.Name);
         record.isLogging = true;

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -17,6 +18,21 @@ import type { RawHttpService } from '../core/server';
 
 export const STATE_TABLE = 'vendguard-state';
 
+/** A readable copy of a request whose body was already consumed (method, url and headers kept). */
+function replay(req: IncomingMessage, body: Buffer): IncomingMessage {
+  const copy = Readable.from(body.length > 0 ? [body] : []) as unknown as IncomingMessage;
+  Object.assign(copy, {
+    method: req.method,
+    url: req.url,
+    headers: req.headers,
+    rawHeaders: req.rawHeaders,
+    httpVersion: req.httpVersion,
+    socket: req.socket,
+    connection: req.socket,
+  });
+  return copy;
+}
+
 type DynaliteFactory = (options: Record<string, unknown>) => Server;
 
 export function createDynamoDbService(runtime: LocalRuntime): RawHttpService {
@@ -29,7 +45,30 @@ export function createDynamoDbService(runtime: LocalRuntime): RawHttpService {
   return {
     signingName: 'dynamodb',
     targetPrefix: 'DynamoDB_20120810',
-    handle: (req, res) => listener(req, res),
+    errorFamily: 'json',
+    // the table a call names (TableName, or the tables of a batch/transaction), as IAM scopes DynamoDB
+    authorization: (_operation, body, principal, region) => {
+      const tables = new Set<string>();
+      try {
+        const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+        if (typeof input.TableName === 'string') tables.add(input.TableName);
+        if (input.RequestItems && typeof input.RequestItems === 'object') {
+          for (const t of Object.keys(input.RequestItems)) tables.add(t);
+        }
+        if (Array.isArray(input.TransactItems)) {
+          for (const item of input.TransactItems as Record<string, { TableName?: unknown }>[]) {
+            for (const op of Object.values(item ?? {})) if (typeof op?.TableName === 'string') tables.add(op.TableName);
+          }
+        }
+      } catch {
+        // dynalite answers a malformed body with its own SerializationException
+      }
+      return {
+        resources: [...tables].map((t) => `arn:aws:dynamodb:${region}:${principal.accountId}:table/${t}`),
+      };
+    },
+    // dynalite reads the request stream: hand it a stream that replays the body the server verified
+    handle: (req, res, call) => listener(replay(req, call.body), res),
     start: async (rt) => {
       if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
       const creds = rt.hubCredentials();

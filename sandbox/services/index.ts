@@ -5,6 +5,7 @@ import { createCloudTrailService } from './cloudtrail-api';
 import { createDynamoDbService } from './dynamodb';
 import { createEc2Service } from './ec2';
 import { createEventBridgeService } from './eventbridge';
+import { createIamService } from './iam';
 import { createOrganizationsService } from './organizations';
 import { createS3ControlService } from './s3control';
 import { createStepFunctionsService } from './stepfunctions';
@@ -16,7 +17,11 @@ import { createStsService } from './sts';
  * `stateMachines`.
  */
 export function createServices(runtime: LocalRuntime): AnyService[] {
-  const services: AnyService[] = [createOrganizationsService(runtime), createStsService(runtime)];
+  const services: AnyService[] = [
+    createOrganizationsService(runtime),
+    createStsService(runtime),
+    createIamService(runtime),
+  ];
   const events = createEventBridgeService(runtime);
   runtime.bind({ bus: events.bus });
   services.push(events.service);

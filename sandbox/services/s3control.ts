@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { cloudTrailEntry } from '../core/cloudtrail';
 import { escapeXml } from '../core/protocols/xml';
 import type { LocalRuntime } from '../core/runtime';
-import { parseCredentialScope, type RawHttpService, readBody, sourceIpOf } from '../core/server';
+import { type RawCall, type RawHttpService, sourceIpOf } from '../core/server';
 import { AwsServiceError, type RequestContext, type TrailOverrides } from '../core/types';
 
 /**
@@ -61,9 +61,15 @@ const TRAIL_NAMES: Readonly<Record<string, string>> = {
   DeletePublicAccessBlock: 'DeleteAccountPublicAccessBlock',
 };
 
+/** The IAM action of each call: IAM has no s3:DeleteAccountPublicAccessBlock, deleting needs the Put action. */
+const IAM_ACTIONS: Readonly<Record<string, string>> = {
+  GetPublicAccessBlock: 's3:GetAccountPublicAccessBlock',
+  PutPublicAccessBlock: 's3:PutAccountPublicAccessBlock',
+  DeletePublicAccessBlock: 's3:PutAccountPublicAccessBlock',
+};
+
 const MAX_BODY = 64 * 1024;
 const ACCOUNT_ID = /^\d{12}$/;
-const tooLarge = () => new AwsServiceError('MaxMessageLengthExceeded', 'Your request was too big.');
 
 /** The account's block as S3 Control reports it: the stored one, the baseline's, or undefined when deleted. */
 export function publicAccessBlockOf(runtime: LocalRuntime, accountId: string): PublicAccessBlock | undefined {
@@ -150,14 +156,12 @@ export function createS3ControlService(runtime: LocalRuntime): RawHttpService {
       updatedAt: runtime.clock.now().toISOString(),
     });
 
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function serve(req: IncomingMessage, res: ServerResponse, call: RawCall): Promise<void> {
     const started = performance.now();
     const requestId = randomUUID();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const operation = s3ControlOperation(req.method, url.pathname);
-    const scope = parseCredentialScope(req.headers.authorization, url);
-    const principal = runtime.identities.resolve(scope.accessKeyId ?? 'AKIASANDBOXANONYMOUS');
-    const region = scope.region ?? runtime.homeRegion;
+    const { principal, region } = call;
     const header = req.headers['x-amz-account-id'];
     const accountId = typeof header === 'string' ? header : '';
     const ctx: RequestContext = {
@@ -175,7 +179,7 @@ export function createS3ControlService(runtime: LocalRuntime): RawHttpService {
     let error: unknown;
     const requestParameters: Record<string, unknown> = {};
     try {
-      body = await readBody(req, MAX_BODY, tooLarge);
+      body = call.body.toString('utf8');
       if (operation === '*') {
         throw new AwsServiceError(
           'NotImplemented',
@@ -189,6 +193,8 @@ export function createS3ControlService(runtime: LocalRuntime): RawHttpService {
       if (accountId !== principal.accountId) {
         throw new AwsServiceError('AccessDenied', 'Access Denied', { status: 403 });
       }
+      // IAM names the account-level calls s3:Get/PutAccountPublicAccessBlock (there is no Delete action)
+      runtime.gatekeeper.authorize({ principal, action: IAM_ACTIONS[operation] ?? `s3:${operation}`, region }, 'rest');
       if (operation === 'GetPublicAccessBlock') {
         const configuration = publicAccessBlockOf(runtime, accountId);
         if (!configuration) {
@@ -261,8 +267,10 @@ export function createS3ControlService(runtime: LocalRuntime): RawHttpService {
     signingName: 's3',
     operationOf: (req, url) => s3ControlOperation(req.method, url.pathname),
     sendError: sendS3ControlError,
-    handle(req, res) {
-      serve(req, res).catch((err: unknown) => {
+    errorFamily: 'rest',
+    maxBodyBytes: MAX_BODY,
+    handle(req, res, call) {
+      serve(req, res, call).catch((err: unknown) => {
         sendS3ControlError(
           res,
           new AwsServiceError('InternalError', `We encountered an internal error: ${String(err)}`, { status: 500 }),

@@ -1,4 +1,5 @@
 import type { SandboxRuntime } from '../../core/types';
+import { materialiseStackRoles, removeStackRoles } from '../iam/stacks';
 import {
   InvalidOperationException,
   OperationIdAlreadyExistsException,
@@ -27,7 +28,7 @@ import {
   type TargetSchedule,
 } from './model';
 import { overlayInstances, resultStatus } from './progress';
-import { planOperation } from './schedule';
+import { failureTolerance, planOperation } from './schedule';
 
 /** Simulated time a stack instance deployment takes: 20–60 s, drawn from the seeded generator. */
 export const DEPLOY_MIN_MS = 20_000;
@@ -149,22 +150,31 @@ export class StackSetEngine {
   private finish(set: StackSetRecord, op: OperationRecord): void {
     const schedule = op.schedule ?? [];
     let failedCount = 0;
+    const refusedByRegion = new Map<string, Set<string>>();
     op.targets.forEach((target, i) => {
       const fate = schedule[i] as TargetSchedule;
       if (fate.outcome === 'FAILED') failedCount++;
-      this.applyFate(set, op, target, fate);
+      if (!this.applyFate(set, op, target, fate)) {
+        failedCount++;
+        refusedByRegion.set(target.region, (refusedByRegion.get(target.region) ?? new Set()).add(target.account));
+      }
     });
+    // a resource the service refused fails its instance; past the tolerance it fails the operation
+    const accounts = new Set(op.targets.map((t) => t.account)).size;
+    const tolerance = failureTolerance(op.OperationPreferences ?? {}, accounts);
+    if ([...refusedByRegion.values()].some((failed) => failed.size > tolerance)) op.failed = true;
     op.Status = op.stopped ? 'STOPPED' : op.failed ? 'FAILED' : 'SUCCEEDED';
     if (op.Status === 'FAILED') op.StatusReason = 'Failure tolerance exceeded';
     op.failedCount = failedCount;
     this.saveOperation(op);
   }
 
-  private applyFate(set: StackSetRecord, op: OperationRecord, target: OperationTarget, fate: TargetSchedule): void {
+  /** Applies a target's planned outcome; false when a resource of its template was refused (the instance failed). */
+  private applyFate(set: StackSetRecord, op: OperationRecord, target: OperationTarget, fate: TargetSchedule): boolean {
     const { store } = this.runtime;
     const id = this.instanceId(set, target.account, target.region);
     const instance = store.get<InstanceRecord>(TABLES.instances, id);
-    if (!instance) return;
+    if (!instance) return true;
     const deployedId = `${target.account}/${target.region}/${set.StackSetName}`;
     instance.LastOperationId = op.OperationId;
     if (op.Action === 'DELETE') {
@@ -172,8 +182,15 @@ export class StackSetEngine {
         store.delete(TABLES.instances, id);
         const deployed = store.get<DeployedRecord>(TABLES.deployed, deployedId);
         if (deployed && op.RetainStacks) store.put(TABLES.deployed, deployedId, { ...deployed, retained: true });
-        else store.delete(TABLES.deployed, deployedId);
-        return;
+        else {
+          store.delete(TABLES.deployed, deployedId);
+          removeStackRoles(this.runtime, {
+            account: target.account,
+            region: target.region,
+            stackSetName: set.StackSetName,
+          });
+        }
+        return true;
       }
       if (fate.outcome === 'FAILED') {
         instance.Status = 'INOPERABLE';
@@ -184,7 +201,7 @@ export class StackSetEngine {
         instance.StatusReason = fate.reason;
       }
       store.put(TABLES.instances, id, instance);
-      return;
+      return true;
     }
     if (fate.outcome === 'SUCCEEDED') {
       instance.deployedVersion = op.templateVersion;
@@ -202,6 +219,16 @@ export class StackSetEngine {
         operationId: op.OperationId,
         deployedAt: new Date(fate.endAt).toISOString(),
       };
+      try {
+        materialiseStackRoles(this.runtime, deployed);
+      } catch (err) {
+        // a role IAM refuses fails the stack instance, as CloudFormation's resource handler would
+        instance.Status = 'OUTDATED';
+        instance.DetailedStatus = 'FAILED';
+        instance.StatusReason = `Resource handler returned message: "${(err as Error).message}" (HandlerErrorCode: InvalidRequest)`;
+        store.put(TABLES.instances, id, instance);
+        return false;
+      }
       store.put(TABLES.deployed, deployedId, deployed);
     } else {
       instance.Status = 'OUTDATED';
@@ -209,6 +236,7 @@ export class StackSetEngine {
       instance.StatusReason = fate.reason;
     }
     store.put(TABLES.instances, id, instance);
+    return true;
   }
 
   /** Schedules a settle when the next running operation of the set is due (no-op on a frozen clock). */

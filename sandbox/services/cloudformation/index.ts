@@ -21,6 +21,22 @@ export function createCloudFormationService(runtime: SandboxRuntime): ServiceDef
     protocol: 'awsQuery',
     xmlNamespace: 'http://cloudformation.amazonaws.com/doc/2010-05-15/',
     eventSource: 'cloudformation.amazonaws.com',
+    // the stack set or stack a call names (the SCPs protect stack/StackSet-vendguard-*)
+    authorization: (_operation, input, ctx) => {
+      const where = `arn:aws:cloudformation:${ctx.region}:${ctx.principal.accountId}`;
+      if (typeof input.StackSetName === 'string') {
+        const name = input.StackSetName.startsWith('arn:')
+          ? input.StackSetName
+          : `${where}:stackset/${input.StackSetName}:*`;
+        return { resources: [name] };
+      }
+      if (typeof input.StackName === 'string') {
+        return {
+          resources: [input.StackName.startsWith('arn:') ? input.StackName : `${where}:stack/${input.StackName}/*`],
+        };
+      }
+      return {};
+    },
     operations: stackSetOperations(engine),
     start: () => engine.resume(),
     stop: () => engine.stop(),

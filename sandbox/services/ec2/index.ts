@@ -1,6 +1,8 @@
 import { EC2_NAMESPACE } from '../../core/protocols/xml';
-import type { SandboxRuntime, ServiceDefinition } from '../../core/types';
+import type { OperationHandler, SandboxRuntime, ServiceDefinition } from '../../core/types';
+import { AwsServiceError } from '../../core/types';
 import { addressOperations } from './addresses';
+import { ec2Authorization } from './authorization';
 import { EC2_TABLES, type IgwRecord, type Scope } from './model';
 import { securityGroupOperations } from './security-groups';
 import { Ec2State } from './state';
@@ -71,6 +73,26 @@ export function seedEc2(state: Ec2State, runtime: SandboxRuntime): void {
  * const ec2 = createEc2Service(runtime);
  * await ec2.operations.CreateInternetGateway?.({}, ctx);
  */
+/**
+ * `DryRun=true`: the server has already authorized the call, so it answers `DryRunOperation` (412)
+ * without doing anything, as EC2 does; a denied dry run got `UnauthorizedOperation` before.
+ */
+function withDryRun(operations: Record<string, OperationHandler>): Record<string, OperationHandler> {
+  return Object.fromEntries(
+    Object.entries(operations).map(([name, op]) => [
+      name,
+      (input, ctx) => {
+        if (input.DryRun === 'true' || input.DryRun === true) {
+          throw new AwsServiceError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', {
+            status: 412,
+          });
+        }
+        return op(input, ctx);
+      },
+    ]),
+  );
+}
+
 export function createEc2Service(runtime: SandboxRuntime): ServiceDefinition {
   const state = new Ec2State(runtime);
   return {
@@ -78,12 +100,13 @@ export function createEc2Service(runtime: SandboxRuntime): ServiceDefinition {
     protocol: 'ec2Query',
     xmlNamespace: EC2_NAMESPACE,
     eventSource: 'ec2.amazonaws.com',
-    operations: {
+    authorization: (operation, input, ctx) => ec2Authorization(state, operation, input, ctx),
+    operations: withDryRun({
       ...vpcOperations(state),
       ...addressOperations(state),
       ...securityGroupOperations(state),
       ...tagOperations(state),
-    },
+    }),
     // calls CloudTrail records in their own shape (ModifySecurityGroupRules, …)
     trailShapes: EC2_TRAIL_SHAPES,
     start: () => seedEc2(state, runtime),

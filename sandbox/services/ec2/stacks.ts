@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { parseTemplate, type Template } from '../cloudformation/template';
 import type { Scope, SubnetRecord, Tag, VpcRecord } from './model';
 import { EC2_TABLES } from './model';
 import type { Ec2State } from './state';
@@ -26,34 +26,6 @@ interface Materialised {
 }
 
 const DEPLOYED_TABLE = 'cfn.deployed';
-const INTRINSICS = ['Ref', 'Sub', 'GetAtt', 'Select', 'GetAZs', 'If', 'Equals', 'Not', 'And', 'Or', 'Join', 'Split'];
-const CUSTOM_TAGS = [...INTRINSICS, 'FindInMap', 'ImportValue', 'Base64', 'Cidr', 'Condition'].flatMap((name) =>
-  (['scalar', 'seq', 'map'] as const).map((kind) => ({
-    tag: `!${name}`,
-    ...(kind === 'scalar' ? {} : { collection: kind }),
-    resolve: (value: unknown) => ({
-      [name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`]:
-        value && typeof (value as { toJSON?: () => unknown }).toJSON === 'function'
-          ? (value as { toJSON: () => unknown }).toJSON()
-          : value,
-    }),
-  })),
-);
-
-interface Template {
-  Parameters?: Record<string, { Default?: unknown }>;
-  Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
-}
-
-function parseTemplate(body: string): Template | undefined {
-  try {
-    const doc = parse(body, { customTags: CUSTOM_TAGS, logLevel: 'silent' }) as unknown;
-    return doc && typeof doc === 'object' ? (doc as Template) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Resolves a literal or a `Ref` to a parameter (its value, else its default). */
 function resolve(value: unknown, stack: DeployedStack, template: Template): string | undefined {
   if (typeof value === 'string') return value;

@@ -84,9 +84,11 @@ export function createEventBridgeService(
           };
         }
       }
-      // AWS refuses `aws.*` sources in PutEvents (NotAuthorizedForSourceException); the sandbox accepts
-      // them so tests and benchmarks can inject CloudTrail-shaped events (see docs/eventbridge.md).
+      // Only AWS services put `aws.*` events; tests inject them through POST /_sandbox/events.
       const source = entry.Source as string;
+      if (source.startsWith('aws.')) {
+        return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' };
+      }
       let detail: unknown;
       try {
         detail = JSON.parse(entry.Detail as string);
@@ -144,8 +146,30 @@ export function createEventBridgeService(
     }
   };
 
+  /** The bus and rule ARNs a call touches: the SCPs protect `rule/vendguard-*`, bus policies guard PutEvents. */
+  const authorization: ServiceDefinition['authorization'] = (operation, input, ctx) => {
+    const account = ctx.principal.accountId;
+    const busArn = (value: unknown): string =>
+      typeof value === 'string' && value.startsWith('arn:')
+        ? value
+        : `arn:aws:events:${ctx.region}:${account}:event-bus/${busNameOf(value)}`;
+    if (operation === 'PutEvents') {
+      const entries = Array.isArray(input.Entries) ? (input.Entries as Record<string, unknown>[]) : [];
+      return { resources: [...new Set(entries.map((e) => busArn(e?.EventBusName)))] };
+    }
+    const ruleName = typeof input.Name === 'string' ? input.Name : typeof input.Rule === 'string' ? input.Rule : '';
+    if (ruleName && /Rule|Targets/.test(operation)) {
+      const bus = busNameOf(input.EventBusName);
+      return {
+        resources: [`arn:aws:events:${ctx.region}:${account}:rule/${bus === 'default' ? '' : `${bus}/`}${ruleName}`],
+      };
+    }
+    return {};
+  };
+
   const service: ServiceDefinition = {
     signingName: 'events',
+    authorization,
     protocol: 'awsJson1_1',
     targetPrefix: 'AWSEvents',
     eventSource: 'events.amazonaws.com',
@@ -227,6 +251,45 @@ function registerControlRoutes(): void {
       redelivered.push(result);
     }
     return { status: 200, body: { redelivered } };
+  });
+  // What an AWS service does when it emits an event (`aws.*` sources included, which PutEvents refuses):
+  // tests and benchmarks inject CloudTrail-shaped events here, never through PutEvents.
+  controlRoute('POST', '/_sandbox/events', (runtime, body) => {
+    const b = (body ?? {}) as { entries?: unknown };
+    const entries = Array.isArray(b.entries) ? (b.entries as Record<string, unknown>[]) : undefined;
+    if (!entries || entries.length === 0) {
+      return {
+        status: 400,
+        body: {
+          error: 'InvalidEntries',
+          message:
+            'body must be { "entries": [{ "source", "detailType", "detail", "account"?, "region"?, "eventBusName"? }] }',
+        },
+      };
+    }
+    const problems = entries.flatMap((e, i) =>
+      typeof e?.source !== 'string' ||
+      typeof e.detailType !== 'string' ||
+      e.detail === null ||
+      typeof e.detail !== 'object' ||
+      Array.isArray(e.detail)
+        ? [`entries.${i}: source and detailType must be strings and detail an object`]
+        : [],
+    );
+    if (problems.length > 0) return { status: 400, body: { error: 'InvalidEntries', message: problems.join('; ') } };
+    const router = routers.get(runtime) ?? new EventRouter(runtime);
+    const ids = entries.map((e) =>
+      router.publish({
+        source: e.source as string,
+        detailType: e.detailType as string,
+        detail: e.detail as Record<string, unknown>,
+        resources: Array.isArray(e.resources) ? e.resources.map(String) : [],
+        account: typeof e.account === 'string' ? e.account : runtime.managementAccountId,
+        region: typeof e.region === 'string' ? e.region : runtime.config.organization.homeRegion,
+        eventBusName: typeof e.eventBusName === 'string' ? e.eventBusName : centralBusName(),
+      }),
+    );
+    return { status: 200, body: { eventIds: ids } };
   });
   controlRoute('GET', '/_sandbox/deliveries', (runtime, _body, query) => ({
     status: 200,

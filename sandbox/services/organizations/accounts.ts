@@ -2,6 +2,7 @@ import { pageAt } from '../../core/paging';
 import { optionalInt, optionalList, optionalString, requiredString } from '../../core/protocols/input';
 import type { LocalRuntime } from '../../core/runtime';
 import type { OperationHandler } from '../../core/types';
+import { seedMemberRoles } from '../iam/seed';
 import { createAccountResultEntry } from './events';
 import {
   type AccountRecord,
@@ -115,6 +116,8 @@ export function accountOperations(state: OrgState, runtime: LocalRuntime) {
             JoinedTimestampMs: s.dueMs,
             ParentId: meta.rootId,
           });
+          // AWS creates OrganizationAccountAccessRole in every account it creates
+          seedMemberRoles(runtime, id);
           state.attach(FULL_AWS_ACCESS_ID, id);
           if (s.Tags.length > 0) state.setTags(id, s.Tags);
           done.State = 'SUCCEEDED';
@@ -331,6 +334,7 @@ export function accountOperations(state: OrgState, runtime: LocalRuntime) {
         );
       }
       runtime.store.put<AccountRecord>(T.accounts, accountId, { ...account, ParentId: destination });
+      state.touch();
       return {};
     },
     TagResource: (input) => {

@@ -1,6 +1,7 @@
 import type { LocalRuntime } from '../../core/runtime';
 import type { ServiceDefinition } from '../../core/types';
 import { accountOperations } from './accounts';
+import { checkOrganizationAccess, delegationOperations } from './delegation';
 import { OrgState, organizationView, seedOrganization } from './model';
 import { policyOperations } from './policies';
 
@@ -36,11 +37,16 @@ export function createOrganizationsService(runtime: LocalRuntime): ServiceDefini
     );
     timer.unref();
   };
-  const operations = { ...accounts.operations, ...policyOperations(state, runtime) };
+  const operations = {
+    ...accounts.operations,
+    ...policyOperations(state, runtime),
+    ...delegationOperations(state, runtime),
+  };
   const wrapped: ServiceDefinition['operations'] = Object.fromEntries(
     Object.entries(operations).map(([name, op]) => [
       name,
       async (input, ctx) => {
+        checkOrganizationAccess(state, name, ctx);
         accounts.resolveDue();
         const out = await op(input, ctx);
         if (name === 'CreateAccount') schedule();

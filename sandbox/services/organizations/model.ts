@@ -3,6 +3,7 @@ import type { LocalRuntime } from '../../core/runtime';
 import { coreAccountId } from '../../core/runtime';
 import type { OrganizationView, Store } from '../../core/types';
 import { AwsServiceError } from '../../core/types';
+import { seedMemberRoles } from '../iam/seed';
 
 /**
  * The organization's state in the store, its seed from the config, and the
@@ -96,9 +97,21 @@ export const constraintViolation = (reason: string, message: string): AwsService
 export const invalidInput = (reason: string, message: string): AwsServiceError =>
   new AwsErrorWithFields('InvalidInputException', message, { Reason: reason });
 
+const generations = new WeakMap<Store, number>();
+
 /** Typed access to the organization tables. */
 export class OrgState {
   constructor(readonly store: Store) {}
+
+  /** Bumped by every change to the tree, the policies or their attachments (cached views compare it). */
+  get generation(): number {
+    return generations.get(this.store) ?? 0;
+  }
+
+  /** Marks the tree, policies or attachments as changed. */
+  touch(): void {
+    generations.set(this.store, this.generation + 1);
+  }
 
   meta(): OrgMeta {
     const m = this.store.get<OrgMeta>(T.meta, 'org');
@@ -148,9 +161,11 @@ export class OrgState {
 
   attach(policyId: string, targetId: string): void {
     this.store.put<AttachmentRecord>(T.attachments, `${policyId}|${targetId}`, { policyId, targetId });
+    this.touch();
   }
 
   detach(policyId: string, targetId: string): boolean {
+    this.touch();
     return this.store.delete(T.attachments, `${policyId}|${targetId}`);
   }
 
@@ -173,11 +188,47 @@ export class OrgState {
   }
 }
 
+type ScpPath = ReturnType<OrganizationView['scpPath']>;
+
 /** Builds the {@link OrganizationView} over the store. */
 export function organizationView(state: OrgState, runtime: LocalRuntime): OrganizationView {
+  // asked on every API call of a member account: cached until the tree or its policies change
+  const paths = new Map<string, ScpPath>();
+  let pathsGeneration = -1;
+  let byTarget = new Map<string, { id: string; content: string }[]>();
   return {
     get rootId() {
       return state.meta().rootId;
+    },
+    get organizationId() {
+      return state.meta().id;
+    },
+    scpPath(accountId: string): ScpPath {
+      if (pathsGeneration !== state.generation) {
+        paths.clear();
+        byTarget = new Map();
+        for (const a of state.attachments()) {
+          const policy = state.policy(a.policyId);
+          if (policy?.Type !== SCP) continue;
+          const list = byTarget.get(a.targetId) ?? [];
+          list.push({ id: policy.Id, content: policy.Content });
+          byTarget.set(a.targetId, list);
+        }
+        pathsGeneration = state.generation;
+      }
+      const cached = paths.get(accountId);
+      if (cached) return cached;
+      const account = state.account(accountId);
+      if (!account) return [];
+      const chain: string[] = [account.Id];
+      let parent: string | undefined = account.ParentId;
+      while (parent) {
+        chain.unshift(parent);
+        parent = state.ou(parent)?.ParentId;
+      }
+      const path = chain.map((targetId) => ({ targetId, policies: byTarget.get(targetId) ?? [] }));
+      paths.set(accountId, path);
+      return path;
     },
     accountIdsUnder(parentId: string): string[] {
       const parents = new Set([parentId]);
@@ -213,6 +264,7 @@ export function organizationView(state: OrgState, runtime: LocalRuntime): Organi
 
 /** Seeds the organization from the config on first start (no-op when seeded). */
 export function seedOrganization(state: OrgState, runtime: LocalRuntime): void {
+  state.touch();
   if (state.seeded()) return;
   const rng = runtime.generator;
   const { config, loaded, managementAccountId: mgmt } = runtime;
@@ -275,6 +327,7 @@ export function seedOrganization(state: OrgState, runtime: LocalRuntime): void {
         ParentId: a.ou === 'Root' ? rootId : (byPath.get(a.ou) ?? rootId),
       });
       state.attach(FULL_AWS_ACCESS_ID, id);
+      if (id !== mgmt) seedMemberRoles(runtime, id);
     });
     for (const scp of config.scps) {
       const id = `p-${rng.chars(8, alnum)}`;

@@ -1,6 +1,7 @@
 import { optionalString, requiredString } from '../../core/protocols/input';
 import type { LocalRuntime } from '../../core/runtime';
 import type { OperationHandler } from '../../core/types';
+import { parsePolicy } from '../../policy';
 import { paginate } from './accounts';
 import { constraintViolation, invalidInput, type OrgState, orgError, type PolicyRecord, SCP, T } from './model';
 
@@ -24,12 +25,12 @@ const summary = (p: PolicyRecord) => ({
 
 function checkContent(content: string): void {
   try {
-    const doc = JSON.parse(content) as unknown;
-    if (!doc || typeof doc !== 'object' || !('Statement' in doc)) throw new Error('no Statement');
-  } catch {
+    // the one evaluator validates SCP grammar (and caches the compiled document for authorization)
+    parsePolicy(content, 'scp', { kind: 'scp', name: 'new policy' });
+  } catch (err) {
     throw orgError(
       'MalformedPolicyDocumentException',
-      'The provided policy document does not meet the requirements of the specified policy type.',
+      `The provided policy document does not meet the requirements of the specified policy type. ${(err as Error).message}`,
     );
   }
   const size = content.replace(/\s/g, '').length;
@@ -118,6 +119,7 @@ export function policyOperations(state: OrgState, runtime: LocalRuntime): Record
         ...(description !== undefined ? { Description: description } : {}),
       };
       runtime.store.put(T.policies, policy.Id, updated);
+      state.touch();
       return { Policy: { PolicySummary: summary(updated), Content: updated.Content } };
     },
     DescribePolicy: (input) => {

@@ -47,6 +47,11 @@ export function createStepFunctionsService(
     protocol: 'awsJson1_0',
     targetPrefix: 'AWSStepFunctions',
     eventSource: 'states.amazonaws.com',
+    // the state machine or execution a call names; list calls take `*`
+    authorization: (_operation, input) => {
+      const arn = [input.executionArn, input.stateMachineArn].find((v): v is string => typeof v === 'string');
+      return arn ? { resources: [arn] } : {};
+    },
     operations: sfn.operations(),
     start: () => {
       sfn.recoverInterrupted(RESTART_ERROR, RESTART_CAUSE);

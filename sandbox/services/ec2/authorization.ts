@@ -1,0 +1,92 @@
+import type { AuthorizationDetails, RequestContext } from '../../core/types';
+import type { Tag } from './model';
+import type { Ec2State } from './state';
+
+/**
+ * What EC2 authorizes beyond the action: the ARNs of the resources a call names (each must be
+ * allowed, as IAM checks an `AttachInternetGateway` against both the gateway and the VPC), the
+ * `*` resource a `Create*` makes, the tags it asks for (`aws:RequestTag/…`, `aws:TagKeys`) and the
+ * tags of the one resource it acts on (`aws:ResourceTag/…`). Describe calls take no resource.
+ */
+
+/** Input parameters that name a resource, and the resource type of its ARN. */
+const ID_PARAMETERS: Readonly<Record<string, string>> = {
+  InternetGatewayId: 'internet-gateway',
+  EgressOnlyInternetGatewayId: 'egress-only-internet-gateway',
+  VpcId: 'vpc',
+  GroupId: 'security-group',
+  SubnetId: 'subnet',
+  NetworkInterfaceId: 'network-interface',
+  AllocationId: 'elastic-ip',
+  SecurityGroupRuleId: 'security-group-rule',
+};
+
+/** What a `Create*` call makes. */
+const CREATES: Readonly<Record<string, string>> = {
+  CreateInternetGateway: 'internet-gateway',
+  CreateEgressOnlyInternetGateway: 'egress-only-internet-gateway',
+  CreateVpc: 'vpc',
+  CreateSecurityGroup: 'security-group',
+  CreateSubnet: 'subnet',
+  CreateNetworkInterface: 'network-interface',
+  AllocateAddress: 'elastic-ip',
+};
+
+const strings = (v: unknown): string[] =>
+  typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+
+/** `aws:RequestTag/<k>` and `aws:TagKeys` from `TagSpecification.N.Tag.M` (and `CreateTags`' `Tag.N`). */
+function requestTags(input: Record<string, unknown>): Record<string, string | string[]> {
+  const tags: { Key?: unknown; Value?: unknown }[] = [];
+  const specs = Array.isArray(input.TagSpecification) ? (input.TagSpecification as { Tag?: unknown }[]) : [];
+  for (const spec of specs) if (Array.isArray(spec?.Tag)) tags.push(...(spec.Tag as { Key?: unknown }[]));
+  if (Array.isArray(input.Tag)) tags.push(...(input.Tag as { Key?: unknown }[]));
+  const out: Record<string, string | string[]> = {};
+  const keys: string[] = [];
+  for (const t of tags) {
+    if (typeof t?.Key !== 'string') continue;
+    keys.push(t.Key);
+    out[`aws:RequestTag/${t.Key}`] = typeof t.Value === 'string' ? t.Value : '';
+  }
+  if (keys.length > 0) out['aws:TagKeys'] = keys;
+  return out;
+}
+
+/** The authorization details of an EC2 call. */
+export function ec2Authorization(
+  state: Ec2State,
+  operation: string,
+  input: Record<string, unknown>,
+  ctx: RequestContext,
+): AuthorizationDetails {
+  if (/^Describe/.test(operation)) return {};
+  const arn = (type: string, id: string) => `arn:aws:ec2:${ctx.region}:${ctx.principal.accountId}:${type}/${id}`;
+  const resources: string[] = [];
+  const created = CREATES[operation];
+  if (created) resources.push(arn(created, '*'));
+  const named: string[] = [];
+  for (const [param, type] of Object.entries(ID_PARAMETERS)) {
+    for (const id of strings(input[param])) {
+      resources.push(arn(type, id));
+      named.push(id);
+    }
+  }
+  for (const id of strings(input.ResourceId)) named.push(id);
+  for (const id of strings(input.SecurityGroupRuleIds)) resources.push(arn('security-group-rule', id));
+  if (Array.isArray(input.SecurityGroupRule)) {
+    for (const r of input.SecurityGroupRule as { SecurityGroupRuleId?: unknown }[]) {
+      for (const id of strings(r?.SecurityGroupRuleId)) resources.push(arn('security-group-rule', id));
+    }
+  }
+  const context: Record<string, string | string[]> = requestTags(input);
+  // the tags of the one existing resource the call acts on (the first one it names)
+  const first = named[0];
+  if (first) {
+    const record = state.get<{ tags?: Tag[] }>({ account: ctx.principal.accountId, region: ctx.region }, first);
+    for (const t of record?.tags ?? []) context[`aws:ResourceTag/${t.key}`] = t.value;
+  }
+  return {
+    ...(resources.length > 0 ? { resources: [...new Set(resources)] } : {}),
+    ...(Object.keys(context).length > 0 ? { context } : {}),
+  };
+}

@@ -1,0 +1,151 @@
+import { optionalString, requiredString } from '../../core/protocols/input';
+import type { LocalRuntime } from '../../core/runtime';
+import type { OperationHandler, RequestContext } from '../../core/types';
+import { type OrgState, orgError } from './model';
+
+/**
+ * Who may call Organizations. The organization belongs to its management account: a member account
+ * gets `AccessDeniedException` for every organization-wide call, whatever its IAM policies say.
+ * A member registered as a delegated administrator (`RegisterDelegatedAdministrator`) may read the
+ * organization (accounts, OUs, parents, children, tags, delegated administrators), as AWS lets
+ * delegated administrators do; policy management stays with the management account.
+ */
+
+const TABLE = 'org.delegated';
+
+interface DelegatedRecord {
+  readonly accountId: string;
+  readonly servicePrincipal: string;
+  readonly delegationEnabledDateMs: number;
+}
+
+/** What any member account may call about its own organization. */
+const MEMBER_OPERATIONS = new Set(['DescribeOrganization', 'LeaveOrganization']);
+
+/** What a delegated administrator may call in addition. */
+const DELEGATED_READ_OPERATIONS = new Set([
+  'DescribeAccount',
+  'DescribeOrganizationalUnit',
+  'ListAccounts',
+  'ListAccountsForParent',
+  'ListChildren',
+  'ListDelegatedAdministrators',
+  'ListDelegatedServicesForAccount',
+  'ListOrganizationalUnitsForParent',
+  'ListParents',
+  'ListRoots',
+  'ListTagsForResource',
+  'ListAWSServiceAccessForOrganization',
+]);
+
+const SERVICE_PRINCIPAL = /^[a-z0-9.-]+\.amazonaws\.com$/;
+
+/** AWS's denial for a member account calling an organization-wide operation. */
+export const memberAccessDenied = () =>
+  orgError('AccessDeniedException', "You don't have permissions to access this resource.");
+
+/** Throws `AccessDeniedException` when the caller's account may not call `operation`. */
+export function checkOrganizationAccess(state: OrgState, operation: string, ctx: RequestContext): void {
+  const { accountId } = ctx.principal;
+  if (accountId === state.meta().masterAccountId || MEMBER_OPERATIONS.has(operation)) return;
+  if (
+    DELEGATED_READ_OPERATIONS.has(operation) &&
+    state.store.list<DelegatedRecord>(TABLE, `${accountId}/`).length > 0
+  ) {
+    return;
+  }
+  throw memberAccessDenied();
+}
+
+/** RegisterDelegatedAdministrator, DeregisterDelegatedAdministrator, ListDelegatedAdministrators, ListDelegatedServicesForAccount. */
+export function delegationOperations(state: OrgState, runtime: LocalRuntime): Record<string, OperationHandler> {
+  const servicePrincipal = (input: Record<string, unknown>): string => {
+    const sp = requiredString(input, 'ServicePrincipal');
+    if (!SERVICE_PRINCIPAL.test(sp)) {
+      throw orgError('InvalidInputException', `ServicePrincipal ${sp} is not a valid service principal`);
+    }
+    return sp;
+  };
+  const memberAccount = (input: Record<string, unknown>): string => {
+    const accountId = requiredString(input, 'AccountId');
+    const account = state.account(accountId);
+    if (!account) throw orgError('AccountNotFoundException', "You specified an account that doesn't exist.");
+    if (accountId === state.meta().masterAccountId) {
+      throw orgError(
+        'ConstraintViolationException',
+        'You cannot register the management account of the organization as a delegated administrator.',
+      );
+    }
+    return accountId;
+  };
+  const list = (): DelegatedRecord[] => state.store.list<DelegatedRecord>(TABLE);
+  return {
+    RegisterDelegatedAdministrator: (input) => {
+      const accountId = memberAccount(input);
+      const sp = servicePrincipal(input);
+      const inserted = state.store.insert<DelegatedRecord>(TABLE, `${accountId}/${sp}`, {
+        accountId,
+        servicePrincipal: sp,
+        delegationEnabledDateMs: runtime.clock.nowMs(),
+      });
+      if (!inserted) {
+        throw orgError(
+          'AccountAlreadyRegisteredException',
+          `The provided account ${accountId} is already a delegated administrator for ${sp}.`,
+        );
+      }
+      return {};
+    },
+    DeregisterDelegatedAdministrator: (input) => {
+      const accountId = memberAccount(input);
+      const sp = servicePrincipal(input);
+      if (!state.store.delete(TABLE, `${accountId}/${sp}`)) {
+        throw orgError(
+          'AccountNotRegisteredException',
+          `The provided account ${accountId} is not a registered delegated administrator for ${sp}.`,
+        );
+      }
+      return {};
+    },
+    ListDelegatedAdministrators: (input) => {
+      const sp = optionalString(input, 'ServicePrincipal');
+      const byAccount = new Map<string, DelegatedRecord>();
+      for (const r of list()) if (!sp || r.servicePrincipal === sp) byAccount.set(r.accountId, r);
+      return {
+        DelegatedAdministrators: [...byAccount.values()].flatMap((r) => {
+          const a = state.account(r.accountId);
+          return a
+            ? [
+                {
+                  Id: a.Id,
+                  Arn: a.Arn,
+                  Email: a.Email,
+                  Name: a.Name,
+                  Status: a.Status,
+                  JoinedMethod: a.JoinedMethod,
+                  JoinedTimestamp: new Date(a.JoinedTimestampMs),
+                  DelegationEnabledDate: new Date(r.delegationEnabledDateMs),
+                },
+              ]
+            : [];
+        }),
+      };
+    },
+    ListDelegatedServicesForAccount: (input) => {
+      const accountId = memberAccount(input);
+      const services = list().filter((r) => r.accountId === accountId);
+      if (services.length === 0) {
+        throw orgError(
+          'AccountNotRegisteredException',
+          `The provided account ${accountId} is not a registered delegated administrator.`,
+        );
+      }
+      return {
+        DelegatedServices: services.map((r) => ({
+          ServicePrincipal: r.servicePrincipal,
+          DelegationEnabledDate: new Date(r.delegationEnabledDateMs),
+        })),
+      };
+    },
+  };
+}
