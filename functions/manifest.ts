@@ -93,6 +93,8 @@ export const FUNCTIONS = [
     trigger: vending('CheckAccountStatusFunctionArn'),
     actions: [
       'organizations:DescribeCreateAccountStatus',
+      // a request AWS no longer knows is found again by listing the creations (shared/vending/adopt.ts)
+      'organizations:ListCreateAccountStatus',
       'organizations:ListAccounts',
       'organizations:ListTagsForResource',
     ],
@@ -122,10 +124,7 @@ export const FUNCTIONS = [
     actions: [
       'cloudformation:CreateStackInstances',
       'cloudformation:DescribeStackSetOperation',
-      'cloudformation:ListStackSetOperations',
       'cloudformation:ListStackSetOperationResults',
-      'cloudformation:ListStackInstances',
-      'cloudformation:DescribeStackSet',
     ],
   },
   {

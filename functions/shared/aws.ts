@@ -1,10 +1,10 @@
 import type * as StsSdk from '@aws-sdk/client-sts';
-import type { AwsCredentialIdentity } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
 /** Options every vendguard AWS client gets. */
 export interface ClientOptions {
   readonly region?: string;
-  readonly credentials?: AwsCredentialIdentity;
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** @default VENDGUARD_MAX_ATTEMPTS or 4 */
   readonly maxAttempts?: number;
 }
@@ -12,7 +12,7 @@ export interface ClientOptions {
 /** Minimal shape of an SDK v3 client constructor. */
 type ClientConstructor<C> = new (config: {
   region?: string;
-  credentials?: AwsCredentialIdentity;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   maxAttempts?: number;
   retryMode?: string;
 }) => C;
@@ -21,6 +21,20 @@ type ClientConstructor<C> = new (config: {
 export function currentRegion(): string {
   return process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'eu-west-1';
 }
+
+/**
+ * The execution role's credentials as Lambda hands them over (`AWS_ACCESS_KEY_ID`, …), read on
+ * every request rather than once per client. Reading three variables costs nothing; it lets a host
+ * that runs several functions in one process (the sandbox) give each invocation its own role, as
+ * Lambda gives each function its own. The expiry of "now" makes the SDK ask again next time.
+ */
+const executionRoleCredentials: AwsCredentialIdentityProvider = async () => {
+  const accessKeyId = process.env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) throw new Error('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set');
+  const sessionToken = process.env.AWS_SESSION_TOKEN;
+  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}), expiration: new Date() };
+};
 
 /**
  * Creates an SDK v3 client with vendguard's defaults: standard retry mode with a bounded number of
@@ -32,9 +46,11 @@ export function currentRegion(): string {
  */
 export function awsClient<C>(Client: ClientConstructor<C>, options: ClientOptions = {}): C {
   const maxAttempts = options.maxAttempts ?? Number(process.env.VENDGUARD_MAX_ATTEMPTS ?? 4);
+  // Environment credentials (Lambda's) are read per request; without them the SDK's own chain applies.
+  const credentials = options.credentials ?? (process.env.AWS_ACCESS_KEY_ID ? executionRoleCredentials : undefined);
   return new Client({
     region: options.region ?? currentRegion(),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(credentials ? { credentials } : {}),
     maxAttempts,
     retryMode: 'standard',
   });
@@ -82,6 +98,17 @@ export async function memberCredentials(
   };
   credentialCache.set(key, { credentials, expiresAt: c.Expiration ? c.Expiration.getTime() : Date.now() + 3_600_000 });
   return credentials;
+}
+
+/** Forgets the cached credentials of one role session (they were refused as expired). */
+export function forgetMemberCredentials(accountId: string, roleName: string, sessionName: string): void {
+  credentialCache.delete(`${accountId}/${roleName}/${sessionName}`);
+}
+
+/** Whether an error is STS's or a service's refusal of expired session credentials. */
+export function isExpiredToken(err: unknown): boolean {
+  const name = (err as { name?: unknown } | undefined)?.name;
+  return name === 'ExpiredToken' || name === 'ExpiredTokenException';
 }
 
 /** Forgets cached member credentials (tests, and after an `ExpiredToken`). */

@@ -12,7 +12,8 @@ import type * as Ec2Sdk from '@aws-sdk/client-ec2';
 import type * as EventBridgeSdk from '@aws-sdk/client-eventbridge';
 import type * as OrganizationsSdk from '@aws-sdk/client-organizations';
 import type * as S3ControlSdk from '@aws-sdk/client-s3-control';
-import { awsClient, memberCredentials } from '../aws';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { awsClient, forgetMemberCredentials, isExpiredToken, memberCredentials } from '../aws';
 import { REMEDIATION_SESSION } from './settings';
 
 /** Memoises a loader. */
@@ -79,7 +80,7 @@ interface MemberClients {
 }
 type MemberKind = keyof MemberClients;
 
-const memberCache = new Map<string, { client: unknown; credentials: unknown }>();
+const memberCache = new Map<string, unknown>();
 
 /**
  * The endpoint `AWS_ENDPOINT_URL_S3_CONTROL` / `AWS_ENDPOINT_URL` names, or undefined (real AWS).
@@ -91,7 +92,7 @@ export function s3ControlEndpointOverride(): string | undefined {
   return process.env.AWS_ENDPOINT_URL_S3_CONTROL || process.env.AWS_ENDPOINT_URL || undefined;
 }
 
-function createMemberClient(kind: MemberKind, region: string, credentials: MemberCredentials): unknown {
+function createMemberClient(kind: MemberKind, region: string, credentials: AwsCredentialIdentityProvider): unknown {
   switch (kind) {
     case 'ec2':
       return awsClient(sdk.ec2().EC2Client, { region, credentials });
@@ -113,12 +114,11 @@ function createMemberClient(kind: MemberKind, region: string, credentials: Membe
   }
 }
 
-type MemberCredentials = Awaited<ReturnType<typeof memberCredentials>>;
-
 /**
- * A client acting as the remediation role in a member account and region. Credentials come from
- * {@link memberCredentials} (one `AssumeRole` per account while they are valid); the client is
- * reused while the credentials are the same object.
+ * A client acting as the remediation role in a member account and region. Its credentials come from
+ * {@link memberCredentials} on every request (one `AssumeRole` per account while they are valid). A
+ * request refused with `ExpiredToken` renews them and is sent once more: a session can end before
+ * the expiry this process computed (its clock and STS's differ), and a guardrail must not fail for it.
  */
 export async function memberClient<K extends MemberKind>(
   kind: K,
@@ -126,14 +126,38 @@ export async function memberClient<K extends MemberKind>(
   region: string,
   roleName: string,
 ): Promise<MemberClients[K]> {
-  const credentials = await memberCredentials(accountId, roleName, REMEDIATION_SESSION);
+  // assumed up front: a member account that refuses the role fails here, before any action is planned
+  await memberCredentials(accountId, roleName, REMEDIATION_SESSION);
   const key = `${kind}/${accountId}/${region}/${roleName}`;
   const cached = memberCache.get(key);
-  if (cached && cached.credentials === credentials) return cached.client as MemberClients[K];
-  const client = createMemberClient(kind, region, credentials) as MemberClients[K];
-  memberCache.set(key, { client, credentials });
+  if (cached) return cached as MemberClients[K];
+  // resolved on every request; "expired now" makes the SDK ask again instead of keeping its copy
+  const credentials: AwsCredentialIdentityProvider = async () => ({
+    ...(await memberCredentials(accountId, roleName, REMEDIATION_SESSION)),
+    expiration: new Date(),
+  });
+  const client = createMemberClient(kind, region, credentials) as MemberClients[K] & { send: SendFunction };
+  const send: SendFunction = client.send.bind(client);
+  client.send = (async (command: unknown, options?: unknown) => {
+    try {
+      return await send(command, options);
+    } catch (err) {
+      if (!isExpiredToken(err)) throw err;
+      forgetMemberCredentials(accountId, roleName, REMEDIATION_SESSION);
+      await memberCredentials(accountId, roleName, REMEDIATION_SESSION);
+      // a command once sent carries its client's middleware (S3 Control's would be added twice): send a fresh one
+      const { constructor: Command, input } = command as {
+        constructor: new (input: unknown) => unknown;
+        input: unknown;
+      };
+      return send(new Command(input), options);
+    }
+  }) as SendFunction;
+  memberCache.set(key, client);
   return client;
 }
+
+type SendFunction = (command: unknown, options?: unknown) => Promise<unknown>;
 
 /** Forgets every cached client (tests). */
 export function resetGuardClients(): void {

@@ -3,7 +3,7 @@
  * record the finding, complete the claim. The event handlers and the reconciliation sweep both go
  * through {@link processGuardEvent}, so a violation is handled the same way however it was found.
  */
-import { clearCredentialCache } from '../aws';
+import { clearCredentialCache, isExpiredToken } from '../aws';
 import { awsErrorName, isThrottling, TransientError } from '../errors';
 import { logger } from '../logger';
 import type { GuardrailFinding } from '../schemas/findings';
@@ -86,11 +86,6 @@ export function isRetryable(err: unknown): boolean {
     isExpiredToken(err) ||
     awsErrorName(err) === 'ServiceUnavailable'
   );
-}
-
-function isExpiredToken(err: unknown): boolean {
-  const name = awsErrorName(err);
-  return name === 'ExpiredToken' || name === 'ExpiredTokenException';
 }
 
 /**
