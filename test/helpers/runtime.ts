@@ -112,6 +112,8 @@ export function createTestRuntime(options: { seed?: number } = {}): TestRuntime 
 
   const organizations: OrganizationView = {
     rootId: ROOT_ID,
+    organizationId: 'o-testorg000',
+    scpPath: () => [],
     accountIdsUnder(parentId) {
       const path = pathOf(parentId);
       if (path === undefined) return [];

@@ -1,10 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  CloudFormationClient,
+  CreateStackInstancesCommand,
+  DescribeStackSetOperationCommand,
+} from '@aws-sdk/client-cloudformation';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { assumedRolePrincipal } from '../../sandbox/core/identity';
 import type { LocalRuntime } from '../../sandbox/core/runtime';
 import { type RunningSandbox, type SandboxOptions, startSandbox } from '../../sandbox/index';
+import { getRole } from '../../sandbox/services/iam/model';
 
 /**
  * A sandbox for integration tests: port 0 on 127.0.0.1, a fresh temporary home (removed on
@@ -25,7 +31,8 @@ export interface TestSandbox {
   /**
    * An SDK client against the sandbox. Without `accountId` it acts as the admin user of the
    * management account (`arn:aws:iam::100000000001:user/sandbox-admin`); with it, as
-   * `arn:aws:sts::<accountId>:assumed-role/<role>/<session>` (role default `Admin`, session `test`).
+   * `arn:aws:sts::<accountId>:assumed-role/<role>/<session>` (role default `OrganizationAccountAccessRole`,
+   * session `test`; the role must exist, and its policies and the account's SCPs apply).
    * `maxAttempts` defaults to 1 (no retries), region to the home region.
    */
   client<C>(Client: new (config: TestClientConfig) => C, options?: TestClientOptions): C;
@@ -51,8 +58,48 @@ export interface TestClientConfig {
   maxAttempts: number;
 }
 
-/** The access key tests use for the admin user (unknown keys act as `sandbox-admin`). */
-export const TEST_ADMIN_KEY = 'AKIASANDBOXTESTADMIN';
+/** The documented admin pair `test`/`test`: the management account's `sandbox-admin` user. */
+export const TEST_ADMIN_KEY = 'test';
+export const TEST_ADMIN_SECRET = 'test';
+
+/**
+ * Deploys the security baseline to an account as vending does (its remediation role and event
+ * forwarding), in the home region and in us-east-1 where the baseline creates its IAM roles.
+ */
+export async function deploySecurityBaseline(sb: TestSandbox, ...accountIds: string[]): Promise<void> {
+  const cfn = sb.client(CloudFormationClient);
+  const op = await cfn.send(
+    new CreateStackInstancesCommand({
+      StackSetName: 'vendguard-baseline-security',
+      DeploymentTargets: {
+        OrganizationalUnitIds: [sb.runtime.organizations.rootId],
+        Accounts: accountIds,
+        AccountFilterType: 'INTERSECTION',
+      },
+      Regions: ['eu-west-1', 'us-east-1'],
+      OperationPreferences: { RegionConcurrencyType: 'PARALLEL', MaxConcurrentPercentage: 100 },
+    }),
+  );
+  await waitForAsync(`the baseline of ${accountIds.join(', ')}`, async () => {
+    const out = await cfn.send(
+      new DescribeStackSetOperationCommand({
+        StackSetName: 'vendguard-baseline-security',
+        OperationId: op.OperationId as string,
+      }),
+    );
+    const status = out.StackSetOperation?.Status;
+    if (status === 'FAILED' || status === 'STOPPED') throw new Error(`baseline operation ${status}`);
+    return status === 'SUCCEEDED';
+  });
+}
+
+async function waitForAsync(what: string, probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 export async function startTestSandbox(options: SandboxOptions = {}): Promise<TestSandbox> {
   const ownHome = options.home === undefined;
@@ -60,8 +107,11 @@ export async function startTestSandbox(options: SandboxOptions = {}): Promise<Te
   const sandbox = await startSandbox({ timeScale: 6000, quiet: true, ...options, port: options.port ?? 0, home });
   const { runtime } = sandbox;
   const credentials = (o: TestClientOptions = {}): AwsCredentialIdentity => {
-    if (!o.accountId) return { accessKeyId: TEST_ADMIN_KEY, secretAccessKey: 'sandbox' };
-    const issued = runtime.registerPrincipal(assumedRolePrincipal(o.accountId, o.role ?? 'Admin', o.session ?? 'test'));
+    if (!o.accountId) return { accessKeyId: TEST_ADMIN_KEY, secretAccessKey: TEST_ADMIN_SECRET };
+    const role = o.role ?? 'OrganizationAccountAccessRole';
+    if (!getRole(runtime.store, o.accountId, role)) throw new Error(`account ${o.accountId} has no role ${role}`);
+    // a session that does not expire, so a slow test is not failed by the compressed clock
+    const issued = runtime.registerPrincipal(assumedRolePrincipal(o.accountId, role, o.session ?? 'test'));
     return {
       accessKeyId: issued.accessKeyId,
       secretAccessKey: issued.secretAccessKey,

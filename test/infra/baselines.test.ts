@@ -157,6 +157,7 @@ describe('security baseline', () => {
         'ec2:DeleteEgressOnlyInternetGateway',
         'ec2:DeleteInternetGateway',
         'ec2:DescribeEgressOnlyInternetGateways',
+        'ec2:DescribeAddresses',
         'ec2:DescribeInternetGateways',
         'ec2:DescribeSecurityGroupRules',
         'ec2:DescribeSecurityGroups',

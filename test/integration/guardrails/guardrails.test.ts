@@ -9,8 +9,8 @@ import {
   DescribeSecurityGroupRulesCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import type { TestSandbox } from '../../helpers/sandbox';
-import { findings, settle, startGuardrailSandbox, trail, waitFor } from './harness';
+import { deploySecurityBaseline, type TestSandbox } from '../../helpers/sandbox';
+import { findings, plantGateway, settle, startGuardrailSandbox, trail, waitFor } from './harness';
 
 const REGION = 'eu-west-1';
 let sb: TestSandbox;
@@ -24,9 +24,6 @@ afterAll(() => sb?.stop());
 /** EC2 as a developer in an account (a role that is not the remediation role). */
 const developer = (accountId: string) =>
   sb.client(EC2Client, { accountId, role: 'Developer', session: 'jane', region: REGION });
-/** EC2 as the remediation role: its calls are never matched by the rules (used to set up scenes). */
-const remediator = (accountId: string) =>
-  sb.client(EC2Client, { accountId, role: 'VendguardGuardrailRemediation', session: 'test-setup', region: REGION });
 
 async function gatewayExists(ec2: EC2Client, igwId: string): Promise<boolean> {
   try {
@@ -104,12 +101,9 @@ describe('guardrails against the sandbox', () => {
   });
 
   it('remediates once and records once for duplicate and out-of-order deliveries', async () => {
-    // The scene is set by the remediation role, whose calls the rules ignore; the developer's
-    // CloudTrail events are then delivered by hand: Attach before Create, each twice.
-    const setup = remediator(serviceAccount);
-    const vpcId = (await setup.send(new CreateVpcCommand({ CidrBlock: '10.40.0.0/16' }))).Vpc?.VpcId as string;
-    const igwId = (await setup.send(new CreateInternetGatewayCommand({}))).InternetGateway?.InternetGatewayId as string;
-    await setup.send(new AttachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId }));
+    // The scene is planted without API calls (no events); the developer's CloudTrail events are then
+    // delivered by hand: Attach before Create, each twice.
+    const { vpcId, igwId } = plantGateway(sb, serviceAccount, REGION, '10.40.0.0/16');
     await settle(sb);
     const before = findings(sb).length;
 
@@ -233,11 +227,12 @@ describe('guardrails against the sandbox', () => {
   });
 
   it('finds and removes a gateway the events missed in the reconciliation sweep', async () => {
+    // the sweep assumes the remediation role in every member account: the core accounts get the
+    // baseline that carries it (an account without it is reported as an error of the sweep)
+    const core = sb.runtime.config.accounts.filter((a) => a.role !== 'management').map((a) => sb.accountId(a.name));
+    await deploySecurityBaseline(sb, ...core);
     await settle(sb);
-    const setup = remediator(serviceAccount);
-    const vpcId = (await setup.send(new CreateVpcCommand({ CidrBlock: '10.70.0.0/16' }))).Vpc?.VpcId as string;
-    const igwId = (await setup.send(new CreateInternetGatewayCommand({}))).InternetGateway?.InternetGatewayId as string;
-    await setup.send(new AttachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId }));
+    const { vpcId, igwId } = plantGateway(sb, serviceAccount, REGION, '10.70.0.0/16');
     const egressGateways = async () =>
       (await developer(sb.accountId('egress')).send(new DescribeInternetGatewaysCommand({}))).InternetGateways?.length;
     const egressBefore = await egressGateways();
@@ -249,7 +244,7 @@ describe('guardrails against the sandbox', () => {
 
     expect(report.errors).toEqual([]);
     expect(report.skippedAccounts).toContain(sb.accountId('egress'));
-    expect(await gatewayExists(setup, igwId)).toBe(false);
+    expect(await gatewayExists(developer(serviceAccount), igwId)).toBe(false);
     expect(findings(sb).find((f) => f.resource === igwId)).toMatchObject({
       rule: 'reconcile-internet-gateway',
       eventId: `reconcile:${serviceAccount}:${REGION}:${igwId}`,

@@ -3,12 +3,17 @@
  * findings the guardrails put on the bus (read from the `vendguard-archive` archive), and polling.
  */
 import {
+  AttachPolicyCommand,
   CreateAccountCommand,
   DescribeCreateAccountStatusCommand,
+  DetachPolicyCommand,
+  ListPoliciesCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import type { GuardrailFinding } from '../../../functions/shared/schemas/findings';
-import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
+import { Ec2State } from '../../../sandbox/services/ec2';
+import type { IgwRecord } from '../../../sandbox/services/ec2/model';
+import { deploySecurityBaseline, startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 
 interface Archived {
   readonly event: { source: string; 'detail-type': string; detail: Record<string, unknown> };
@@ -28,6 +33,45 @@ export function trail(sb: TestSandbox): Record<string, unknown>[] {
     .list<Archived>('events.archived')
     .filter((a) => a.event['detail-type'] === 'AWS API Call via CloudTrail')
     .map((a) => a.event.detail);
+}
+
+/**
+ * Plants a VPC with an attached Internet Gateway in an account without any API call, so no CloudTrail
+ * event exists for it: a gateway that appeared while no rule was watching (created before the SCP was
+ * attached, or an event that was lost). Nobody in the account can create one through the API any more.
+ */
+export function plantGateway(
+  sb: TestSandbox,
+  accountId: string,
+  region: string,
+  cidr: string,
+): { vpcId: string; igwId: string } {
+  const state = new Ec2State(sb.runtime);
+  const scope = { account: accountId, region };
+  const vpc = state.createVpc(scope, cidr, false, []);
+  const igw: IgwRecord = { internetGatewayId: state.newId('igw-'), ownerId: accountId, vpcId: vpc.vpcId, tags: [] };
+  state.put(scope, igw.internetGatewayId, igw);
+  return { vpcId: vpc.vpcId, igwId: igw.internetGatewayId };
+}
+
+/** Runs `fn` with an SCP detached from an OU (as the management account), then attaches it again. */
+export async function withoutScp<T>(
+  sb: TestSandbox,
+  policyName: string,
+  ouPath: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const org = sb.client(OrganizationsClient, { region: 'us-east-1' });
+  const policies = await org.send(new ListPoliciesCommand({ Filter: 'SERVICE_CONTROL_POLICY' }));
+  const policyId = policies.Policies?.find((p) => p.Name === policyName)?.Id;
+  const targetId = sb.runtime.organizations.ouIdByPath(ouPath);
+  if (!policyId || !targetId) throw new Error(`no SCP ${policyName} or OU ${ouPath}`);
+  await org.send(new DetachPolicyCommand({ PolicyId: policyId, TargetId: targetId }));
+  try {
+    return await fn();
+  } finally {
+    await org.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: targetId }));
+  }
 }
 
 /** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
@@ -52,7 +96,11 @@ export async function settle(sb: TestSandbox, quietMs = 300): Promise<void> {
   }
 }
 
-/** Starts a sandbox and creates a service account (as vending would) with Organizations CreateAccount. */
+/**
+ * Starts a sandbox and creates a service account (as vending would) with Organizations CreateAccount,
+ * then deploys its security baseline. The account stays under the root, where no SCP denies
+ * Internet Gateways: the scenes the tests set (a gateway that appears anyway) are possible there.
+ */
 export async function startGuardrailSandbox(): Promise<{ sb: TestSandbox; serviceAccount: string }> {
   const sb = await startTestSandbox();
   const org = sb.client(OrganizationsClient, { region: 'us-east-1' });
@@ -64,7 +112,11 @@ export async function startGuardrailSandbox(): Promise<{ sb: TestSandbox; servic
   for (;;) {
     const out = await org.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: requestId }));
     const status = out.CreateAccountStatus;
-    if (status?.State === 'SUCCEEDED') return { sb, serviceAccount: status.AccountId as string };
+    if (status?.State === 'SUCCEEDED') {
+      const serviceAccount = status.AccountId as string;
+      await deploySecurityBaseline(sb, serviceAccount);
+      return { sb, serviceAccount };
+    }
     if (status?.State === 'FAILED' || Date.now() > deadline) {
       throw new Error(`CreateAccount ${status?.State}: ${status?.FailureReason}`);
     }

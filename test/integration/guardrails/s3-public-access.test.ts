@@ -5,7 +5,7 @@ import {
   S3ControlClient,
 } from '@aws-sdk/client-s3-control';
 import type { TestSandbox } from '../../helpers/sandbox';
-import { findings, settle, startGuardrailSandbox, trail, waitFor } from './harness';
+import { findings, settle, startGuardrailSandbox, trail, waitFor, withoutScp } from './harness';
 
 const REGION = 'eu-west-1';
 let sb: TestSandbox;
@@ -83,7 +83,10 @@ describe('the S3 public access guardrail against the sandbox', () => {
   it('leaves the block of an exempt account deleted, with an informational record', async () => {
     const egress = sb.accountId('egress');
     const s3control = developer(egress);
-    await s3control.send(new DeletePublicAccessBlockCommand({ AccountId: egress }));
+    // the protect-security SCP denies this to the developer: the scene needs it detached for a moment
+    await withoutScp(sb, 'vendguard-protect-security', 'Infrastructure', () =>
+      s3control.send(new DeletePublicAccessBlockCommand({ AccountId: egress })),
+    );
 
     const finding = await waitFor('the exempt finding', () =>
       findings(sb).find((f) => f.rule === 's3-public-access-weakened' && f.accountId === egress),

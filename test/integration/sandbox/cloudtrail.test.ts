@@ -5,12 +5,14 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { CloudTrailEventSchema } from '../../../functions/shared/schemas/cloudtrail';
-import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
+import { deploySecurityBaseline, startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 
 let sb: TestSandbox;
 
 beforeAll(async () => {
   sb = await startTestSandbox();
+  // the remediation role (exempt from the SCPs that protect these settings) comes with the baseline
+  await deploySecurityBaseline(sb, sb.accountId('log-archive'));
 });
 afterAll(() => sb.stop());
 
@@ -18,11 +20,12 @@ const lastEvent = (name: string) => sb.runtime.recentTrail.findLast((e) => e.det
 
 describe('CloudTrail events of API calls', () => {
   it('emits a mutating call as AWS shapes it, parsable by the production schema', async () => {
-    const network = sb.accountId('network');
+    // Organizations is the management account's: a role session there (the hub's deployer role)
+    const network = sb.accountId('management');
     const org = sb.client(OrganizationsClient, {
       region: 'us-east-1',
       accountId: network,
-      role: 'Developer',
+      role: 'vendguard-hub',
       session: 'jane',
     });
     await org.send(
@@ -53,10 +56,10 @@ describe('CloudTrail events of API calls', () => {
       requestParameters: { name: 'trail-test', type: 'SERVICE_CONTROL_POLICY', description: 'd' },
       userIdentity: {
         type: 'AssumedRole',
-        arn: `arn:aws:sts::${network}:assumed-role/Developer/jane`,
+        arn: `arn:aws:sts::${network}:assumed-role/vendguard-hub/jane`,
         accountId: network,
         sessionContext: {
-          sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${network}:role/Developer`, userName: 'Developer' },
+          sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${network}:role/vendguard-hub`, userName: 'vendguard-hub' },
         },
       },
     });

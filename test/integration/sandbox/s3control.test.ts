@@ -12,11 +12,23 @@ import {
   PutPublicAccessBlockCommand,
   S3ControlClient,
 } from '@aws-sdk/client-s3-control';
-import { startTestSandbox, type TestClientOptions, type TestSandbox } from '../../helpers/sandbox';
+import {
+  deploySecurityBaseline,
+  startTestSandbox,
+  type TestClientOptions,
+  type TestSandbox,
+} from '../../helpers/sandbox';
 
 let sb: TestSandbox;
 beforeAll(async () => {
   sb = await startTestSandbox();
+  // the remediation role (exempt from the SCPs that protect these settings) comes with the baseline
+  await deploySecurityBaseline(
+    sb,
+    sb.accountId('log-archive'),
+    sb.accountId('security-tooling'),
+    sb.accountId('network'),
+  );
 });
 afterAll(async () => {
   // Let any rule target the calls triggered finish before the sandbox stops.
@@ -42,6 +54,8 @@ const s3control = (options: TestClientOptions) =>
  * runs in the background and changes what a test reads.
  */
 const QUIET = { role: 'VendguardGuardrailRemediation', session: 'test' } as const;
+/** The account's administrator: the remediation role may not create gateways or groups (least privilege). */
+const ADMIN = { role: 'OrganizationAccountAccessRole', session: 'test' } as const;
 
 const ALL_ON = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
 const recent = (eventName: string) =>
@@ -143,14 +157,14 @@ describe('EC2 CloudTrail records in the shapes of the samples', () => {
 
   it('records CreateInternetGateway with an empty tagSpecificationSet', async () => {
     const account = sb.accountId('log-archive');
-    await sb.client(EC2Client, { accountId: account, ...QUIET }).send(new CreateInternetGatewayCommand({}));
+    await sb.client(EC2Client, { accountId: account, ...ADMIN }).send(new CreateInternetGatewayCommand({}));
     const record = recent('CreateInternetGateway').at(-1)?.detail as { requestParameters: unknown };
     expect(record.requestParameters).toEqual(sample('create-internet-gateway').requestParameters);
   });
 
   it('records every permission of AuthorizeSecurityGroupIngress with its four sets', async () => {
     const account = sb.accountId('log-archive');
-    const ec2 = sb.client(EC2Client, { accountId: account, ...QUIET });
+    const ec2 = sb.client(EC2Client, { accountId: account, ...ADMIN });
     const groupId = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'web', Description: 'web' })))
       .GroupId as string;
     await ec2.send(

@@ -10,6 +10,7 @@ import { LocalRuntime } from '../../../sandbox/core/runtime';
 import { SandboxServer } from '../../../sandbox/core/server';
 import { AwsServiceError, type ServiceDefinition } from '../../../sandbox/core/types';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
+import { signedFetch } from '../../helpers/signed';
 
 let sb: TestSandbox;
 
@@ -18,19 +19,18 @@ beforeAll(async () => {
 });
 afterAll(() => sb.stop());
 
+/** A request signed with the test key: these bodies must get past authentication to reach the codecs. */
 const post = (body: string, headers: Record<string, string>) =>
-  fetch(`${sb.endpoint}/`, { method: 'POST', body, headers });
+  headers['x-amz-target']?.startsWith('AWSOrganizations')
+    ? signedFetch(sb.endpoint, body, headers, { service: 'organizations', region: 'us-east-1' })
+    : headers['content-type']?.includes('form-urlencoded')
+      ? signedFetch(sb.endpoint, body, headers, { service: 'sts', region: 'eu-west-1' })
+      : fetch(`${sb.endpoint}/`, { method: 'POST', body, headers });
 const orgHeaders = (op: string) => ({
   'content-type': 'application/x-amz-json-1.1',
   'x-amz-target': `AWSOrganizationsV20161128.${op}`,
-  authorization:
-    'AWS4-HMAC-SHA256 Credential=AKIAX/20261126/us-east-1/organizations/aws4_request, SignedHeaders=host, Signature=0',
 });
-const stsHeaders = {
-  'content-type': 'application/x-www-form-urlencoded',
-  authorization:
-    'AWS4-HMAC-SHA256 Credential=AKIAX/20261126/eu-west-1/sts/aws4_request, SignedHeaders=host, Signature=0',
-};
+const stsHeaders = { 'content-type': 'application/x-www-form-urlencoded' };
 
 describe('sandbox server codecs (through the real SDK clients)', () => {
   it('speaks awsJson1_1 to the Organizations client', async () => {
@@ -103,7 +103,7 @@ describe('ec2Query codec', () => {
       const ec2 = new EC2Client({
         endpoint,
         region: 'eu-west-1',
-        credentials: { accessKeyId: 'AKIAX', secretAccessKey: 'x' },
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
         maxAttempts: 1,
       });
       const out = await ec2.send(
@@ -204,18 +204,36 @@ describe('vendguard sandbox CLI', () => {
   };
 
   it('prints credentials that act as a role in an account given by name', async () => {
-    const out = JSON.parse(await run('sandbox', 'credentials', '--account', 'egress', '--role', 'Ops', '--json')) as {
+    const out = JSON.parse(
+      await run('sandbox', 'credentials', '--account', 'egress', '--role', 'Developer', '--json'),
+    ) as {
       accessKeyId: string;
       secretAccessKey: string;
       sessionToken: string;
+      expiration: string;
     };
-    const sts = new STSClient({ endpoint: sb.endpoint, region: 'eu-west-1', credentials: out, maxAttempts: 1 });
+    const { expiration, ...credentials } = out;
+    const sts = new STSClient({ endpoint: sb.endpoint, region: 'eu-west-1', credentials, maxAttempts: 1 });
     expect((await sts.send(new GetCallerIdentityCommand({}))).Arn).toBe(
-      `arn:aws:sts::${sb.accountId('egress')}:assumed-role/Ops/sandbox-cli`,
+      `arn:aws:sts::${sb.accountId('egress')}:assumed-role/Developer/sandbox-cli`,
     );
+    // an AssumeRole session's default length, on the sandbox clock
+    const left = Date.parse(expiration) - sb.runtime.clock.nowMs();
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThanOrEqual(3_600_000);
     const exports = await run('sandbox', 'credentials', '--account', sb.accountId('bastion'));
     expect(exports).toMatch(/^export AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:\d+$/m);
     expect(exports).toMatch(/^export AWS_SESSION_TOKEN=\S+$/m);
+  });
+
+  it('refuses a role the account does not have, and a session length out of range (exit 2)', async () => {
+    await expect(run('sandbox', 'credentials', '--account', 'egress', '--role', 'Ops')).rejects.toMatchObject({
+      message: expect.stringContaining('has no role named Ops'),
+      exitCode: 2,
+    });
+    await expect(
+      run('sandbox', 'credentials', '--account', 'egress', '--duration-seconds', '60'),
+    ).rejects.toMatchObject({ message: expect.stringContaining('--duration-seconds'), exitCode: 2 });
   });
 
   it('reports the status of the running sandbox', async () => {

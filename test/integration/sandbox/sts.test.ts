@@ -9,7 +9,7 @@ beforeAll(async () => {
 afterAll(() => sb.stop());
 
 describe('STS', () => {
-  it('treats an unknown access key as the admin user of the management account', async () => {
+  it('treats the documented test key as the admin user of the management account', async () => {
     const out = await sb.client(STSClient).send(new GetCallerIdentityCommand({}));
     expect(out).toMatchObject({ Account: '100000000001', Arn: 'arn:aws:iam::100000000001:user/sandbox-admin' });
     expect(out.UserId).toMatch(/^AIDA/);
@@ -20,13 +20,13 @@ describe('STS', () => {
     const before = sb.runtime.clock.nowMs();
     const out = await sb.client(STSClient).send(
       new AssumeRoleCommand({
-        RoleArn: `arn:aws:iam::${network}:role/VendguardGuardrailRemediation`,
+        RoleArn: `arn:aws:iam::${network}:role/OrganizationAccountAccessRole`,
         RoleSessionName: 'guard-igw',
         DurationSeconds: 900,
       }),
     );
     expect(out.AssumedRoleUser?.Arn).toBe(
-      `arn:aws:sts::${network}:assumed-role/VendguardGuardrailRemediation/guard-igw`,
+      `arn:aws:sts::${network}:assumed-role/OrganizationAccountAccessRole/guard-igw`,
     );
     expect(out.Credentials?.AccessKeyId).toMatch(/^ASIA[A-Z2-7]{16}$/);
     const after = sb.runtime.clock.nowMs();
@@ -62,17 +62,20 @@ describe('STS', () => {
 
   it('emits the CloudTrail event of AssumeRole with source aws.sts', async () => {
     const bastion = sb.accountId('bastion');
-    await sb
-      .client(STSClient)
-      .send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${bastion}:role/Ops`, RoleSessionName: 'trail' }));
+    await sb.client(STSClient).send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${bastion}:role/OrganizationAccountAccessRole`,
+        RoleSessionName: 'trail',
+      }),
+    );
     const event = sb.runtime.recentTrail.findLast((e) => e.detail.eventName === 'AssumeRole');
     expect(event?.source).toBe('aws.sts');
     expect(event?.detail.requestParameters).toEqual({
-      roleArn: `arn:aws:iam::${bastion}:role/Ops`,
+      roleArn: `arn:aws:iam::${bastion}:role/OrganizationAccountAccessRole`,
       roleSessionName: 'trail',
     });
     expect(
       (event?.detail.responseElements as { assumedRoleUser: { arn: string } } | undefined)?.assumedRoleUser.arn,
-    ).toBe(`arn:aws:sts::${bastion}:assumed-role/Ops/trail`);
+    ).toBe(`arn:aws:sts::${bastion}:assumed-role/OrganizationAccountAccessRole/trail`);
   });
 });

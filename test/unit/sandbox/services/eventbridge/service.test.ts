@@ -130,7 +130,7 @@ describe('EventBridge service', () => {
     ]);
   });
 
-  it('reports MalformedDetail, missing fields and unknown buses per entry, and accepts aws.* sources', async () => {
+  it('reports MalformedDetail, missing fields, aws.* sources and unknown buses per entry', async () => {
     const result = await h.call('PutEvents', {
       Entries: [
         { Source: 'vendguard.test', DetailType: 'x', Detail: '{not json' },
@@ -140,11 +140,11 @@ describe('EventBridge service', () => {
         { Source: 'vendguard.test', DetailType: 'x', Detail: '{}' },
       ],
     });
-    expect(result.FailedEntryCount).toBe(3);
+    expect(result.FailedEntryCount).toBe(4);
     expect((result.Entries as Array<Record<string, string>>).map((e) => e.ErrorCode ?? 'ok')).toEqual([
       'MalformedDetail',
       'InvalidArgument',
-      'ok',
+      'NotAuthorizedForSourceException',
       'ResourceNotFoundException',
       'ok',
     ]);
