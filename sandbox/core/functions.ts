@@ -65,11 +65,25 @@ function installFunctionEnvironment(): void {
       }
       return Reflect.get(target, key, receiver);
     },
+    // set on the environment itself: with the proxy as receiver, an assignment to an existing variable
+    // becomes a partial property definition that process.env refuses
+    set(target, key, value) {
+      return Reflect.set(target, key, value);
+    },
     has(target, key) {
       const own = functionEnvironment.getStore();
       return (typeof key === 'string' && own !== undefined && Object.hasOwn(own, key)) || Reflect.has(target, key);
     },
   });
+}
+
+/**
+ * Runs `fn` with per-function environment variables: inside it (and everything it awaits),
+ * `process.env[key]` answers from `environment` first.
+ */
+export function withFunctionEnvironment<T>(environment: Readonly<Record<string, string>>, fn: () => T): T {
+  installFunctionEnvironment();
+  return functionEnvironment.run(environment, fn);
 }
 
 export interface InvokerOptions {
@@ -108,9 +122,7 @@ export class InProcessFunctions implements FunctionInvoker {
   private readonly modules = new Map<string, Handler>();
   private envKey: string | undefined;
 
-  constructor(private readonly options: InvokerOptions) {
-    installFunctionEnvironment();
-  }
+  constructor(private readonly options: InvokerOptions) {}
 
   functionArn(functionName: string): string {
     const name = functionName.startsWith('vendguard-') ? functionName : `vendguard-${functionName}`;
@@ -205,7 +217,7 @@ export class InProcessFunctions implements FunctionInvoker {
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: context.memoryLimitInMB,
     };
     try {
-      const result = await functionEnvironment.run(environment, () => handler(event, context));
+      const result = await withFunctionEnvironment(environment, () => handler(event, context));
       record();
       return result;
     } catch (err) {
