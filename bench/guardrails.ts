@@ -19,12 +19,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  AttachInternetGatewayCommand,
-  CreateInternetGatewayCommand,
-  CreateVpcCommand,
-  DescribeInternetGatewaysCommand,
-  EC2Client,
-} from '@aws-sdk/client-ec2';
+  CloudFormationClient,
+  CreateStackInstancesCommand,
+  DescribeStackSetOperationCommand,
+} from '@aws-sdk/client-cloudformation';
+import { DescribeInternetGatewaysCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   CreateAccountCommand,
   DescribeCreateAccountStatusCommand,
@@ -36,6 +35,7 @@ import { loadOrganizationConfig } from '../infra/config/load';
 import { assumedRolePrincipal } from '../sandbox/core/identity';
 import type { Principal } from '../sandbox/core/types';
 import { startSandbox } from '../sandbox/index';
+import { Ec2State } from '../sandbox/services/ec2';
 import { percentile, round, writeResult } from './stats';
 
 const REMEDIATION_ROLE = 'VendguardGuardrailRemediation';
@@ -105,7 +105,7 @@ export async function run(args: string[]): Promise<unknown> {
     const client = <C>(Ctor: new (c: object) => C, accountId?: string, role = REMEDIATION_ROLE, r = region): C => {
       const credentials = accountId
         ? sb.runtime.registerPrincipal(assumedRolePrincipal(accountId, role, 'bench-setup'))
-        : { accessKeyId: 'AKIABENCHADMIN000001', secretAccessKey: 'bench' };
+        : { accessKeyId: 'test', secretAccessKey: 'test' };
       return new Ctor({ endpoint: sb.endpoint, region: r, credentials, maxAttempts: 1 });
     };
 
@@ -133,17 +133,44 @@ export async function run(args: string[]): Promise<unknown> {
     };
     counts.irrelevant = total - counts.violating - counts.exempt - counts.duplicate;
 
-    const setup = client(EC2Client, serviceAccount);
-    // Each violating event is about its own gateway attached to its own VPC (AWS allows one per VPC).
+    // The remediation role the guardrails assume comes with the security baseline, as vending deploys it.
+    const cfn = client(CloudFormationClient);
+    const operation = await cfn.send(
+      new CreateStackInstancesCommand({
+        StackSetName: 'vendguard-baseline-security',
+        DeploymentTargets: {
+          OrganizationalUnitIds: [sb.runtime.organizations.rootId],
+          Accounts: [serviceAccount],
+          AccountFilterType: 'INTERSECTION',
+        },
+        Regions: [region, 'us-east-1'],
+      }),
+    );
+    for (;;) {
+      const out = await cfn.send(
+        new DescribeStackSetOperationCommand({
+          StackSetName: 'vendguard-baseline-security',
+          OperationId: operation.OperationId,
+        }),
+      );
+      const status = out.StackSetOperation?.Status;
+      if (status === 'SUCCEEDED') break;
+      if (status !== 'RUNNING' && status !== 'QUEUED') throw new Error(`baseline deployment ${status}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    // Each violating event is about its own gateway attached to its own VPC (AWS allows one per VPC),
+    // planted without API calls: nobody in the account may create one any more (SCPs, least privilege),
+    // and the events are the benchmark's own.
+    const ec2State = new Ec2State(sb.runtime);
+    const scope = { account: serviceAccount, region };
     const gateways: { igwId: string; vpcId: string }[] = [];
     for (let i = 0; i < counts.violating; i++) {
-      const vpcId = (await setup.send(new CreateVpcCommand({ CidrBlock: '10.60.0.0/16' }))).Vpc?.VpcId as string;
-      const igwId = (await setup.send(new CreateInternetGatewayCommand({}))).InternetGateway
-        ?.InternetGatewayId as string;
-      await setup.send(new AttachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId }));
+      const vpcId = ec2State.createVpc(scope, '10.60.0.0/16', false, []).vpcId;
+      const igwId = ec2State.newId('igw-');
+      ec2State.put(scope, igwId, { internetGatewayId: igwId, ownerId: serviceAccount, vpcId, tags: [] });
       gateways.push({ igwId, vpcId });
     }
-    const egressSetup = client(EC2Client, egress);
+    const egressSetup = client(EC2Client, egress, 'OrganizationAccountAccessRole');
     const egressGateways =
       (await egressSetup.send(new DescribeInternetGatewaysCommand({}))).InternetGateways?.map(
         (g) => g.InternetGatewayId as string,
@@ -216,12 +243,12 @@ export async function run(args: string[]): Promise<unknown> {
     // Every request resolves its caller's identity once: count the remediation role's calls
     // (the member-account calls of the guardrails).
     const calls = { member: 0 };
-    const identities = sb.runtime.identities as { resolve: (key: string) => Principal };
-    const resolve = identities.resolve.bind(identities);
-    identities.resolve = (key: string) => {
-      const principal = resolve(key);
-      if (principal.arn.endsWith(REMEDIATION_SESSION_ARN)) calls.member++;
-      return principal;
+    const identities = sb.runtime.identities as { lookup: (key: string) => { principal: Principal } | undefined };
+    const lookup = identities.lookup.bind(identities);
+    identities.lookup = (key: string) => {
+      const found = lookup(key);
+      if (found?.principal.arn.endsWith(REMEDIATION_SESSION_ARN)) calls.member++;
+      return found;
     };
     // A guardrail invocation settles the oldest waiter of its eventID.
     const pending = new Map<string, ((r: GuardResult | Error) => void)[]>();
@@ -289,8 +316,11 @@ export async function run(args: string[]): Promise<unknown> {
 
     // --- verdict ------------------------------------------------------------------------------------
     const remaining = new Set(
-      (await setup.send(new DescribeInternetGatewaysCommand({}))).InternetGateways?.map((g) => g.InternetGatewayId) ??
-        [],
+      (
+        await client(EC2Client, serviceAccount, 'OrganizationAccountAccessRole').send(
+          new DescribeInternetGatewaysCommand({}),
+        )
+      ).InternetGateways?.map((g) => g.InternetGatewayId) ?? [],
     );
     const egressAfter = new Set(
       (await egressSetup.send(new DescribeInternetGatewaysCommand({}))).InternetGateways?.map(

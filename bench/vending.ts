@@ -46,7 +46,7 @@ async function phase(accounts: number, scale: number, seed: number, tag: string)
     const base = {
       endpoint: sb.endpoint,
       region: sb.runtime.homeRegion,
-      credentials: { accessKeyId: 'AKIABENCHADMIN000001', secretAccessKey: 'bench' },
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
       maxAttempts: 3,
     };
     // the sandbox deploys the config's baseline stack sets on start, as the CDK governance stack does
