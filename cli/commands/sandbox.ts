@@ -49,7 +49,8 @@ async function control(method: string, path: string, body?: unknown): Promise<un
 export function exportLines(c: CredentialsReply): string {
   return [
     `export AWS_ENDPOINT_URL=${c.endpoint}`,
-    `export AWS_REGION=${c.region}`,
+    // AWS_DEFAULT_REGION too: the AWS CLI v1 reads only that one
+    `export AWS_REGION=${c.region} AWS_DEFAULT_REGION=${c.region}`,
     `export AWS_ACCESS_KEY_ID=${c.accessKeyId}`,
     `export AWS_SECRET_ACCESS_KEY=${c.secretAccessKey}`,
     `export AWS_SESSION_TOKEN=${c.sessionToken}`,

@@ -30,6 +30,8 @@ export interface RawHttpService {
   readonly errorFamily?: ErrorFamily;
   /** Largest body it accepts; default 16 MiB. */
   readonly maxBodyBytes?: number;
+  /** Its own error for a body past `maxBodyBytes`; default `RequestEntityTooLarge` (413). */
+  readonly tooLarge?: () => AwsServiceError;
   /**
    * The IAM action and resources of a request, when the server should authorize it before handing it
    * over (DynamoDB); a service that authorizes itself (to record the denial in CloudTrail) omits it.
@@ -104,35 +106,15 @@ export function parseCredentialScope(
 
 const MAX_BODY = 16 * 1024 * 1024;
 
-/** Reads a whole request body (signature verification needs its bytes); 413 past `maxBytes`. */
-export function readBodyBuffer(req: IncomingMessage, maxBytes = MAX_BODY): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > maxBytes) {
-        reject(new AwsServiceError('RequestEntityTooLarge', 'Request body too large', { status: 413 }));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
+const tooLargeDefault = () => new AwsServiceError('RequestEntityTooLarge', 'Request body too large', { status: 413 });
 
 /**
- * Reads a request body as UTF-8; rejects with `tooLarge` (and drops the connection) past `maxBytes`.
+ * Reads a whole request body as bytes (signature verification needs them); rejects with `tooLarge`
+ * (and drops the connection) past `maxBytes`.
  * @param maxBytes - default 16 MiB
  * @param tooLarge - the service's own "too large" error; default `RequestEntityTooLarge` (413)
  */
-export function readBody(
-  req: IncomingMessage,
-  maxBytes = MAX_BODY,
-  tooLarge = () => new AwsServiceError('RequestEntityTooLarge', 'Request body too large', { status: 413 }),
-): Promise<string> {
+export function readBodyBuffer(req: IncomingMessage, maxBytes = MAX_BODY, tooLarge = tooLargeDefault): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -145,9 +127,14 @@ export function readBody(
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** {@link readBodyBuffer} as UTF-8 text. */
+export async function readBody(req: IncomingMessage, maxBytes = MAX_BODY, tooLarge = tooLargeDefault): Promise<string> {
+  return (await readBodyBuffer(req, maxBytes, tooLarge)).toString('utf8');
 }
 
 /** The caller's IP as CloudTrail records it (IPv4-mapped addresses unwrapped). */
@@ -256,10 +243,12 @@ export class SandboxServer {
     let service: AnyService | undefined = scope.signingName ? this.bySigningName.get(scope.signingName) : undefined;
     if (!service && target) service = this.byTargetPrefix.get(target.slice(0, target.lastIndexOf('.')));
     const contentType = String(req.headers['content-type'] ?? '');
+    const rawService = service && isRaw(service) ? service : undefined;
     let raw: Buffer;
     try {
-      raw = await readBodyBuffer(req, service && isRaw(service) ? service.maxBodyBytes : undefined);
+      raw = await readBodyBuffer(req, rawService?.maxBodyBytes, rawService?.tooLarge);
     } catch (err) {
+      if (rawService?.sendError) return rawService.sendError(res, asServiceError(err), requestId);
       const protocol: Protocol = target || contentType.includes('json') ? 'awsJson1_1' : 'awsQuery';
       return sendError(res, protocol, asServiceError(err), requestId);
     }

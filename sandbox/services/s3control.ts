@@ -269,6 +269,7 @@ export function createS3ControlService(runtime: LocalRuntime): RawHttpService {
     sendError: sendS3ControlError,
     errorFamily: 'rest',
     maxBodyBytes: MAX_BODY,
+    tooLarge: () => new AwsServiceError('MaxMessageLengthExceeded', 'Your request was too big.'),
     handle(req, res, call) {
       serve(req, res, call).catch((err: unknown) => {
         sendS3ControlError(
