@@ -34,6 +34,36 @@ export type RuleDefinition = z.infer<typeof RuleSchema>;
 
 export const RULES_DIR = join(__dirname, 'rules');
 
+/** What {@link scheduledFunctionRules} needs of a manifest function. */
+interface ScheduledSpec {
+  readonly name: string;
+  readonly trigger: { readonly kind: string; readonly expression?: string };
+}
+
+/**
+ * The rules that run the manifest's scheduled functions: `<function>-schedule` on the `default` bus
+ * (AWS runs schedule expressions on the default bus only). The CDK app deploys them and the sandbox
+ * loads them next to the rule files.
+ */
+export function scheduledFunctionRules(functions: readonly ScheduledSpec[]): RuleDefinition[] {
+  return functions.flatMap((fn) =>
+    fn.trigger.kind === 'schedule' && fn.trigger.expression
+      ? [
+          {
+            name: `${fn.name}-schedule`,
+            description: `Runs ${fn.name} on ${fn.trigger.expression}`,
+            eventBus: 'default',
+            schedule: fn.trigger.expression,
+            target: { kind: 'function', name: fn.name },
+            mode: 'route',
+            severity: 'info',
+            enabled: true,
+          } satisfies RuleDefinition,
+        ]
+      : [],
+  );
+}
+
 /** Loads and validates every rule in `events/rules/`; throws naming the file and field of a bad one. */
 export function loadRules(dir: string = RULES_DIR): RuleDefinition[] {
   const rules: RuleDefinition[] = [];

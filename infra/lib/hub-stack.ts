@@ -4,7 +4,7 @@ import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { loadRules, type RuleDefinition } from '../../events/rules';
+import { loadRules, type RuleDefinition, scheduledFunctionRules } from '../../events/rules';
 import type { FunctionSpec } from '../../functions/manifest';
 import type { OrganizationConfig } from '../config/schema';
 import { VendguardAlarms } from './alarms';
@@ -161,17 +161,16 @@ export class HubStack extends Stack {
       this.rules.set(rule.name, guarded);
       this.alarms.onDeadLetters(rule.name, guarded.deadLetterQueue);
     }
-    for (const spec of props.functions) {
-      if (spec.trigger.kind !== 'schedule') continue;
-      const name = `${spec.name}-schedule`;
-      const guarded = new GuardedRule(this, `Rule-${name}`, {
-        name,
-        description: `Runs ${spec.name} on ${spec.trigger.expression}`,
-        schedule: spec.trigger.expression,
-        target: { kind: 'function', fn: this.functions.get(spec.name).fn },
+    // the schedules of scheduled functions, defined once with the sandbox (events/rules.ts)
+    for (const rule of scheduledFunctionRules(props.functions)) {
+      const guarded = new GuardedRule(this, `Rule-${rule.name}`, {
+        name: rule.name,
+        description: rule.description,
+        schedule: rule.schedule,
+        target: { kind: 'function', fn: this.functions.get(rule.target.name).fn },
       });
-      this.rules.set(name, guarded);
-      this.alarms.onDeadLetters(name, guarded.deadLetterQueue);
+      this.rules.set(rule.name, guarded);
+      this.alarms.onDeadLetters(rule.name, guarded.deadLetterQueue);
     }
     // Guardrail functions (rule or schedule triggered): an error may leave a violation in place.
     for (const { spec, fn } of this.functions.byName.values()) {

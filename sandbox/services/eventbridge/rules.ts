@@ -3,7 +3,8 @@
  * `DeleteEventBus`, `PutRule`/`DescribeRule`/`ListRules`/`DeleteRule`/`EnableRule`/`DisableRule`,
  * `PutTargets`/`RemoveTargets`/`ListTargetsByRule`, and the loading of `events/rules/*.json`.
  */
-import { loadRules, type RuleDefinition } from '../../../events/rules';
+import { loadRules, type RuleDefinition, scheduledFunctionRules } from '../../../events/rules';
+import { FUNCTIONS } from '../../../functions/manifest';
 import type { OperationHandler, SandboxRuntime } from '../../core/types';
 import { AwsServiceError } from '../../core/types';
 import { InvalidEventPatternError } from './errors';
@@ -315,17 +316,20 @@ function fileTargetArn(runtime: SandboxRuntime, definition: RuleDefinition): str
 }
 
 /**
- * Loads every `events/rules/*.json` onto its bus, idempotently: a changed file updates its rule
- * and target, a removed file removes the rule it had loaded. Returns the rules loaded.
+ * Loads every `events/rules/*.json` onto its bus, and the `<function>-schedule` rule of each scheduled
+ * manifest function onto the default bus, idempotently: a changed file updates its rule and target, a
+ * removed file removes the rule it had loaded. Returns the rules loaded.
  *
  * @param dir - the rules folder (tests pass their own)
  */
 export function loadRuleFiles(runtime: SandboxRuntime, dir?: string): RuleRecord[] {
-  const definitions = loadRules(dir);
+  // the project's rules come with the schedules of its scheduled functions (guard-reconcile)
+  const scheduled = dir === undefined ? scheduledFunctionRules(FUNCTIONS) : [];
+  const definitions = [...loadRules(dir), ...scheduled];
   const loaded: RuleRecord[] = [];
   const names = new Set<string>();
   for (const definition of definitions) {
-    const file = `events/rules/${definition.name}.json`;
+    const file = scheduled.includes(definition) ? 'functions/manifest.ts' : `events/rules/${definition.name}.json`;
     const pattern = definition.pattern ? JSON.stringify(definition.pattern) : undefined;
     if (pattern) {
       try {

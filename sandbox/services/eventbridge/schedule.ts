@@ -51,6 +51,9 @@ interface ScheduleState {
   readonly expression?: string;
 }
 
+/** Most events one rule sends for the due times a clock jump passed over. */
+export const MAX_CATCH_UP = 100;
+
 /** Stored for a cron expression whose years are over (JSON has no Infinity). */
 const NEVER_MS = Number.MAX_SAFE_INTEGER;
 
@@ -101,15 +104,25 @@ export class Scheduler {
         continue;
       }
       if (state.nextRunMs > now) continue;
-      // One event for the due time, without catching up every missed one; the next due time is
-      // stored before the event goes out, so a restart does not send it twice.
-      const nextRunMs =
-        schedule.kind === 'rate'
-          ? state.nextRunMs + (Math.floor((now - state.nextRunMs) / schedule.periodMs) + 1) * schedule.periodMs
-          : nextAfter(schedule, now);
+      // One event per due time that passed (a clock advanced by three periods fires three times, as
+      // AWS would have over that time), at most MAX_CATCH_UP; the next due time is stored before the
+      // events go out, so a restart does not send them twice.
+      const due: number[] = [];
+      let nextRunMs = state.nextRunMs;
+      while (nextRunMs <= now) {
+        if (due.length < MAX_CATCH_UP) due.push(nextRunMs);
+        nextRunMs =
+          schedule.kind === 'rate'
+            ? due.length < MAX_CATCH_UP
+              ? nextRunMs + schedule.periodMs
+              : nextRunMs + (Math.floor((now - nextRunMs) / schedule.periodMs) + 1) * schedule.periodMs
+            : due.length < MAX_CATCH_UP
+              ? nextAfter(schedule, nextRunMs)
+              : nextAfter(schedule, now);
+      }
       store.put<ScheduleState>(TABLES.schedules, key, { nextRunMs, expression });
-      this.fire(rule, state.nextRunMs);
-      fired++;
+      for (const at of due) this.fire(rule, at);
+      fired += due.length;
     }
     return fired;
   }

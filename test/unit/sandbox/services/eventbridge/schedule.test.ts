@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxRuntime } from '../../../../../sandbox/core/types';
 import { createEventBridgeService } from '../../../../../sandbox/services/eventbridge';
+import { MAX_CATCH_UP } from '../../../../../sandbox/services/eventbridge/schedule';
 import { createTestRuntime, type TestRuntime } from '../../../../helpers/runtime';
 
 const MINUTE = 60_000;
@@ -80,17 +81,38 @@ describe('cron schedules on the sandbox clock', () => {
     ]);
   });
 
-  it('fires once for a due time that passed while nobody looked, then at the next due time', async () => {
+  it('fires once for each due time a clock jump passed over, then at the next due time', async () => {
     writeRule('weekdays', 'cron(0 18 ? * MON-FRI *)');
     const eb = await start();
     eb.scheduler.fireDue(); // next: Thu 18:00
     rt.clock.advance(3 * 24 * 60 * MINUTE); // Sunday 12:00: Thu and Fri 18:00 have passed
-    expect(eb.scheduler.fireDue()).toBe(1);
+    expect(eb.scheduler.fireDue()).toBe(2);
     expect(eb.scheduler.fireDue()).toBe(0);
     rt.clock.advance(30 * 60 * MINUTE); // Monday 18:00
     expect(eb.scheduler.fireDue()).toBe(1);
     await eb.router.settle();
-    expect(invocations.map((i) => i.event.time)).toEqual(['2026-01-01T18:00:00Z', '2026-01-05T18:00:00Z']);
+    expect(invocations.map((i) => i.event.time)).toEqual([
+      '2026-01-01T18:00:00Z',
+      '2026-01-02T18:00:00Z',
+      '2026-01-05T18:00:00Z',
+    ]);
+  });
+
+  it('fires a rate() rule once per period the clock is advanced past, at most MAX_CATCH_UP times', async () => {
+    writeRule('six-hourly', 'rate(6 hours)');
+    const eb = await start();
+    eb.scheduler.fireDue(); // next: 18:00
+    rt.clock.advance(18 * 60 * MINUTE + MINUTE); // 06:01 next day: 18:00, 00:00, 06:00 passed
+    expect(eb.scheduler.fireDue()).toBe(3);
+    rt.clock.advance(1000 * 6 * 60 * MINUTE);
+    expect(eb.scheduler.fireDue()).toBe(MAX_CATCH_UP);
+    expect(eb.scheduler.fireDue()).toBe(0);
+    await eb.router.settle();
+    expect(invocations.slice(0, 3).map((i) => i.event.time)).toEqual([
+      '2026-01-01T18:00:00Z',
+      '2026-01-02T00:00:00Z',
+      '2026-01-02T06:00:00Z',
+    ]);
   });
 
   it('keeps the next due time across a restart: no second event for a fired time, none skipped', async () => {
