@@ -45,6 +45,38 @@ async function control(method: string, path: string, body?: unknown): Promise<un
   return json;
 }
 
+/** One traced event as `GET /_sandbox/bus-events` returns it. */
+export interface TracedEvent {
+  readonly account: string;
+  readonly region: string;
+  readonly bus: string;
+  readonly event: { id: string; source: string; 'detail-type': string; account: string; region: string; time: string };
+  readonly rules: { name: string; targets: { arn: string; outcome: string }[] }[];
+}
+
+/** The trace of an event as a table: one row per rule target. */
+export function formatTrace(t: TracedEvent): string {
+  const e = t.event;
+  const lines = [
+    `event ${e.id}: ${e.source} · ${e['detail-type']} from ${e.account}/${e.region} at ${e.time}`,
+    `received by bus ${t.bus} in ${t.account}/${t.region}`,
+  ];
+  if (t.rules.length === 0) return [...lines, 'no rule of that bus matched it'].join('\n');
+  const rows = t.rules.flatMap((r) =>
+    r.targets.length === 0
+      ? [[r.name, '(no target)', '']]
+      : r.targets.map((target) => [r.name, target.arn, target.outcome]),
+  );
+  const width = (i: number) =>
+    Math.max(...[['rule', 'target', 'outcome'], ...rows].map((row) => (row[i] ?? '').length));
+  const fmt = (row: string[]) =>
+    row
+      .map((cell, i) => cell.padEnd(width(i)))
+      .join('  ')
+      .trimEnd();
+  return [...lines, '', fmt(['rule', 'target', 'outcome']), ...rows.map(fmt)].join('\n');
+}
+
 /** Shell `export` lines for a credentials reply. */
 export function exportLines(c: CredentialsReply): string {
   return [
@@ -113,6 +145,35 @@ Exit codes: 0 printed, 2 unknown account or role, or a bad duration, 3 the sandb
         console.log(opts.json ? JSON.stringify(reply, null, 2) : exportLines(reply));
       },
     );
+  sandbox
+    .command('trace')
+    .description('Show where an event went: the bus that received it, the rules that matched, each target')
+    .argument('<event-id>', 'the id of an event (PutEvents EventId, a finding eventId, an archived event id)')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ vendguard sandbox trace 7d5dd4d4-343e-404e-a061-0f1b28509a40
+  $ vendguard sandbox trace 7d5dd4d4-343e-404e-a061-0f1b28509a40 --json
+
+Outcomes: delivered, failed (every retry failed: see the dead letters), dropped (the target refused
+the event), pending (the delivery is still running). An event no rule matched lists no rules.
+The sandbox keeps the last 5,000 events (GET /_sandbox/bus-events).
+Exit codes: 0 shown, 2 the sandbox keeps no event with that id, 3 the sandbox could not be reached.`,
+    )
+    .action(async (eventId: string, opts: { json?: boolean }) => {
+      const reply = (await control('GET', `/_sandbox/bus-events?eventId=${encodeURIComponent(eventId)}`)) as {
+        events: TracedEvent[];
+      };
+      const traced = reply.events[0];
+      if (!traced) throw new CliError(`the sandbox keeps no event with id ${eventId}`, EXIT.usage);
+      if (opts.json) {
+        console.log(JSON.stringify(traced, null, 2));
+        return;
+      }
+      console.log(formatTrace(traced));
+    });
   sandbox
     .command('status')
     .description('Show whether a sandbox is running, its clock, seed and faults')

@@ -3,6 +3,7 @@
  * bus and delivers them to the rules' targets in the background (manifest functions, state
  * machines, other buses), with retries on the sandbox clock, a delivery log and dead letters.
  */
+
 import { randomUUID } from 'node:crypto';
 import type { BusEntry, BusEvent, EventBus, SandboxRuntime } from '../../core/types';
 import { TargetDeliveryError } from './errors';
@@ -22,6 +23,7 @@ import {
   type TargetRecord,
 } from './model';
 import { type CompiledEventPattern, compileEventPattern } from './pattern';
+import { traceEvent, traceOutcome } from './trace';
 
 /** The sandbox caps AWS's 185 retries so a failing target ends in the dead-letter table quickly. */
 export const MAX_SANDBOX_RETRIES = 3;
@@ -33,6 +35,8 @@ export interface RouteOptions {
   readonly replayName?: string;
   /** Rule ARNs to deliver to (replay `FilterArns`); all rules of the bus when absent or empty. */
   readonly filterArns?: readonly string[];
+  /** Record the event and its deliveries for `/_sandbox/bus-events` (new events; replays are not). */
+  readonly trace?: boolean;
 }
 
 interface RoutableRule {
@@ -68,7 +72,7 @@ export class EventRouter implements EventBus {
       detail: entry.detail,
     };
     this.archive(bus, event);
-    this.route(bus, event);
+    this.route(bus, event, { trace: true });
     return event.id;
   }
 
@@ -105,14 +109,17 @@ export class EventRouter implements EventBus {
   route(bus: string, event: BusEvent, options: RouteOptions = {}): number {
     const filter = options.filterArns && options.filterArns.length > 0 ? new Set(options.filterArns) : undefined;
     let deliveries = 0;
+    const matched: { rule: string; targets: string[] }[] = [];
     for (const { rule, pattern, targets } of this.routableRules(bus)) {
       if (filter && !filter.has(rule.Arn)) continue;
       if (!pattern.matches(event)) continue;
+      matched.push({ rule: rule.Name, targets: targets.map((t) => t.Arn) });
       for (const target of targets) {
         this.deliverLater(rule, target, event, options.replayName);
         deliveries++;
       }
     }
+    if (options.trace) traceEvent(this.runtime, bus, event, matched);
     return deliveries;
   }
 
@@ -201,6 +208,7 @@ export class EventRouter implements EventBus {
     const store = this.runtime.store;
     try {
       store.put(TABLES.deliveries, String(store.nextSequence(TABLES.deliveries)).padStart(12, '0'), record);
+      traceOutcome(this.runtime, event.id, rule.Name, target.Arn, failure ? 'failed' : 'delivered');
       if (failure && options.deadLetter !== false) {
         const dead: DeadLetterRecord = {
           id: randomUUID(),

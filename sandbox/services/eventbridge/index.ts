@@ -28,6 +28,7 @@ import {
 import { compileEventPattern } from './pattern';
 import { ensureBus, loadRuleFiles, ruleOperations } from './rules';
 import { Scheduler } from './schedule';
+import { busEvents, KEEP_BUS_EVENTS } from './trace';
 
 export { listDeadLetters } from './delivery';
 export type { DeadLetterRecord, DeliveryRecord } from './model';
@@ -290,6 +291,39 @@ function registerControlRoutes(): void {
       }),
     );
     return { status: 200, body: { eventIds: ids } };
+  });
+  controlRoute('GET', '/_sandbox/bus-events', (runtime, _body, query) => {
+    const limit = query.limit === undefined ? 100 : Number(query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > KEEP_BUS_EVENTS) {
+      return {
+        status: 400,
+        body: {
+          error: 'InvalidLimit',
+          message: `limit must be an integer from 1 to ${KEEP_BUS_EVENTS}, got "${query.limit}"`,
+        },
+      };
+    }
+    for (const [name, pattern] of [
+      ['account', /^\d{12}$/],
+      ['region', /^[a-z]{2}(-[a-z]+)+-\d$/],
+    ] as const) {
+      const value = query[name];
+      if (value !== undefined && !pattern.test(value)) {
+        return { status: 400, body: { error: 'InvalidQuery', message: `${name} "${value}" is not a valid ${name}` } };
+      }
+    }
+    return {
+      status: 200,
+      body: {
+        events: busEvents(runtime, {
+          limit,
+          ...(query.account ? { account: query.account } : {}),
+          ...(query.region ? { region: query.region } : {}),
+          ...(query.bus ? { bus: query.bus } : {}),
+          ...(query.eventId ? { eventId: query.eventId } : {}),
+        }).map(({ event, rules, bus, account, region }) => ({ account, region, bus, event, rules })),
+      },
+    };
   });
   controlRoute('GET', '/_sandbox/deliveries', (runtime, _body, query) => ({
     status: 200,

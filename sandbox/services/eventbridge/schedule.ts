@@ -9,6 +9,7 @@ import type { BusEvent, SandboxRuntime } from '../../core/types';
 import { type CronExpression, nextCronTime, parseCron } from './cron';
 import type { EventRouter } from './delivery';
 import { eventTime, type RuleRecord, scopeOf, TABLES } from './model';
+import { traceEvent } from './trace';
 
 /** A parsed schedule expression. */
 export type Schedule =
@@ -140,7 +141,9 @@ export class Scheduler {
       resources: [rule.Arn],
       detail: {},
     };
-    for (const target of this.router.targetsOf(rule)) this.router.deliverLater(rule, target, event);
+    const targets = this.router.targetsOf(rule);
+    traceEvent(this.runtime, rule.EventBusName, event, [{ rule: rule.Name, targets: targets.map((t) => t.Arn) }]);
+    for (const target of targets) this.router.deliverLater(rule, target, event);
   }
 
   /** Next wake-up: the earliest due time, polled at least once a real second for new rules. */
