@@ -6,7 +6,10 @@ import {
   CreateStackInstancesCommand,
   DescribeStackSetOperationCommand,
 } from '@aws-sdk/client-cloudformation';
+import { DisableRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import { scheduledFunctionRules } from '../../events/rules';
+import { FUNCTIONS } from '../../functions/manifest';
 import { assumedRolePrincipal } from '../../sandbox/core/identity';
 import type { LocalRuntime } from '../../sandbox/core/runtime';
 import { type RunningSandbox, type SandboxOptions, startSandbox } from '../../sandbox/index';
@@ -101,11 +104,34 @@ async function waitForAsync(what: string, probe: () => Promise<boolean>, timeout
   }
 }
 
-export async function startTestSandbox(options: SandboxOptions = {}): Promise<TestSandbox> {
+/** What a test sandbox changes from `startSandbox`'s defaults. */
+export interface TestSandboxOptions extends SandboxOptions {
+  /**
+   * Keep the scheduled functions' rules enabled. At time scale 6000, guard-reconcile's `rate(6 hours)`
+   * would sweep every 3.6 real seconds and race the scene a test sets, so a test sandbox disables
+   * `guard-reconcile-schedule` (with DisableRule, as an operator would) unless this is true.
+   * @default false
+   */
+  readonly schedules?: boolean;
+}
+
+export async function startTestSandbox(options: TestSandboxOptions = {}): Promise<TestSandbox> {
   const ownHome = options.home === undefined;
   const home = options.home ?? mkdtempSync(join(tmpdir(), 'vendguard-test-'));
   const sandbox = await startSandbox({ timeScale: 6000, quiet: true, ...options, port: options.port ?? 0, home });
   const { runtime } = sandbox;
+  if (!options.schedules) {
+    const events = new EventBridgeClient({
+      endpoint: sandbox.endpoint,
+      region: runtime.homeRegion,
+      credentials: { accessKeyId: TEST_ADMIN_KEY, secretAccessKey: TEST_ADMIN_SECRET },
+      maxAttempts: 1,
+    });
+    for (const rule of scheduledFunctionRules(FUNCTIONS)) {
+      await events.send(new DisableRuleCommand({ Name: rule.name, EventBusName: rule.eventBus }));
+    }
+    events.destroy();
+  }
   const credentials = (o: TestClientOptions = {}): AwsCredentialIdentity => {
     if (!o.accountId) return { accessKeyId: TEST_ADMIN_KEY, secretAccessKey: TEST_ADMIN_SECRET };
     const role = o.role ?? 'OrganizationAccountAccessRole';

@@ -9,7 +9,7 @@ import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 let sb: TestSandbox;
 beforeAll(async () => {
   // real time: nothing fires by itself while the test runs, only the clock jumps count
-  sb = await startTestSandbox({ timeScale: 1 });
+  sb = await startTestSandbox({ timeScale: 1, schedules: true });
 });
 afterAll(() => sb.stop());
 
