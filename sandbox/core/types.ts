@@ -43,19 +43,22 @@ export interface Store {
 }
 
 /**
- * The sandbox's compressed clock. Simulated time advances `scale` times faster than real time,
- * so a 4-minute `CreateAccount` takes 0.4 s at scale 600. Services compute due times in
- * simulated milliseconds and compare against `now()`.
+ * The sandbox's clock: simulated time runs at real speed (computing counts at 1×) and `scale` times
+ * faster while a modelled wait is pending, so a 4-minute `CreateAccount` takes 0.4 s at scale 600.
+ * Services compute due times in simulated milliseconds, announce each modelled wait with
+ * `holdUntil`, and compare against `now()`.
  */
 export interface Clock {
   /** Simulated now. */
   now(): Date;
   nowMs(): number;
-  /** Simulated seconds per real second. */
+  /** Simulated seconds per real second while a modelled wait is pending. */
   readonly scale: number;
-  /** Resolves after `simulatedMs` of simulated time. */
+  /** A modelled wait (account creation, stack operation) until this simulated time: time runs `scale`× until then. */
+  holdUntil(simulatedMs: number): void;
+  /** A modelled wait of `simulatedMs`: resolves when it has passed. */
   sleep(simulatedMs: number): Promise<void>;
-  /** Real milliseconds that `simulatedMs` take. */
+  /** Real milliseconds that `simulatedMs` take at the current pace (for timers toward a held due time). */
   toRealMs(simulatedMs: number): number;
 }
 

@@ -33,6 +33,9 @@ export class ManualClock implements Clock {
     return Number.POSITIVE_INFINITY;
   }
 
+  /** Nothing to compress: the test moves time. */
+  holdUntil(): void {}
+
   sleep(simulatedMs: number): Promise<void> {
     this.current += simulatedMs;
     return Promise.resolve();

@@ -248,6 +248,8 @@ export class StackSetEngine {
     if (existing) clearTimeout(existing);
     this.timers.delete(set.key);
     if (due.length === 0) return;
+    // a running operation is a modelled wait: the clock runs compressed until it is due
+    for (const at of due) this.runtime.clock.holdUntil(at);
     const realMs = this.runtime.clock.toRealMs(Math.max(0, Math.min(...due) - this.now()) + 1);
     if (!Number.isFinite(realMs)) return;
     const timer = setTimeout(

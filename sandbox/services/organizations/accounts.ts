@@ -135,6 +135,8 @@ export function accountOperations(state: OrgState, runtime: LocalRuntime) {
   const nextDueRealMs = (): number | undefined => {
     const pending = runtime.store.list<CreateStatusRecord>(T.createStatus).filter((s) => s.State === 'IN_PROGRESS');
     if (pending.length === 0) return undefined;
+    // an account being created is a modelled wait: the clock runs compressed until it is due
+    for (const s of pending) runtime.clock.holdUntil(s.dueMs);
     const due = Math.min(...pending.map((s) => s.dueMs));
     return runtime.clock.toRealMs(due - runtime.clock.nowMs());
   };

@@ -282,6 +282,8 @@ export class Executor {
       },
       wait: async (stateName: string, spec: WaitSpec, input: unknown) => {
         const simulatedMs = waitMs(stateName, spec, input, context, runtime.clock.nowMs());
+        // a Wait state is a modelled wait: the clock runs compressed while it lasts
+        runtime.clock.holdUntil(runtime.clock.nowMs() + simulatedMs);
         await sleep(runtime.clock.toRealMs(simulatedMs), attempt.controller.signal);
       },
     };

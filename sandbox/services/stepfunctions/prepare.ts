@@ -87,6 +87,40 @@ function isObject(value: unknown): value is AslObject {
 }
 
 /**
+ * The simulated back-off of a Task's `Retry` for each failure: the first retrier that matches the
+ * error, its `IntervalSeconds` × `BackoffRate`^(n-1) capped at `MaxDelaySeconds`, or undefined when
+ * no retrier matches or its attempts are spent. Counts reset when the task succeeds.
+ */
+function retryBackOff(retry: unknown): { next(error: string): number | undefined; reset(): void } {
+  const retriers = Array.isArray(retry) ? retry.filter(isObject) : [];
+  const counts = new Map<number, number>();
+  return {
+    next(error) {
+      const index = retriers.findIndex((r) => {
+        const names = Array.isArray(r.ErrorEquals) ? r.ErrorEquals.map(String) : [];
+        return (
+          names.includes(error) ||
+          names.includes('States.ALL') ||
+          (names.includes('States.TaskFailed') && !error.startsWith('States.'))
+        );
+      });
+      if (index < 0) return undefined;
+      const r = retriers[index] as AslObject;
+      const count = (counts.get(index) ?? 0) + 1;
+      counts.set(index, count);
+      if (count > (typeof r.MaxAttempts === 'number' ? r.MaxAttempts : 3)) return undefined;
+      const interval = typeof r.IntervalSeconds === 'number' ? r.IntervalSeconds : 1;
+      const rate = typeof r.BackoffRate === 'number' ? r.BackoffRate : 2;
+      const seconds = interval * rate ** (count - 1);
+      return 1000 * (typeof r.MaxDelaySeconds === 'number' ? Math.min(seconds, r.MaxDelaySeconds) : seconds);
+    },
+    reset() {
+      counts.clear();
+    },
+  };
+}
+
+/**
  * Prepares a parsed definition to run (see the module comment).
  *
  * @param definition - the parsed ASL; not modified
@@ -94,7 +128,9 @@ function isObject(value: unknown): value is AslObject {
  * @param hooks - what tasks and waits do
  */
 export function prepareDefinition(definition: AslObject, clock: Clock, hooks: RunHooks): PreparedDefinition {
-  const realSeconds = (simulatedSeconds: number) => clock.toRealMs(simulatedSeconds * 1000) / 1000;
+  // retry back-offs and execution timeouts are compressed as modelled waits are; task timeouts bound
+  // compute, which counts at 1× (see ScaledClock)
+  const realSeconds = (simulatedSeconds: number) => simulatedSeconds / clock.scale;
   const handlers: Record<string, TaskHandler> = {};
   const states = new Map<string, StateInfo>();
 
@@ -122,9 +158,20 @@ export function prepareDefinition(definition: AslObject, clock: Clock, hooks: Ru
         case 'Task': {
           const target = taskTarget(raw);
           states.set(name, { type, topLevel, target });
-          handlers[name] = (input) => hooks.task(name, target, input);
-          state.TimeoutSeconds =
-            typeof raw.TimeoutSeconds === 'number' ? realSeconds(raw.TimeoutSeconds) : NO_TIMEOUT_REAL_SECONDS;
+          const backOff = retryBackOff(raw.Retry);
+          handlers[name] = async (input) => {
+            try {
+              const out = await hooks.task(name, target, input);
+              backOff.reset();
+              return out;
+            } catch (error) {
+              // the interpreter waits the back-off (compressed) before the next attempt: a modelled wait
+              const delayMs = backOff.next(error instanceof Error ? error.name : 'States.TaskFailed');
+              if (delayMs !== undefined) clock.holdUntil(clock.nowMs() + delayMs);
+              throw error;
+            }
+          };
+          state.TimeoutSeconds = typeof raw.TimeoutSeconds === 'number' ? raw.TimeoutSeconds : NO_TIMEOUT_REAL_SECONDS;
           scaleRetry(state);
           break;
         }
