@@ -1,8 +1,16 @@
 import type { OperationHandler } from '../../core/types';
+import { BLOCK_PREFIX, cidrBlockParameter, contains, type Ipv4Block, overlaps, parseIpv4Cidr } from './cidr';
 import { describeInput as filters, WithTags } from './describe';
-import { DependencyViolation, Ec2Error, InvalidParameterValue, NotFound } from './errors';
+import {
+  DependencyViolation,
+  Ec2Error,
+  InvalidParameterValue,
+  InvalidSubnetConflict,
+  InvalidSubnetRange,
+  NotFound,
+} from './errors';
 import { matchesFilters, tagFilter } from './filters';
-import { checkCidr, list, parseInput, required } from './input';
+import { list, parseInput, required } from './input';
 import {
   type AddressRecord,
   EC2_TABLES,
@@ -14,6 +22,7 @@ import {
   type VpcRecord,
 } from './model';
 import { paginate } from './paginate';
+import { availabilityZones } from './regions';
 import { type Ec2State, tagsFor } from './state';
 
 function subnetView(s: SubnetRecord, region: string): Record<string, unknown> {
@@ -24,6 +33,7 @@ function subnetView(s: SubnetRecord, region: string): Record<string, unknown> {
     state: 'available',
     cidrBlock: s.cidrBlock,
     availabilityZone: s.availabilityZone,
+    availabilityZoneId: availabilityZones(region).find((z) => z.zoneName === s.availabilityZone)?.zoneId,
     availableIpAddressCount: Math.max(0, 2 ** (32 - Number(s.cidrBlock.split('/')[1])) - 5),
     defaultForAz: false,
     mapPublicIpOnLaunch: false,
@@ -72,6 +82,33 @@ function addressView(a: AddressRecord, scope: Scope, eni: EniRecord | undefined)
   };
 }
 
+function overlapsBlock(cidr: string, block: Ipv4Block): boolean {
+  const other = parseIpv4Cidr(cidr);
+  return other !== undefined && overlaps(other, block);
+}
+
+/**
+ * The zone of a new subnet: `AvailabilityZone` or `AvailabilityZoneId` (one of the region's three), by
+ * default the region's first. Another zone is `InvalidParameterValue`, naming the zones there are.
+ */
+function subnetZone(input: Record<string, unknown>, region: string): string {
+  const zones = availabilityZones(region);
+  const byName = typeof input.AvailabilityZone === 'string' ? input.AvailabilityZone : undefined;
+  const byId = typeof input.AvailabilityZoneId === 'string' ? input.AvailabilityZoneId : undefined;
+  const zone = byName
+    ? zones.find((z) => z.zoneName === byName)
+    : byId
+      ? zones.find((z) => z.zoneId === byId)
+      : zones[0];
+  if (!zone) {
+    const parameter = byName ? 'availabilityZone' : 'availabilityZoneId';
+    throw new InvalidParameterValue(
+      `Value (${byName ?? byId}) for parameter ${parameter} is invalid. Subnets can currently only be created in the following availability zones: ${zones.map((z) => z.zoneName).join(', ')}.`,
+    );
+  }
+  return zone.zoneName;
+}
+
 /** Addresses mapped to a network interface in `vpcId`: they keep an IGW from being detached. */
 export function mappedAddresses(state: Ec2State, scope: Scope, vpcId: string): AddressRecord[] {
   return state.list<AddressRecord>(scope, EC2_TABLES.addresses).filter((a) => a.vpcId === vpcId && a.associationId);
@@ -84,14 +121,18 @@ export function addressOperations(state: Ec2State): Record<string, OperationHand
       const scope = state.scope(ctx);
       const vpc = state.require<VpcRecord>(scope, required(input, 'VpcId'));
       const cidr = required(input, 'CidrBlock');
-      checkCidr(cidr);
-      const az = typeof input.AvailabilityZone === 'string' ? input.AvailabilityZone : `${scope.region}a`;
-      if (!az.startsWith(scope.region))
-        throw new InvalidParameterValue(`Value (${az}) for parameter availabilityZone is invalid.`);
+      const block = cidrBlockParameter(cidr);
+      const vpcBlock = parseIpv4Cidr(vpc.cidrBlock);
+      const sized = block.prefix >= BLOCK_PREFIX.min && block.prefix <= BLOCK_PREFIX.max;
+      if (!sized || !vpcBlock || !contains(vpcBlock, block)) throw new InvalidSubnetRange(cidr);
+      const siblings = state.list<SubnetRecord>(scope, EC2_TABLES.subnets).filter((s) => s.vpcId === vpc.vpcId);
+      if (siblings.some((s) => overlapsBlock(s.cidrBlock, block))) throw new InvalidSubnetConflict(cidr);
+      const az = subnetZone(input, scope.region);
       const subnet: SubnetRecord = {
         subnetId: state.newId('subnet-'),
         vpcId: vpc.vpcId,
-        cidrBlock: cidr,
+        // stored in canonical form, as EC2 does (10.1.0.18/24 becomes 10.1.0.0/24)
+        cidrBlock: block.canonical,
         availabilityZone: az,
         ownerId: scope.account,
         tags: tagsFor(parseInput(WithTags, input).TagSpecification, 'subnet'),

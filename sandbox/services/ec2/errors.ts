@@ -38,3 +38,38 @@ export class DependencyViolation extends Ec2Error {
     super('DependencyViolation', message);
   }
 }
+
+/** `InvalidParameterValue` for a parameter that is not a CIDR block (`cidrBlock`, `destinationCidrBlock`). */
+export class InvalidCidrBlock extends InvalidParameterValue {
+  constructor(cidr: string, parameter = 'cidrBlock') {
+    super(`Value (${cidr}) for parameter ${parameter} is invalid. This is not a valid CIDR block.`);
+  }
+}
+
+/** `InvalidParameterValue` for a security group rule's peer that is not a CIDR block of its family. */
+export class MalformedCidr extends InvalidParameterValue {
+  constructor(cidr: string) {
+    super(`CIDR block ${cidr} is malformed`);
+  }
+}
+
+/** `InvalidVpc.Range`: a VPC's block is not between /16 and /28. */
+export class InvalidVpcRange extends Ec2Error {
+  constructor(cidr: string) {
+    super('InvalidVpc.Range', `The CIDR '${cidr}' is invalid.`);
+  }
+}
+
+/** `InvalidSubnet.Range`: a subnet's block is not between /16 and /28 or not inside its VPC's. */
+export class InvalidSubnetRange extends Ec2Error {
+  constructor(cidr: string) {
+    super('InvalidSubnet.Range', `The CIDR '${cidr}' is invalid.`);
+  }
+}
+
+/** `InvalidSubnet.Conflict`: a subnet's block overlaps another subnet of the VPC. */
+export class InvalidSubnetConflict extends Ec2Error {
+  constructor(cidr: string) {
+    super('InvalidSubnet.Conflict', `The CIDR '${cidr}' conflicts with another subnet`);
+  }
+}

@@ -39,3 +39,13 @@ export function matchesFilters(filters: readonly Filter[] | undefined, valuesOf:
   }
   return true;
 }
+
+/**
+ * Refuses filter names a Describe call does not know, before any resource is looked at (so an empty
+ * result does not hide a misspelt filter): `InvalidParameterValue` "The filter '…' is invalid".
+ */
+export function checkFilterNames(filters: readonly Filter[] | undefined, known: (name: string) => boolean): void {
+  for (const filter of filters ?? []) {
+    if (!known(filter.Name)) throw new InvalidParameterValue(`The filter '${filter.Name}' is invalid`);
+  }
+}

@@ -4,6 +4,7 @@ import { AwsServiceError } from '../../core/types';
 import { addressOperations } from './addresses';
 import { ec2Authorization } from './authorization';
 import { EC2_TABLES, type IgwRecord, type Scope } from './model';
+import { regionOperations } from './regions';
 import { securityGroupOperations } from './security-groups';
 import { Ec2State } from './state';
 import { tagOperations } from './tags';
@@ -65,15 +66,6 @@ export function seedEc2(state: Ec2State, runtime: SandboxRuntime): void {
 }
 
 /**
- * EC2 (ec2Query, 2016-11-15) scoped per caller account and region: VPCs (a default VPC appears on
- * first use), internet gateways, subnets, network interfaces, Elastic IPs, security groups and
- * their rules, tags. See `docs/sandbox-services.md`.
- *
- * @example
- * const ec2 = createEc2Service(runtime);
- * await ec2.operations.CreateInternetGateway?.({}, ctx);
- */
-/**
  * `DryRun=true`: the server has already authorized the call, so it answers `DryRunOperation` (412)
  * without doing anything, as EC2 does; a denied dry run got `UnauthorizedOperation` before.
  */
@@ -93,6 +85,15 @@ function withDryRun(operations: Record<string, OperationHandler>): Record<string
   );
 }
 
+/**
+ * EC2 (ec2Query, 2016-11-15) scoped per caller account and region: VPCs (a default VPC appears on
+ * first use), internet gateways, subnets, network interfaces, Elastic IPs, security groups and
+ * their rules, tags; regions and Availability Zones. See `docs/sandbox-services.md`.
+ *
+ * @example
+ * const ec2 = createEc2Service(runtime);
+ * await ec2.operations.CreateInternetGateway?.({}, ctx);
+ */
 export function createEc2Service(runtime: SandboxRuntime): ServiceDefinition {
   const state = new Ec2State(runtime);
   return {
@@ -106,6 +107,7 @@ export function createEc2Service(runtime: SandboxRuntime): ServiceDefinition {
       ...addressOperations(state),
       ...securityGroupOperations(state),
       ...tagOperations(state),
+      ...regionOperations(runtime),
     }),
     // calls CloudTrail records in their own shape (ModifySecurityGroupRules, …)
     trailShapes: EC2_TRAIL_SHAPES,

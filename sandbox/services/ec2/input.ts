@@ -58,7 +58,8 @@ export const PermissionRequestSchema = z.looseObject({
 
 export const DescribeSchema = z.looseObject({
   Filter: z.optional(z.array(FilterSchema)),
-  MaxResults: z.optional(z.coerce.number().check(z.int(), z.minimum(5), z.maximum(1000))),
+  /** 5–1000, checked by `describeInput` with EC2's own message. */
+  MaxResults: z.optional(z.coerce.number().check(z.int())),
   NextToken: z.optional(z.string()),
 });
 
@@ -89,14 +90,4 @@ export function list(input: Record<string, unknown>, name: string): string[] | u
   if (typeof value === 'string') return value === '' ? [] : [value];
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
   throw new InvalidParameterValue(`Invalid value for parameter ${name}`);
-}
-
-/** A CIDR block `a.b.c.d/n`. */
-export function checkCidr(cidr: string, name = 'cidrBlock'): void {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) {
-    throw new InvalidParameterValue(
-      `Value (${cidr}) for parameter ${name} is invalid. This is not a valid CIDR block.`,
-    );
-  }
 }

@@ -1,3 +1,4 @@
+import { checkPeerCidr } from './cidr';
 import { InvalidParameterValue } from './errors';
 import type { IpPermissionInput } from './input';
 import type { RuleRecord } from './model';
@@ -54,7 +55,7 @@ export function normaliseProtocol(
   return { ipProtocol: p, fromPort: fromPort ?? -1, toPort: toPort ?? -1 };
 }
 
-/** Splits IpPermissions into one rule per peer, as EC2 does. */
+/** Splits IpPermissions into one rule per peer, as EC2 does; a malformed CIDR is `InvalidParameterValue`. */
 export function expandPermissions(permissions: readonly IpPermissionInput[], isEgress: boolean): RuleSpec[] {
   const specs: RuleSpec[] = [];
   for (const perm of permissions) {
@@ -62,10 +63,12 @@ export function expandPermissions(permissions: readonly IpPermissionInput[], isE
     const withDescription = (d: string | undefined) => (d !== undefined ? { description: d } : {});
     for (const r of perm.IpRanges ?? []) {
       if (!r.CidrIp) throw new InvalidParameterValue('Invalid value for CidrIp');
+      checkPeerCidr(r.CidrIp, 4);
       specs.push({ ...base, cidrIpv4: r.CidrIp, ...withDescription(r.Description) });
     }
     for (const r of perm.Ipv6Ranges ?? []) {
       if (!r.CidrIpv6) throw new InvalidParameterValue('Invalid value for CidrIpv6');
+      checkPeerCidr(r.CidrIpv6, 6);
       specs.push({ ...base, cidrIpv6: r.CidrIpv6, ...withDescription(r.Description) });
     }
     for (const g of perm.Groups ?? []) {

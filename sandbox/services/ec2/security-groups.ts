@@ -1,9 +1,10 @@
 import * as z from 'zod/mini';
 import type { OperationHandler, RequestContext } from '../../core/types';
+import { checkPeerCidr } from './cidr';
+import { describeInput } from './describe';
 import { DependencyViolation, Ec2Error, InvalidParameterValue, MissingParameter, NotFound } from './errors';
-import { type Filter, matchesFilters, tagFilter } from './filters';
+import { matchesFilters, tagFilter } from './filters';
 import {
-  DescribeSchema,
   list,
   PermissionRequestSchema,
   parseInput,
@@ -77,6 +78,7 @@ function findGroup(
 function requestedRules(input: z.infer<typeof PermissionRequestSchema>, isEgress: boolean): RuleSpec[] {
   if (input.IpPermissions?.length) return expandPermissions(input.IpPermissions, isEgress);
   if (input.CidrIp || input.IpProtocol) {
+    if (input.CidrIp) checkPeerCidr(input.CidrIp, 4);
     return [
       {
         isEgress,
@@ -198,7 +200,7 @@ export function securityGroupOperations(state: Ec2State): Record<string, Operati
       const scope = state.scope(ctx);
       const ids = list(raw, 'GroupId');
       const names = list(raw, 'GroupName');
-      const { Filter: filter, MaxResults, NextToken } = parseInput(DescribeSchema, raw);
+      const { filter, max, token } = describeInput(raw);
       const all = state.list<SecurityGroupRecord>(scope, EC2_TABLES.sgs);
       for (const id of ids ?? []) state.require(scope, id);
       for (const name of names ?? []) findGroup(state, scope, { GroupName: name });
@@ -210,7 +212,7 @@ export function securityGroupOperations(state: Ec2State): Record<string, Operati
           const rules = state.rulesOf(scope, g.groupId);
           const ingress = rules.filter((r) => !r.isEgress);
           const egress = rules.filter((r) => r.isEgress);
-          return matchesFilters(filter as Filter[] | undefined, (name) => {
+          return matchesFilters(filter, (name) => {
             const on = name.startsWith('egress.') ? egress : ingress;
             switch (name.replace(/^egress\./, '')) {
               case 'group-id':
@@ -240,7 +242,7 @@ export function securityGroupOperations(state: Ec2State): Record<string, Operati
             }
           });
         });
-      const { page, next } = paginate(groups, NextToken, MaxResults);
+      const { page, next } = paginate(groups, token, max);
       return { securityGroupInfo: page.map((g) => groupView(state, scope, g)), nextToken: next };
     },
 
@@ -275,19 +277,19 @@ export function securityGroupOperations(state: Ec2State): Record<string, Operati
     DescribeSecurityGroupRules(raw, ctx) {
       const scope = state.scope(ctx);
       const ids = list(raw, 'SecurityGroupRuleId');
-      const { Filter: filter, MaxResults, NextToken } = parseInput(DescribeSchema, raw);
+      const { filter, max, token } = describeInput(raw);
       for (const id of ids ?? []) state.require(scope, id);
       const rules = state
         .list<RuleRecord>(scope, EC2_TABLES.rules)
         .filter((r) => !ids || ids.includes(r.securityGroupRuleId))
         .filter((r) =>
-          matchesFilters(filter as Filter[] | undefined, (name) => {
+          matchesFilters(filter, (name) => {
             if (name === 'group-id') return [r.groupId];
             if (name === 'security-group-rule-id') return [r.securityGroupRuleId];
             return tagFilter(r.tags, name);
           }),
         );
-      const { page, next } = paginate(rules, NextToken, MaxResults);
+      const { page, next } = paginate(rules, token, max);
       return { securityGroupRuleSet: page.map((r) => ruleView(r, scope.region)), nextToken: next };
     },
 
@@ -306,6 +308,8 @@ export function securityGroupOperations(state: Ec2State): Record<string, Operati
           );
         }
         const req = update.SecurityGroupRule;
+        if (req.CidrIpv4) checkPeerCidr(req.CidrIpv4, 4);
+        if (req.CidrIpv6) checkPeerCidr(req.CidrIpv6, 6);
         const { cidrIpv4: _4, cidrIpv6: _6, referencedGroupId: _g, description: _d, ...base } = rule;
         const next: RuleRecord = {
           ...base,

@@ -17,15 +17,54 @@ import { reconcileStacks } from './stacks';
 /** The default VPC's CIDR block, as in every AWS region. */
 export const DEFAULT_VPC_CIDR = '172.31.0.0/16';
 
-/** Which table and NotFound error each id prefix belongs to. */
+/**
+ * Which table, NotFound error, resource type (as `DescribeTags` and `TagSpecification` name it) and
+ * id field each id prefix belongs to.
+ */
 export const RESOURCE_KINDS = {
-  'vpc-': { table: EC2_TABLES.vpcs, code: 'InvalidVpcID.NotFound', noun: 'vpc ID' },
-  'igw-': { table: EC2_TABLES.igws, code: 'InvalidInternetGatewayID.NotFound', noun: 'internetGateway ID' },
-  'sg-': { table: EC2_TABLES.sgs, code: 'InvalidGroup.NotFound', noun: 'security group' },
-  'sgr-': { table: EC2_TABLES.rules, code: 'InvalidSecurityGroupRuleId.NotFound', noun: 'security group rule ID' },
-  'subnet-': { table: EC2_TABLES.subnets, code: 'InvalidSubnetID.NotFound', noun: 'subnet ID' },
-  'eni-': { table: EC2_TABLES.enis, code: 'InvalidNetworkInterfaceID.NotFound', noun: 'networkInterface ID' },
-  'eipalloc-': { table: EC2_TABLES.addresses, code: 'InvalidAllocationID.NotFound', noun: 'allocation ID' },
+  'vpc-': { table: EC2_TABLES.vpcs, code: 'InvalidVpcID.NotFound', noun: 'vpc ID', type: 'vpc', idField: 'vpcId' },
+  'igw-': {
+    table: EC2_TABLES.igws,
+    code: 'InvalidInternetGatewayID.NotFound',
+    noun: 'internetGateway ID',
+    type: 'internet-gateway',
+    idField: 'internetGatewayId',
+  },
+  'sg-': {
+    table: EC2_TABLES.sgs,
+    code: 'InvalidGroup.NotFound',
+    noun: 'security group',
+    type: 'security-group',
+    idField: 'groupId',
+  },
+  'sgr-': {
+    table: EC2_TABLES.rules,
+    code: 'InvalidSecurityGroupRuleId.NotFound',
+    noun: 'security group rule ID',
+    type: 'security-group-rule',
+    idField: 'securityGroupRuleId',
+  },
+  'subnet-': {
+    table: EC2_TABLES.subnets,
+    code: 'InvalidSubnetID.NotFound',
+    noun: 'subnet ID',
+    type: 'subnet',
+    idField: 'subnetId',
+  },
+  'eni-': {
+    table: EC2_TABLES.enis,
+    code: 'InvalidNetworkInterfaceID.NotFound',
+    noun: 'networkInterface ID',
+    type: 'network-interface',
+    idField: 'networkInterfaceId',
+  },
+  'eipalloc-': {
+    table: EC2_TABLES.addresses,
+    code: 'InvalidAllocationID.NotFound',
+    noun: 'allocation ID',
+    type: 'elastic-ip',
+    idField: 'allocationId',
+  },
 } as const;
 export type IdPrefix = keyof typeof RESOURCE_KINDS;
 

@@ -1,9 +1,10 @@
 import type { OperationHandler } from '../../core/types';
 import { mappedAddresses } from './addresses';
+import { BLOCK_PREFIX, cidrBlockParameter } from './cidr';
 import { describeInput as filters, WithTags } from './describe';
-import { DependencyViolation, Ec2Error } from './errors';
+import { DependencyViolation, Ec2Error, InvalidVpcRange } from './errors';
 import { matchesFilters, tagFilter } from './filters';
-import { checkCidr, list, parseInput, required } from './input';
+import { list, parseInput, required } from './input';
 import { EC2_TABLES, type IgwRecord, type SubnetRecord, tagSet, type VpcRecord } from './model';
 import { paginate } from './paginate';
 import { type Ec2State, tagsFor } from './state';
@@ -39,13 +40,11 @@ export function vpcOperations(state: Ec2State): Record<string, OperationHandler>
     CreateVpc(input, ctx) {
       const scope = state.scope(ctx);
       const cidr = required(input, 'CidrBlock');
-      checkCidr(cidr);
-      const prefix = Number(cidr.split('/')[1]);
-      if (prefix < 16 || prefix > 28) {
-        throw new Ec2Error('InvalidVpc.Range', `The CIDR '${cidr}' is invalid.`);
-      }
+      const block = cidrBlockParameter(cidr);
+      if (block.prefix < BLOCK_PREFIX.min || block.prefix > BLOCK_PREFIX.max) throw new InvalidVpcRange(cidr);
       const tags = tagsFor(parseInput(WithTags, input).TagSpecification, 'vpc');
-      const vpc = state.runtime.store.transaction(() => state.createVpc(scope, cidr, false, tags));
+      // stored in canonical form, as EC2 does (100.68.0.18/18 becomes 100.68.0.0/18)
+      const vpc = state.runtime.store.transaction(() => state.createVpc(scope, block.canonical, false, tags));
       return { vpc: vpcView(vpc, scope.region) };
     },
 
