@@ -200,6 +200,7 @@ export class SandboxServer {
     for (const s of services) {
       this.bySigningName.set(s.signingName, s);
       if (s.targetPrefix) this.byTargetPrefix.set(s.targetPrefix, s);
+      if (!isRaw(s)) for (const alias of s.targetPrefixAliases ?? []) this.byTargetPrefix.set(alias, s);
     }
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
@@ -299,7 +300,9 @@ export class SandboxServer {
     let error: unknown;
     try {
       if (service.protocol === 'awsJson1_0' || service.protocol === 'awsJson1_1') {
-        const op = jsonOperation(target, service.targetPrefix ?? '');
+        const op = [service.targetPrefix ?? '', ...(service.targetPrefixAliases ?? [])]
+          .map((prefix) => jsonOperation(target, prefix))
+          .find((o) => o !== undefined);
         if (!op)
           throw new AwsServiceError(
             'UnknownOperationException',

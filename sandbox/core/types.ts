@@ -239,6 +239,11 @@ export interface ServiceDefinition {
   readonly protocol: Protocol;
   /** JSON protocols: the `X-Amz-Target` prefix, e.g. `AWSOrganizationsV20161128`. */
   readonly targetPrefix?: string;
+  /**
+   * Other `X-Amz-Target` prefixes clients send for the same service, e.g. botocore's fully qualified
+   * `com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101` (the AWS CLI) next to SDK v3's `CloudTrail_20131101`.
+   */
+  readonly targetPrefixAliases?: readonly string[];
   /** Query protocols: the XML namespace of responses. */
   readonly xmlNamespace?: string;
   /** CloudTrail `eventSource`, e.g. `organizations.amazonaws.com`. */

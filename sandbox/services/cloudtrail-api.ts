@@ -4,12 +4,24 @@ import { AwsServiceError } from '../core/types';
 import { lookupEventsOperation } from './cloudtrail-history';
 
 /**
- * A minimal CloudTrail control-plane API (awsJson1_1, `X-Amz-Target: CloudTrail_20131101.<Op>` as
- * SDK v3 sends it): `StartLogging`, `StopLogging`, `GetTrailStatus`, `DescribeTrails`, enough for
- * the CloudTrail guardrail. Every account and region
+ * A minimal CloudTrail control-plane API (awsJson1_1): `StartLogging`, `StopLogging`,
+ * `GetTrailStatus`, `DescribeTrails` (enough for the CloudTrail guardrail) and `LookupEvents`.
+ * Every account and region
  * has a logging trail `management-events`, created on first use. The sandbox's own CloudTrail events
  * (the bus) do not depend on it: a stopped trail here only changes what these calls report.
  */
+
+/**
+ * The `X-Amz-Target` prefixes clients send, both served by AWS: SDK v3 sends the Smithy service name
+ * (`CloudTrail_20131101.DescribeTrails`), botocore — so the AWS CLI v1 and v2 — its model's
+ * `metadata.targetPrefix` (`com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.DescribeTrails`).
+ * A {@link ServiceDefinition} names one prefix and the server matches it exactly, so the sandbox serves
+ * the first; the CLIs' prefix needs the server to accept an alias (docs/sandbox.md, CloudTrail).
+ */
+export const CLOUDTRAIL_TARGET_PREFIXES = [
+  'CloudTrail_20131101',
+  'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101',
+] as const;
 
 const TABLE = 'cloudtrail.trails';
 export const DEFAULT_TRAIL = 'management-events';
@@ -69,8 +81,8 @@ export function createCloudTrailService(runtime: LocalRuntime): ServiceDefinitio
   return {
     signingName: 'cloudtrail',
     protocol: 'awsJson1_1',
-    // SDK v3 sends `CloudTrail_20131101.<Op>` (older SDKs: com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101).
-    targetPrefix: 'CloudTrail_20131101',
+    targetPrefix: CLOUDTRAIL_TARGET_PREFIXES[0],
+    targetPrefixAliases: CLOUDTRAIL_TARGET_PREFIXES.slice(1),
     eventSource: 'cloudtrail.amazonaws.com',
     operations: {
       LookupEvents: lookupEventsOperation(runtime),

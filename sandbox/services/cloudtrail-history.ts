@@ -49,7 +49,8 @@ export function recordHistory(runtime: LocalRuntime, entry: BusEntry): void {
     seq,
     account,
     region: entry.region,
-    eventTimeMs: (entry.time ?? runtime.clock.now()).getTime(),
+    // CloudTrail's eventTime has whole seconds; EventTime and the time window read the same second
+    eventTimeMs: Math.floor((entry.time ?? runtime.clock.now()).getTime() / 1000) * 1000,
     eventId: d.eventID,
     eventName: d.eventName,
     eventSource: d.eventSource ?? '',
@@ -123,7 +124,8 @@ export function lookupEventsOperation(runtime: LocalRuntime): OperationHandler {
         EventName: r.eventName,
         ReadOnly: String(r.readOnly),
         ...(r.accessKeyId ? { AccessKeyId: r.accessKeyId } : {}),
-        EventTime: r.eventTimeMs / 1000,
+        // epoch seconds, as awsJson1_1 sends a timestamp (both CLIs parse it; v2 prints ISO 8601)
+        EventTime: Math.floor(r.eventTimeMs / 1000),
         EventSource: r.eventSource,
         ...(r.username ? { Username: r.username } : {}),
         Resources: [],
