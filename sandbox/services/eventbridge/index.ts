@@ -51,6 +51,32 @@ export interface EventBridgeOptions {
 }
 
 const MAX_ENTRIES = 10;
+/**
+ * Most bytes the entries of one PutEvents request may carry together, counted as
+ * {@link putEventsEntrySize} does: 1 MB (1,048,576 bytes) since 29 January 2026, 256 KB before.
+ * Past it AWS refuses the whole request: `ValidationException` "Total size of the entries in the
+ * request is over the limit."
+ */
+export const MAX_PUT_EVENTS_BYTES = 1024 * 1024;
+
+const utf8Bytes = (v: unknown): number => (typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : 0);
+
+/**
+ * The size of a PutEvents entry as EventBridge calculates it ("Calculating PutEvents event entry
+ * size"): `Time` 14 bytes when given; `Source`, `DetailType`, `Detail` and each of `Resources` their
+ * UTF-8 bytes. `EventBusName` and `TraceHeader` do not count.
+ */
+export function putEventsEntrySize(entry: Record<string, unknown>): number {
+  const resources = Array.isArray(entry.Resources) ? entry.Resources : [];
+  return (
+    (entry.Time !== undefined && entry.Time !== null ? 14 : 0) +
+    utf8Bytes(entry.Source) +
+    utf8Bytes(entry.DetailType) +
+    utf8Bytes(entry.Detail) +
+    resources.reduce((sum: number, r: unknown) => sum + utf8Bytes(r), 0)
+  );
+}
+
 const REQUIRED_EVENT_FIELDS = ['id', 'account', 'source', 'time', 'region', 'resources', 'detail-type'] as const;
 
 const routers = new WeakMap<SandboxRuntime, EventRouter>();
@@ -75,6 +101,12 @@ export function createEventBridgeService(
         `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to ${MAX_ENTRIES}`,
       );
     }
+    const total = entries.reduce(
+      (sum: number, e: unknown) =>
+        sum + (e !== null && typeof e === 'object' ? putEventsEntrySize(e as Record<string, unknown>) : 0),
+      0,
+    );
+    if (total > MAX_PUT_EVENTS_BYTES) throw validation('Total size of the entries in the request is over the limit.');
     const results = entries.map((raw: unknown) => {
       const entry = (raw ?? {}) as Record<string, unknown>;
       for (const field of ['Source', 'DetailType', 'Detail'] as const) {

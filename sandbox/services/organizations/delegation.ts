@@ -44,16 +44,25 @@ const SERVICE_PRINCIPAL = /^[a-z0-9.-]+\.amazonaws\.com$/;
 export const memberAccessDenied = () =>
   orgError('AccessDeniedException', "You don't have permissions to access this resource.");
 
-/** Throws `AccessDeniedException` when the caller's account may not call `operation`. */
+/** AWS's answer to an account outside the organization (one that left it), whatever it calls. */
+export const notInOrganization = () =>
+  orgError('AWSOrganizationsNotInUseException', 'Your account is not a member of an organization.');
+
+/** Whether an account is a delegated administrator for at least one service. */
+export function isDelegatedAdministrator(state: OrgState, accountId: string): boolean {
+  return state.store.list<DelegatedRecord>(TABLE, `${accountId}/`).length > 0;
+}
+
+/**
+ * Throws `AWSOrganizationsNotInUseException` when the caller's account is not in the organization
+ * (it left), `AccessDeniedException` when its account may not call `operation`.
+ */
 export function checkOrganizationAccess(state: OrgState, operation: string, ctx: RequestContext): void {
   const { accountId } = ctx.principal;
-  if (accountId === state.meta().masterAccountId || MEMBER_OPERATIONS.has(operation)) return;
-  if (
-    DELEGATED_READ_OPERATIONS.has(operation) &&
-    state.store.list<DelegatedRecord>(TABLE, `${accountId}/`).length > 0
-  ) {
-    return;
-  }
+  if (accountId === state.meta().masterAccountId) return;
+  if (!state.account(accountId)) throw notInOrganization();
+  if (MEMBER_OPERATIONS.has(operation)) return;
+  if (DELEGATED_READ_OPERATIONS.has(operation) && isDelegatedAdministrator(state, accountId)) return;
   throw memberAccessDenied();
 }
 

@@ -2,6 +2,7 @@ import type { LocalRuntime } from '../../core/runtime';
 import type { ServiceDefinition } from '../../core/types';
 import { accountOperations } from './accounts';
 import { checkOrganizationAccess, delegationOperations } from './delegation';
+import { membershipOperations } from './membership';
 import { OrgState, organizationView, seedOrganization } from './model';
 import { policyOperations } from './policies';
 
@@ -41,6 +42,7 @@ export function createOrganizationsService(runtime: LocalRuntime): ServiceDefini
     ...accounts.operations,
     ...policyOperations(state, runtime),
     ...delegationOperations(state, runtime),
+    ...membershipOperations(state, runtime),
   };
   const wrapped: ServiceDefinition['operations'] = Object.fromEntries(
     Object.entries(operations).map(([name, op]) => [

@@ -49,9 +49,22 @@ export class InvalidDefinition extends StepFunctionsApiError {
   }
 }
 
+/** `detail` is what AWS puts in the quotes: `Invalid ARN prefix: x`, `Resource type not valid in this context: execution`. */
 export class InvalidArn extends StepFunctionsApiError {
-  constructor(arn: unknown) {
-    super('InvalidArn', `Invalid Arn: '${String(arn)}'`);
+  constructor(detail: unknown) {
+    super('InvalidArn', `Invalid Arn: '${String(detail)}'`);
+  }
+}
+
+export class ResourceNotFound extends StepFunctionsApiError {
+  constructor(arn: string) {
+    super('ResourceNotFound', `Resource not found: '${arn}'`);
+  }
+}
+
+export class StateMachineTypeNotSupported extends StepFunctionsApiError {
+  constructor() {
+    super('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
   }
 }
 

@@ -4,7 +4,13 @@
  */
 import { pageAt } from '../../core/paging';
 import type { RequestContext } from '../../core/types';
-import { InvalidArn, InvalidToken, ValidationException } from './errors';
+import {
+  InvalidArn,
+  InvalidToken,
+  ResourceNotFound,
+  StateMachineTypeNotSupported,
+  ValidationException,
+} from './errors';
 import { History } from './history';
 import { parseExecutionArn, parseStateMachineArn, type StateMachineRecord } from './records';
 import type { StepFunctions } from './service';
@@ -44,25 +50,110 @@ function required(input: Record<string, unknown>, key: string): string {
   return v;
 }
 
-/** Page of `items` from an opaque `nextToken`. */
-function page<T>(items: T[], input: Record<string, unknown>, defaultSize = 100): { items: T[]; nextToken?: string } {
-  const max =
-    typeof input.maxResults === 'number' && input.maxResults > 0 ? Math.min(input.maxResults, 1000) : defaultSize;
+const MAX_PAGE_SIZE = 1000;
+const DEFAULT_PAGE_SIZE = 100;
+/** `ExecutionStatus` in the order AWS's ValidationException lists it (recorded from AWS). */
+const EXECUTION_STATUSES = ['SUCCEEDED', 'TIMED_OUT', 'PENDING_REDRIVE', 'ABORTED', 'FAILED', 'RUNNING'] as const;
+const REDRIVE_FILTERS = ['REDRIVEN', 'NOT_REDRIVEN'] as const;
+
+/**
+ * The constraint violations of a request, reported together as AWS does:
+ * `2 validation errors detected: Value '…' at 'statusFilter' failed to satisfy constraint: …; Value …`.
+ */
+class Violations {
+  private readonly problems: string[] = [];
+
+  add(problem: string): void {
+    this.problems.push(problem);
+  }
+
+  /** `maxResults`: 0..1000 (0 is the default page size). */
+  pageSize(input: Record<string, unknown>): void {
+    const v = input.maxResults;
+    if (typeof v !== 'number') return;
+    if (v > MAX_PAGE_SIZE) {
+      this.add(
+        `Value '${v}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to ${MAX_PAGE_SIZE}`,
+      );
+    } else if (v < 0) {
+      this.add(
+        `Value '${v}' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 0`,
+      );
+    }
+  }
+
+  /** A string member's length: `nextToken` 1..1024 (ListExecutions 1..3096), an ARN 1..256. */
+  length(input: Record<string, unknown>, key: string, max: number): void {
+    const v = input[key];
+    if (typeof v !== 'string') return;
+    if (v.length > max) {
+      this.add(
+        `Value '${v}' at '${key}' failed to satisfy constraint: Member must have length less than or equal to ${max}`,
+      );
+    } else if (v.length < 1) {
+      this.add(
+        `Value '${v}' at '${key}' failed to satisfy constraint: Member must have length greater than or equal to 1`,
+      );
+    }
+  }
+
+  /** An enum member; `values` in the order AWS lists them in its message. */
+  oneOf(input: Record<string, unknown>, key: string, values: readonly string[]): void {
+    const v = input[key];
+    if (v === undefined || v === null || values.includes(String(v))) return;
+    this.add(
+      `Value '${String(v)}' at '${key}' failed to satisfy constraint: Member must satisfy enum value set: [${values.join(', ')}]`,
+    );
+  }
+
+  /** Throws the `ValidationException` when anything was wrong. */
+  throwIfAny(): void {
+    const n = this.problems.length;
+    if (n === 0) return;
+    throw new ValidationException(`${n} validation error${n > 1 ? 's' : ''} detected: ${this.problems.join('; ')}`);
+  }
+}
+
+/** Checks `maxResults` and `nextToken` of a list operation (`tokenMax`: 1024, ListExecutions 3096). */
+function checkPaging(input: Record<string, unknown>, tokenMax = 1024): void {
+  const v = new Violations();
+  v.pageSize(input);
+  v.length(input, 'nextToken', tokenMax);
+  v.throwIfAny();
+}
+
+/** Page of `items` from an opaque `nextToken` (`maxResults` already checked: 0 means the default). */
+function page<T>(items: T[], input: Record<string, unknown>): { items: T[]; nextToken?: string } {
+  const max = typeof input.maxResults === 'number' && input.maxResults > 0 ? input.maxResults : DEFAULT_PAGE_SIZE;
   const token = input.nextToken ?? undefined;
   if (token !== undefined && typeof token !== 'string') throw new InvalidToken(token);
   const { page: slice, next } = pageAt(items, token, max, (t) => new InvalidToken(t));
   return next ? { items: slice, nextToken: next } : { items: slice };
 }
 
+/**
+ * Why `arn` is not an ARN of the `expected` resource type, worded as AWS's `InvalidArn` is
+ * (`Invalid ARN prefix: x`, `Resource type not valid in this context: execution`), or undefined.
+ */
+function arnProblem(arn: string, expected: 'stateMachine' | 'execution', valid: boolean): string | undefined {
+  if (valid) return undefined;
+  if (!arn.startsWith('arn:')) return `Invalid ARN prefix: ${arn}`;
+  const type = arn.split(':')[5];
+  if (type && type !== expected) return `Resource type not valid in this context: ${type}`;
+  return arn;
+}
+
 function stateMachineArnInput(input: Record<string, unknown>): string {
   const arn = required(input, 'stateMachineArn');
-  if (!parseStateMachineArn(arn)) throw new InvalidArn(arn);
+  const problem = arnProblem(arn, 'stateMachine', parseStateMachineArn(arn) !== undefined);
+  if (problem !== undefined) throw new InvalidArn(problem);
   return arn;
 }
 
 function executionArnInput(input: Record<string, unknown>): string {
   const arn = required(input, 'executionArn');
-  if (!parseExecutionArn(arn)) throw new InvalidArn(arn);
+  const problem = arnProblem(arn, 'execution', parseExecutionArn(arn) !== undefined);
+  if (problem !== undefined) throw new InvalidArn(problem);
   return arn;
 }
 
@@ -115,6 +206,7 @@ export function createOperations(sfn: StepFunctions): Operations {
       };
     },
     ListStateMachines: (input, ctx) => {
+      checkPaging(input);
       const mine = sfn.records
         .stateMachines()
         .filter((sm) => {
@@ -135,11 +227,34 @@ export function createOperations(sfn: StepFunctions): Operations {
     },
     DescribeExecution: (input) => sfn.describeExecution(executionArnInput(input)),
     ListExecutions: (input) => {
-      const smArn = stateMachineArnInput(input);
-      sfn.stateMachineOrThrow(smArn);
+      const v = new Violations();
+      v.length(input, 'stateMachineArn', 256);
+      v.oneOf(input, 'statusFilter', EXECUTION_STATUSES);
+      v.pageSize(input);
+      v.length(input, 'nextToken', 3096);
+      v.length(input, 'mapRunArn', 2000);
+      v.oneOf(input, 'redriveFilter', REDRIVE_FILTERS);
+      const mapRunArn = str(input, 'mapRunArn');
+      if (input.stateMachineArn === undefined && mapRunArn === undefined) {
+        v.add('Must provide a StateMachine ARN or MapRun ARN');
+      }
+      v.throwIfAny();
+      if (input.stateMachineArn !== undefined && mapRunArn !== undefined) {
+        throw new ValidationException('You can specify either a mapRunArn or a stateMachineArn, but not both.');
+      }
       const statusFilter = str(input, 'statusFilter');
       const redriveFilter = str(input, 'redriveFilter');
-      if (statusFilter === 'PENDING_REDRIVE') return { executions: [] };
+      // documented: PENDING_REDRIVE with a stateMachineArn is a ValidationException (the wording is ours)
+      if (statusFilter === 'PENDING_REDRIVE' && mapRunArn === undefined) {
+        throw new ValidationException(
+          'The PENDING_REDRIVE statusFilter lists the child workflow executions of a Map Run: specify mapRunArn, not stateMachineArn.',
+        );
+      }
+      // the sandbox runs no Distributed Map, so no Map Run exists
+      if (mapRunArn !== undefined) throw new ResourceNotFound(mapRunArn);
+      const smArn = stateMachineArnInput(input);
+      const sm = sfn.stateMachineOrThrow(smArn);
+      if (sm.type !== 'STANDARD') throw new StateMachineTypeNotSupported();
       const list = sfn.records
         .executionsOf(smArn)
         .filter((e) => !statusFilter || e.status === statusFilter)
@@ -160,6 +275,7 @@ export function createOperations(sfn: StepFunctions): Operations {
       };
     },
     GetExecutionHistory: (input) => {
+      checkPaging(input);
       const arn = executionArnInput(input);
       sfn.executionOrThrow(arn);
       const events = sfn.history.events(arn);
