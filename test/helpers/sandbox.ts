@@ -7,6 +7,12 @@ import {
   DescribeStackSetOperationCommand,
 } from '@aws-sdk/client-cloudformation';
 import { DisableRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import {
+  CreateAccountCommand,
+  DescribeCreateAccountStatusCommand,
+  MoveAccountCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { scheduledFunctionRules } from '../../events/rules';
 import { FUNCTIONS } from '../../functions/manifest';
@@ -101,6 +107,40 @@ async function waitForAsync(what: string, probe: () => Promise<boolean>, timeout
   while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * Creates an account with Organizations CreateAccount (as the admin) and, when `ouPath` is given,
+ * moves it there from the root, as vending leaves an account before its baseline. Returns its id.
+ */
+export async function createAccountIn(sb: TestSandbox, name: string, ouPath?: string): Promise<string> {
+  const org = sb.client(OrganizationsClient, { region: 'us-east-1' });
+  const created = await org.send(new CreateAccountCommand({ AccountName: name, Email: `${name}@acme.example` }));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const s = (
+      await org.send(
+        new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: created.CreateAccountStatus?.Id }),
+      )
+    ).CreateAccountStatus;
+    if (s?.State === 'SUCCEEDED') {
+      const accountId = s.AccountId as string;
+      if (ouPath) {
+        await org.send(
+          new MoveAccountCommand({
+            AccountId: accountId,
+            SourceParentId: sb.runtime.organizations.rootId,
+            DestinationParentId: sb.runtime.organizations.ouIdByPath(ouPath),
+          }),
+        );
+      }
+      return accountId;
+    }
+    if (s?.State === 'FAILED' || Date.now() > deadline) {
+      throw new Error(`CreateAccount of ${name} ${s?.State}: ${s?.FailureReason ?? 'timed out'}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 

@@ -1,97 +1,20 @@
-/**
- * The main authentication and authorization rules seen from the real AWS CLI (botocore), unmodified,
- * pointed at the sandbox with `--endpoint-url`: the test key works, a wrong secret and an unknown key
- * are refused, the deny-IGW SCP refuses a developer's gateway, a member account cannot list the
- * organization, and an assumed role's session works. Skipped only where `aws` is not installed;
- * under CI (`CI=true`) a missing CLI fails the suite instead (.ci/run installs Debian's awscli).
- */
-import { execFile, execFileSync } from 'node:child_process';
-import {
-  CreateAccountCommand,
-  DescribeCreateAccountStatusCommand,
-  MoveAccountCommand,
-  OrganizationsClient,
-} from '@aws-sdk/client-organizations';
-import type { AwsCredentialIdentity } from '@smithy/types';
-import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
+import { type CliResult, installedAwsClis, runAws, sessionEnv, TEST_KEY_ENV } from '../../helpers/aws-cli';
+import { createAccountIn, startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 
-const awsPath = (() => {
-  try {
-    return execFileSync('which', ['aws'], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-})();
-if (!awsPath && process.env.CI === 'true') throw new Error('the AWS CLI is not installed: .ci/run installs awscli');
+const awsPath = installedAwsClis()[0]?.path ?? '';
 const describeCli = awsPath ? describe : describe.skip;
-
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 let sb: TestSandbox;
 let service: string;
 
-function aws(args: string[], credentials: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      awsPath,
-      [...args, '--endpoint-url', sb.endpoint, '--output', 'json'],
-      {
-        timeout: 30_000,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? '/tmp',
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_MAX_ATTEMPTS: '1',
-          AWS_DEFAULT_REGION: 'eu-west-1',
-          AWS_PAGER: '',
-          ...credentials,
-        },
-      },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
-const TEST_KEY = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
-const sessionOf = (c: AwsCredentialIdentity) => ({
-  AWS_ACCESS_KEY_ID: c.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
-  AWS_SESSION_TOKEN: c.sessionToken ?? '',
-});
+const aws = (args: string[], credentials: Readonly<Record<string, string>>): Promise<CliResult> =>
+  runAws(awsPath, sb.endpoint, args, credentials);
+const TEST_KEY = TEST_KEY_ENV;
+const sessionOf = sessionEnv;
 
 beforeAll(async () => {
   sb = await startTestSandbox();
-  const org = sb.client(OrganizationsClient, { region: 'us-east-1' });
-  const created = await org.send(new CreateAccountCommand({ AccountName: 'cli-dev', Email: 'cli-dev@acme.example' }));
-  for (;;) {
-    const s = (
-      await org.send(
-        new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: created.CreateAccountStatus?.Id }),
-      )
-    ).CreateAccountStatus;
-    if (s?.State === 'SUCCEEDED') {
-      service = s.AccountId as string;
-      break;
-    }
-    if (s?.State === 'FAILED') throw new Error(String(s.FailureReason));
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  await org.send(
-    new MoveAccountCommand({
-      AccountId: service,
-      SourceParentId: sb.runtime.organizations.rootId,
-      DestinationParentId: sb.runtime.organizations.ouIdByPath('Workloads/Dev'),
-    }),
-  );
+  service = await createAccountIn(sb, 'cli-dev', 'Workloads/Dev');
 }, 30_000);
 afterAll(() => sb?.stop());
 

@@ -12,17 +12,15 @@ import {
   AttachPolicyCommand,
   CreateAccountCommand,
   CreatePolicyCommand,
-  DescribeCreateAccountStatusCommand,
   DescribeOrganizationCommand,
   DetachPolicyCommand,
   ListAccountsCommand,
   ListPoliciesCommand,
-  MoveAccountCommand,
   OrganizationsClient,
   RegisterDelegatedAdministratorCommand,
 } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
+import { createAccountIn, startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 
 let sb: TestSandbox;
 let service: string;
@@ -39,27 +37,7 @@ const errorOf = (
   );
 
 /** An account created by CreateAccount and moved into an OU, as vending leaves it. */
-async function accountIn(name: string, ouPath: string): Promise<string> {
-  const created = await org.send(new CreateAccountCommand({ AccountName: name, Email: `${name}@acme.example` }));
-  for (;;) {
-    const out = await org.send(
-      new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: created.CreateAccountStatus?.Id }),
-    );
-    const s = out.CreateAccountStatus;
-    if (s?.State === 'SUCCEEDED') {
-      await org.send(
-        new MoveAccountCommand({
-          AccountId: s.AccountId,
-          SourceParentId: sb.runtime.organizations.rootId,
-          DestinationParentId: sb.runtime.organizations.ouIdByPath(ouPath),
-        }),
-      );
-      return s.AccountId as string;
-    }
-    if (s?.State === 'FAILED') throw new Error(`CreateAccount failed: ${s.FailureReason}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const accountIn = (name: string, ouPath: string): Promise<string> => createAccountIn(sb, name, ouPath);
 
 beforeAll(async () => {
   sb = await startTestSandbox();

@@ -1,13 +1,3 @@
-/**
- * EC2 at the edge, seen by the real SDK and the real AWS CLI (every `aws` on the PATH: v1 and v2 where
- * both are installed, each run with `--endpoint-url`): regions, Availability Zones and tags are
- * described as AWS describes them, CIDR blocks and ranges are refused with AWS's codes and messages,
- * and a dry run creates nothing (allowed: `DryRunOperation`; denied by an SCP: `UnauthorizedOperation`).
- * The CLI cases are skipped only where no `aws` is installed; under CI (`CI=true`) a missing CLI
- * fails the suite instead (.ci/run installs Debian's awscli).
- */
-import { execFile, execFileSync } from 'node:child_process';
-import { realpathSync } from 'node:fs';
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateInternetGatewayCommand,
@@ -22,81 +12,23 @@ import {
   EC2Client,
   paginateDescribeTags,
 } from '@aws-sdk/client-ec2';
-import {
-  CreateAccountCommand,
-  DescribeCreateAccountStatusCommand,
-  MoveAccountCommand,
-  OrganizationsClient,
-} from '@aws-sdk/client-organizations';
-import type { AwsCredentialIdentity } from '@smithy/types';
-import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
+import { type CliResult, installedAwsClis, runAws, sessionEnv } from '../../helpers/aws-cli';
+import { createAccountIn, startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 
 /** Every distinct `aws` on the PATH (the pyenv v1 shim, Debian's v2, …). */
-const clis = (() => {
-  let found: string[] = [];
-  try {
-    found = execFileSync('which', ['-a', 'aws'], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
-  const seen = new Set<string>();
-  return found.filter((path) => {
-    const real = realpathSync(path);
-    if (seen.has(real)) return false;
-    seen.add(real);
-    return true;
-  });
-})();
-if (clis.length === 0 && process.env.CI === 'true') {
-  throw new Error('the AWS CLI is not installed: .ci/run installs awscli');
-}
+const clis = installedAwsClis().map((c) => c.path);
 const describeCli = clis.length > 0 ? describe : describe.skip;
-
-interface CliResult {
-  readonly cli: string;
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 let sb: TestSandbox;
 /** An account in Workloads/Dev, where the deny-IGW SCP applies. */
 let devAccount: string;
 let network: EC2Client;
 
-const sessionOf = (c: AwsCredentialIdentity): Record<string, string> => ({
-  AWS_ACCESS_KEY_ID: c.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
-  AWS_SESSION_TOKEN: c.sessionToken ?? '',
-});
+const sessionOf = sessionEnv;
 const networkDeveloper = () => sessionOf(sb.credentials({ accountId: sb.accountId('network'), role: 'Developer' }));
 
-function run(cli: string, args: string[], credentials: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      cli,
-      [...args, '--endpoint-url', sb.endpoint, '--output', 'json'],
-      {
-        timeout: 30_000,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? '/tmp',
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_MAX_ATTEMPTS: '1',
-          AWS_DEFAULT_REGION: 'eu-west-1',
-          AWS_PAGER: '',
-          ...credentials,
-        },
-      },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ cli, code, stdout, stderr });
-      },
-    );
-  });
-}
+const run = (cli: string, args: string[], credentials: Record<string, string>): Promise<CliResult> =>
+  runAws(cli, sb.endpoint, args, credentials);
 
 /** Runs one command with every installed CLI at once. */
 const everyCli = (args: string[], credentials: Record<string, string> = networkDeveloper()) =>
@@ -134,30 +66,6 @@ const errorOf = (p: Promise<unknown>): Promise<SdkError> =>
     (e: unknown) => e as SdkError,
   );
 
-async function accountIn(name: string, ouPath: string): Promise<string> {
-  const org = sb.client(OrganizationsClient, { region: 'us-east-1' });
-  const created = await org.send(new CreateAccountCommand({ AccountName: name, Email: `${name}@acme.example` }));
-  for (;;) {
-    const s = (
-      await org.send(
-        new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: created.CreateAccountStatus?.Id }),
-      )
-    ).CreateAccountStatus;
-    if (s?.State === 'SUCCEEDED') {
-      await org.send(
-        new MoveAccountCommand({
-          AccountId: s.AccountId,
-          SourceParentId: sb.runtime.organizations.rootId,
-          DestinationParentId: sb.runtime.organizations.ouIdByPath(ouPath),
-        }),
-      );
-      return s.AccountId as string;
-    }
-    if (s?.State === 'FAILED') throw new Error(`CreateAccount failed: ${s.FailureReason}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 async function newVpc(cidr: string, tags: { Key: string; Value: string }[] = []): Promise<string> {
   const out = await network.send(
     new CreateVpcCommand({
@@ -173,7 +81,7 @@ const vpcCount = async () => (await network.send(new DescribeVpcsCommand({}))).V
 beforeAll(async () => {
   sb = await startTestSandbox();
   network = sb.client(EC2Client, { accountId: sb.accountId('network'), role: 'Developer' });
-  devAccount = await accountIn('fidelity-dev', 'Workloads/Dev');
+  devAccount = await createAccountIn(sb, 'fidelity-dev', 'Workloads/Dev');
 }, 30_000);
 afterAll(() => sb?.stop());
 

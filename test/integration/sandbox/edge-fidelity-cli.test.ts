@@ -1,14 +1,4 @@
-/**
- * Fidelity at the edge through the real AWS CLI, unmodified, with every `aws` on the PATH (v1 and v2
- * where both exist; v2 before 2.13 ignores AWS_ENDPOINT_URL, so `--endpoint-url` is always passed):
- * CloudTrail, `leave-organization`, Step Functions input validation and the PutEvents size limit.
- * Skipped only where no `aws` is installed; under CI (`CI=true`) a missing CLI fails the suite.
- *
- * CloudTrail: botocore (both CLIs) sends `X-Amz-Target: com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.<Op>`,
- * SDK v3 `CloudTrail_20131101.<Op>`; the service serves both (`targetPrefixAliases`).
- */
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -18,84 +8,31 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
-import type { AwsCredentialIdentity } from '@smithy/types';
 import { MAX_PUT_EVENTS_BYTES } from '../../../sandbox/services/eventbridge';
 import { MANAGEMENT_CANNOT_LEAVE_MESSAGE } from '../../../sandbox/services/organizations/membership';
+import {
+  type AwsCli as Cli,
+  type CliResult,
+  errorLine,
+  installedAwsClis,
+  runAws,
+  sessionEnv,
+  TEST_KEY_ENV,
+} from '../../helpers/aws-cli';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 
-interface Cli {
-  readonly path: string;
-  readonly major: number;
-}
-
-/** Every distinct `aws` on the PATH (`which -a`, by real path), with its major version. */
-const clis: Cli[] = (() => {
-  let found: string[];
-  try {
-    found = execFileSync('which', ['-a', 'aws'], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
-  return [...new Set(found.map((p) => realpathSync(p)))].map((path) => {
-    const out = spawnSync(path, ['--version'], { encoding: 'utf8' });
-    const major = Number(/aws-cli\/(\d+)\./.exec(`${out.stdout}${out.stderr}`)?.[1] ?? 0);
-    return { path, major };
-  });
-})();
-if (clis.length === 0 && process.env.CI === 'true')
-  throw new Error('the AWS CLI is not installed: .ci/run installs awscli');
+const clis: Cli[] = installedAwsClis();
 const describeClis = clis.length > 0 ? describe.each(clis) : describe.skip.each(clis);
-
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 let sb: TestSandbox;
 let scratch: string;
 /** A member account moved to the root (no OU SCP) per CLI, for it to leave. */
 const leavers = new Map<string, string>();
 
-const TEST_KEY = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
-const sessionOf = (c: AwsCredentialIdentity) => ({
-  AWS_ACCESS_KEY_ID: c.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
-  AWS_SESSION_TOKEN: c.sessionToken ?? '',
-});
-
-function aws(cli: Cli, args: string[], env: Record<string, string> = TEST_KEY): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      cli.path,
-      [...args, '--endpoint-url', sb.endpoint, '--output', 'json'],
-      {
-        timeout: 30_000,
-        maxBuffer: 8 * 1024 * 1024,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? '/tmp',
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_MAX_ATTEMPTS: '1',
-          AWS_DEFAULT_REGION: 'eu-west-1',
-          AWS_PAGER: '',
-          ...env,
-        },
-      },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
-
-/**
- * The error line the CLI prints, without v2's ` (reached max retries: N)`:
- * `An error occurred (<Code>) when calling the <Operation> operation: <message>`.
- */
-const errorLine = (out: CliResult): string => out.stderr.replace(/ \(reached max retries: \d+\)/, '').trim();
+const TEST_KEY = TEST_KEY_ENV;
+const sessionOf = sessionEnv;
+const aws = (cli: Cli, args: string[], env: Readonly<Record<string, string>> = TEST_KEY): Promise<CliResult> =>
+  runAws(cli.path, sb.endpoint, args, env);
 
 beforeAll(async () => {
   sb = await startTestSandbox();
