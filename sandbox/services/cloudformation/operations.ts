@@ -35,6 +35,7 @@ import {
   TABLES,
 } from './model';
 import { checkCapabilities, checkPreferences, checkRegions, cross, NAME_RE, resolveAccounts } from './targets';
+import { validateTemplate } from './validate';
 import { instanceView, operationSummaryView, operationView, stackSetSummaryView, stackSetView } from './views';
 
 /** Builds the StackSets operation handlers over one engine. */
@@ -54,6 +55,7 @@ export function stackSetOperations(engine: StackSetEngine): Record<string, Opera
       const body = input.TemplateBody ?? (input.TemplateURL ? `# TemplateURL: ${input.TemplateURL}` : undefined);
       if (body === undefined) throw new ValidationError('Either TemplateBody or TemplateURL must be specified');
       const capabilities = input.Capabilities ?? [];
+      validateTemplate(body, input.Parameters ?? []);
       checkCapabilities(body, capabilities);
       const permissionModel = input.PermissionModel ?? 'SELF_MANAGED';
       if (permissionModel === 'SELF_MANAGED' && input.AutoDeployment) {
@@ -113,11 +115,12 @@ export function stackSetOperations(engine: StackSetEngine): Record<string, Opera
         throw new ValidationError('One of TemplateBody, TemplateURL or UsePreviousTemplate must be specified');
       }
       const capabilities = input.Capabilities ?? set.Capabilities;
-      checkCapabilities(body, capabilities);
       const previous = new Map(set.Parameters.map((p) => [p.ParameterKey, p.ParameterValue]));
       const parameters = (input.Parameters ?? set.Parameters).map((p) =>
         p.UsePreviousValue ? { ParameterKey: p.ParameterKey, ParameterValue: previous.get(p.ParameterKey) } : p,
       ) as Parameter[];
+      validateTemplate(body, parameters);
+      checkCapabilities(body, capabilities);
 
       const regions = input.Regions;
       if (regions) checkRegions(regions);

@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { parseDocument } from 'yaml';
 
 /**
  * Reading a CloudFormation template the way a stack does: YAML (short-form intrinsics `!Ref`,
@@ -37,7 +37,9 @@ export interface TemplateResource {
 /** Parses a YAML or JSON template; undefined when it is not an object. */
 export function parseTemplate(body: string): Template | undefined {
   try {
-    const doc = parse(body, { customTags: CUSTOM_TAGS, logLevel: 'silent' }) as unknown;
+    const parsed = parseDocument(body, { customTags: CUSTOM_TAGS, logLevel: 'silent' });
+    if (parsed.errors.length > 0) return undefined;
+    const doc = parsed.toJS() as unknown;
     return doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Template) : undefined;
   } catch {
     return undefined;

@@ -7,6 +7,9 @@ import { createTestRuntime, type TestRuntime } from '../../../../helpers/runtime
 
 type Result = Record<string, unknown>;
 
+/** The smallest template CloudFormation accepts: one resource. */
+const TEMPLATE = 'Resources:\n  Topic:\n    Type: AWS::SNS::Topic';
+
 describe('CloudFormation StackSets', () => {
   let rt: TestRuntime;
   let call: (op: string, input: Result) => Promise<Result>;
@@ -29,7 +32,7 @@ describe('CloudFormation StackSets', () => {
   const createSet = (name: string, managed = false, model = 'SERVICE_MANAGED') =>
     call('CreateStackSet', {
       StackSetName: name,
-      TemplateBody: 'Resources: {}',
+      TemplateBody: TEMPLATE,
       PermissionModel: model,
       ...(managed ? { ManagedExecution: { Active: 'true' } } : {}),
     });
@@ -73,7 +76,7 @@ describe('CloudFormation StackSets', () => {
       }),
     ]);
     const deployed = rt.store.get<DeployedRecord>(CLOUDFORMATION_TABLES.deployed, `${prod}/eu-west-1/baseline`);
-    expect(deployed).toMatchObject({ templateBody: 'Resources: {}', operationId: OperationId });
+    expect(deployed).toMatchObject({ templateBody: TEMPLATE, operationId: OperationId });
   });
 
   it('rejects a second operation while one runs without managed execution', async () => {
@@ -91,7 +94,10 @@ describe('CloudFormation StackSets', () => {
   it('queues a conflicting operation under managed execution and starts it when the first ends', async () => {
     await createSet('baseline', true);
     const first = await deploy('baseline', 'Workloads/Prod');
-    const second = await call('UpdateStackSet', { StackSetName: 'baseline', TemplateBody: 'Resources: {x: 1}' });
+    const second = await call('UpdateStackSet', {
+      StackSetName: 'baseline',
+      TemplateBody: `${TEMPLATE}\n  Second:\n    Type: AWS::SNS::Topic`,
+    });
     expect(await status('baseline', first.OperationId)).toBe('RUNNING');
     expect(await status('baseline', second.OperationId)).toBe('QUEUED');
 
@@ -101,7 +107,7 @@ describe('CloudFormation StackSets', () => {
     rt.clock.advance(61_000);
     expect(await status('baseline', second.OperationId)).toBe('SUCCEEDED');
     const deployed = rt.store.get<DeployedRecord>(CLOUDFORMATION_TABLES.deployed, `${prod}/eu-west-1/baseline`);
-    expect(deployed?.templateBody).toBe('Resources: {x: 1}');
+    expect(deployed?.templateBody).toBe(`${TEMPLATE}\n  Second:\n    Type: AWS::SNS::Topic`);
   });
 
   it('runs non-conflicting operations concurrently under managed execution', async () => {
@@ -210,6 +216,54 @@ describe('CloudFormation StackSets', () => {
     expect(await running('par', par.OperationId)).toEqual(['RUNNING', 'RUNNING']);
   });
 
+  it.each([
+    ['Resources: {}', 'Template format error: At least one Resources member must be defined.'],
+    ['Resources: [oops', 'Template format error: YAML not well-formed.'],
+    ['{"Resources": ', 'Template format error: JSON not well-formed.'],
+    [
+      'Resources:\n  X:\n    Properties: {}',
+      'Template format error: [/Resources/X] Every Resources object must contain a Type member.',
+    ],
+    ['Resources:\n  X:\n    Type: Bogus', 'Template format error: Unrecognized resource types: [Bogus]'],
+    [
+      'Resources:\n  X:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Ref Missing',
+      'Template format error: Unresolved resource dependencies [Missing] in the Resources block of the template',
+    ],
+    [
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+      'Resources:\n  X:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Sub "${AWS::Region}-${Nope}"',
+      'Template format error: Unresolved resource dependencies [Nope] in the Resources block of the template',
+    ],
+    [
+      'Parameters:\n  Name:\n    Type: String\nResources:\n  X:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Ref Name',
+      'Parameters: [Name] must have values',
+    ],
+    [
+      'Resources:\n  X:\n    Type: AWS::SNS::Topic\n    Condition: Nowhere',
+      'Template format error: Unresolved dependencies [Nowhere]. Cannot reference resources in the Conditions block of the template',
+    ],
+    ['Resource:\n  X:\n    Type: AWS::SNS::Topic', 'Invalid template property or properties [Resource]'],
+  ])('refuses the template %j with ValidationError and creates nothing', async (TemplateBody, message) => {
+    await expect(call('CreateStackSet', { StackSetName: 'invalid', TemplateBody })).rejects.toMatchObject({
+      code: 'ValidationError',
+      message,
+    });
+    await expect(call('DescribeStackSet', { StackSetName: 'invalid' })).rejects.toMatchObject({
+      code: 'StackSetNotFoundException',
+    });
+  });
+
+  it('refuses an update to an invalid template and keeps the last one', async () => {
+    await createSet('baseline');
+    await expect(
+      call('UpdateStackSet', { StackSetName: 'baseline', TemplateBody: 'Resources: {}' }),
+    ).rejects.toMatchObject({ code: 'ValidationError' });
+    expect(
+      ((await call('DescribeStackSet', { StackSetName: 'baseline' })).StackSet as { TemplateBody: string })
+        .TemplateBody,
+    ).toBe(TEMPLATE);
+  });
+
   it('names errors as AWS does', async () => {
     await createSet('baseline');
     await expect(createSet('baseline')).rejects.toMatchObject({ code: 'NameAlreadyExistsException', status: 409 });
@@ -230,7 +284,10 @@ describe('CloudFormation StackSets', () => {
       call('CreateStackInstances', { StackSetName: 'baseline', Accounts: [prod], Regions: ['eu-west-1'] }),
     ).rejects.toMatchObject({ code: 'ValidationError' });
     await expect(
-      call('CreateStackSet', { StackSetName: 'iam', TemplateBody: 'Type: AWS::IAM::Role\nRoleName: x' }),
+      call('CreateStackSet', {
+        StackSetName: 'iam',
+        TemplateBody: 'Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: x',
+      }),
     ).rejects.toMatchObject({ code: 'InsufficientCapabilitiesException' });
   });
 

@@ -31,7 +31,10 @@ describe('EC2 resources of stacks deployed by StackSets', () => {
       TemplateBody: template,
       PermissionModel: 'SERVICE_MANAGED',
       Capabilities: ['CAPABILITY_NAMED_IAM'],
-      Parameters: [{ ParameterKey: 'VpcCidr', ParameterValue: '10.80.0.0/20' }],
+      Parameters: [
+        { ParameterKey: 'VpcCidr', ParameterValue: '10.80.0.0/20' },
+        { ParameterKey: 'TransitGatewayId', ParameterValue: 'tgw-0123456789abcdef0' },
+      ],
     });
     const targets = { OrganizationalUnitIds: [rt.ouId('Workloads/Prod')] };
     await cfn('CreateStackInstances', {
