@@ -42,6 +42,8 @@ export function createDynamoDbService(runtime: LocalRuntime): RawHttpService {
   const dynalite = require('dynalite') as DynaliteFactory;
   const server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const listener = server.listeners('request')[0] as (req: IncomingMessage, res: ServerResponse) => void;
+  let inFlight = 0;
+  const waiters: (() => void)[] = [];
   return {
     signingName: 'dynamodb',
     targetPrefix: 'DynamoDB_20120810',
@@ -68,7 +70,18 @@ export function createDynamoDbService(runtime: LocalRuntime): RawHttpService {
       };
     },
     // dynalite reads the request stream: hand it a stream that replays the body the server verified
-    handle: (req, res, call) => listener(replay(req, call.body), res),
+    handle: (req, res, call) => {
+      // counted until dynalite answered: stop() must not close its database under a request
+      // (until dynalite ends its answer, not until the socket closes: stopping closes sockets first)
+      inFlight++;
+      const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+      res.end = ((...args: unknown[]) => {
+        inFlight--;
+        if (inFlight === 0) for (const idle of waiters.splice(0)) idle();
+        return end(...args);
+      }) as typeof res.end;
+      listener(replay(req, call.body), res);
+    },
     start: async (rt) => {
       if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
       const creds = rt.hubCredentials();
@@ -104,11 +117,20 @@ export function createDynamoDbService(runtime: LocalRuntime): RawHttpService {
         client.destroy();
       }
     },
-    stop: () =>
+    stop: async () => {
+      // the requests dynalite is still serving finish first (bounded): closing the database under one
+      // makes dynalite throw "Database is closed" from a callback, outside any request
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 3000).unref();
+        });
+      }
       // dynalite closes its LevelDB only when a listening server closes, so it listens (unused) on loopback
-      new Promise<void>((resolve) => {
+      await new Promise<void>((resolve) => {
         if (!server.listening) return resolve();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }
