@@ -69,7 +69,8 @@ export function userIdentity(principal: Principal, creationDate: string): Record
           userName: principal.roleName,
         },
         webIdFederationData: {},
-        attributes: { creationDate, mfaAuthenticated: 'false' },
+        // when the session's credentials were issued, not when this call was made
+        attributes: { creationDate: principal.sessionIssuedAt ?? creationDate, mfaAuthenticated: 'false' },
       },
     };
   }

@@ -43,6 +43,8 @@ export interface IssueOptions {
   readonly accessKeyId?: string;
   /** Sandbox-clock epoch ms at which the credentials expire; default never. */
   readonly expiresAtMs?: number;
+  /** Sandbox-clock epoch ms at which they are issued (a role session's creation date). */
+  readonly issuedAtMs?: number;
 }
 
 function randomKey(prefix: string, length: number): string {
@@ -123,8 +125,12 @@ export class IdentityRegistry {
       }
     }
     const key = accessKeyId ?? randomKey(principal.type === 'AssumedRole' ? 'ASIA' : 'AKIA', 16);
+    const issuedAt =
+      principal.type === 'AssumedRole' && options.issuedAtMs !== undefined
+        ? { sessionIssuedAt: `${new Date(options.issuedAtMs).toISOString().slice(0, 19)}Z` }
+        : {};
     const stored: KeyRecord = {
-      principal: { ...principal, accessKeyId: key },
+      principal: { ...principal, ...issuedAt, accessKeyId: key },
       secretAccessKey: randomBytes(30).toString('base64').replace(/[+/=]/g, 'x').slice(0, 40),
       ...(principal.type === 'AssumedRole'
         ? { sessionToken: `FwoGZXIvYXdzE${randomBytes(48).toString('base64')}` }

@@ -200,8 +200,8 @@ export class LocalRuntime implements SandboxRuntime {
     return this.identities.registered(accessKeyId);
   }
 
-  registerPrincipal(principal: Omit<Principal, 'accessKeyId'>, options?: IssueOptions): IssuedCredentials {
-    return this.identities.register(principal, options);
+  registerPrincipal(principal: Omit<Principal, 'accessKeyId'>, options: IssueOptions = {}): IssuedCredentials {
+    return this.identities.register(principal, { issuedAtMs: this.clock.nowMs(), ...options });
   }
 
   fault(service: string, operation: string): FaultDecision | undefined {

@@ -24,6 +24,8 @@ export interface Principal {
   readonly roleName?: string;
   readonly sessionName?: string;
   readonly userName?: string;
+  /** For a role session: when its credentials were issued (CloudTrail's `sessionContext.attributes.creationDate`). */
+  readonly sessionIssuedAt?: string;
 }
 
 /** Persistent document store (SQLite). Values are JSON; ids are unique per table. */

@@ -1,9 +1,11 @@
+import { CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   AttachPolicyCommand,
   CreatePolicyCommand,
   ListRootsCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { CloudTrailEventSchema } from '../../../functions/shared/schemas/cloudtrail';
 import { deploySecurityBaseline, startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 
@@ -67,6 +69,36 @@ describe('CloudTrail events of API calls', () => {
       (event?.detail.responseElements as { policy: { policySummary: { name: string } } } | undefined)?.policy
         .policySummary.name,
     ).toBe('trail-test');
+  });
+
+  it("records a session's creationDate as when its credentials were issued, not when the call was made", async () => {
+    const network = sb.accountId('network');
+    const assumed = await sb.client(STSClient).send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${network}:role/OrganizationAccountAccessRole`,
+        RoleSessionName: 'created-earlier',
+      }),
+    );
+    const issuedAt = (assumed.Credentials?.Expiration?.getTime() ?? 0) - 3_600_000;
+    sb.runtime.clock.advance(600_000);
+    const ec2 = new EC2Client({
+      endpoint: sb.endpoint,
+      region: 'eu-west-1',
+      maxAttempts: 1,
+      credentials: {
+        accessKeyId: assumed.Credentials?.AccessKeyId as string,
+        secretAccessKey: assumed.Credentials?.SecretAccessKey as string,
+        sessionToken: assumed.Credentials?.SessionToken as string,
+      },
+    });
+    await ec2.send(new CreateVpcCommand({ CidrBlock: '10.7.0.0/16' }));
+    const detail = lastEvent('CreateVpc')?.detail as {
+      eventTime: string;
+      userIdentity: { sessionContext: { attributes: { creationDate: string } } };
+    };
+    const created = Date.parse(detail.userIdentity.sessionContext.attributes.creationDate);
+    expect(Math.abs(created - issuedAt)).toBeLessThan(2_000);
+    expect(Date.parse(detail.eventTime) - created).toBeGreaterThanOrEqual(598_000);
   });
 
   it('emits failed calls with errorCode and errorMessage, and no responseElements', async () => {
