@@ -77,8 +77,17 @@ export class ScaledClock implements Clock {
 
   sleep(simulatedMs: number): Promise<void> {
     const ms = Math.max(0, simulatedMs);
-    this.holdUntil(this.nowMs() + ms);
-    return new Promise((resolve) => setTimeout(resolve, ms / this.scale));
+    const until = this.nowMs() + ms;
+    this.holdUntil(until);
+    // a timer may fire a fraction of a millisecond early: sleep on until the wait has really passed
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        const left = until - this.nowMs();
+        if (left <= 0) resolve();
+        else setTimeout(wake, Math.max(1, this.toRealMs(left)));
+      };
+      setTimeout(wake, ms / this.scale);
+    });
   }
 
   /** Jumps simulated time forward (control API `/_sandbox/clock`); waits that became due end. */
