@@ -18,17 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  CloudFormationClient,
-  CreateStackInstancesCommand,
-  DescribeStackSetOperationCommand,
-} from '@aws-sdk/client-cloudformation';
 import { DescribeInternetGatewaysCommand, EC2Client } from '@aws-sdk/client-ec2';
-import {
-  CreateAccountCommand,
-  DescribeCreateAccountStatusCommand,
-  OrganizationsClient,
-} from '@aws-sdk/client-organizations';
 import { setOrganizationConfig } from '../functions/shared/config';
 import type { GuardResult } from '../functions/shared/guardrails/pipeline';
 import { loadOrganizationConfig } from '../infra/config/load';
@@ -36,6 +26,7 @@ import { assumedRolePrincipal } from '../sandbox/core/identity';
 import type { Principal } from '../sandbox/core/types';
 import { startSandbox } from '../sandbox/index';
 import { Ec2State } from '../sandbox/services/ec2';
+import { createAccountIn, deploySecurityBaseline } from '../test/helpers/sandbox';
 import { percentile, round, writeResult } from './stats';
 
 const REMEDIATION_ROLE = 'VendguardGuardrailRemediation';
@@ -110,20 +101,7 @@ export async function run(args: string[]): Promise<unknown> {
     };
 
     // --- scene (not timed) -------------------------------------------------------------------
-    const org = client(OrganizationsClient, undefined, undefined, 'us-east-1');
-    const created = await org.send(
-      new CreateAccountCommand({ AccountName: 'bench-service', Email: 'aws-bench-service@acme.example' }),
-    );
-    let serviceAccount: string | undefined;
-    while (!serviceAccount) {
-      const out = await org.send(
-        new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: created.CreateAccountStatus?.Id }),
-      );
-      if (out.CreateAccountStatus?.State === 'FAILED')
-        throw new Error(`CreateAccount failed: ${out.CreateAccountStatus.FailureReason}`);
-      serviceAccount = out.CreateAccountStatus?.AccountId;
-      if (!serviceAccount) await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    const serviceAccount = await createAccountIn(sb, 'bench-service');
     const egress = sb.runtime.organizations.accountIdByName('egress') as string;
     const counts: Record<Kind, number> = {
       violating: Math.round(total * 0.4),
@@ -134,30 +112,7 @@ export async function run(args: string[]): Promise<unknown> {
     counts.irrelevant = total - counts.violating - counts.exempt - counts.duplicate;
 
     // The remediation role the guardrails assume comes with the security baseline, as vending deploys it.
-    const cfn = client(CloudFormationClient);
-    const operation = await cfn.send(
-      new CreateStackInstancesCommand({
-        StackSetName: 'vendguard-baseline-security',
-        DeploymentTargets: {
-          OrganizationalUnitIds: [sb.runtime.organizations.rootId],
-          Accounts: [serviceAccount],
-          AccountFilterType: 'INTERSECTION',
-        },
-        Regions: [region, 'us-east-1'],
-      }),
-    );
-    for (;;) {
-      const out = await cfn.send(
-        new DescribeStackSetOperationCommand({
-          StackSetName: 'vendguard-baseline-security',
-          OperationId: operation.OperationId,
-        }),
-      );
-      const status = out.StackSetOperation?.Status;
-      if (status === 'SUCCEEDED') break;
-      if (status !== 'RUNNING' && status !== 'QUEUED') throw new Error(`baseline deployment ${status}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await deploySecurityBaseline(sb, serviceAccount);
     // Each violating event is about its own gateway attached to its own VPC (AWS allows one per VPC),
     // planted without API calls: nobody in the account may create one any more (SCPs, least privilege),
     // and the events are the benchmark's own.

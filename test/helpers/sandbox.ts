@@ -10,6 +10,7 @@ import { DisableRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbrid
 import {
   CreateAccountCommand,
   DescribeCreateAccountStatusCommand,
+  ListParentsCommand,
   MoveAccountCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
@@ -71,12 +72,26 @@ export interface TestClientConfig {
 export const TEST_ADMIN_KEY = 'test';
 export const TEST_ADMIN_SECRET = 'test';
 
+/** Any running sandbox (a test sandbox, or `startSandbox`'s in a benchmark). */
+export interface RunningSandboxLike {
+  readonly endpoint: string;
+  readonly runtime: LocalRuntime;
+}
+
+/** SDK client config acting as the admin (test/test), one attempt. */
+const adminConfig = (sb: RunningSandboxLike) => ({
+  endpoint: sb.endpoint,
+  region: sb.runtime.homeRegion,
+  credentials: { accessKeyId: TEST_ADMIN_KEY, secretAccessKey: TEST_ADMIN_SECRET },
+  maxAttempts: 1,
+});
+
 /**
  * Deploys the security baseline to an account as vending does (its remediation role and event
  * forwarding), in the home region and in us-east-1 where the baseline creates its IAM roles.
  */
-export async function deploySecurityBaseline(sb: TestSandbox, ...accountIds: string[]): Promise<void> {
-  const cfn = sb.client(CloudFormationClient);
+export async function deploySecurityBaseline(sb: RunningSandboxLike, ...accountIds: string[]): Promise<void> {
+  const cfn = new CloudFormationClient(adminConfig(sb));
   const op = await cfn.send(
     new CreateStackInstancesCommand({
       StackSetName: 'vendguard-baseline-security',
@@ -114,8 +129,8 @@ async function waitForAsync(what: string, probe: () => Promise<boolean>, timeout
  * Creates an account with Organizations CreateAccount (as the admin) and, when `ouPath` is given,
  * moves it there from the root, as vending leaves an account before its baseline. Returns its id.
  */
-export async function createAccountIn(sb: TestSandbox, name: string, ouPath?: string): Promise<string> {
-  const org = sb.client(OrganizationsClient, { region: 'us-east-1' });
+export async function createAccountIn(sb: RunningSandboxLike, name: string, ouPath?: string): Promise<string> {
+  const org = new OrganizationsClient({ ...adminConfig(sb), region: 'us-east-1' });
   const created = await org.send(new CreateAccountCommand({ AccountName: name, Email: `${name}@acme.example` }));
   const deadline = Date.now() + 10_000;
   for (;;) {
@@ -142,6 +157,21 @@ export async function createAccountIn(sb: TestSandbox, name: string, ouPath?: st
     }
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Moves an account from its parent to the root, out of reach of its OU's SCPs; returns its id. */
+export async function moveToRoot(sb: TestSandbox, name: string): Promise<string> {
+  const org = sb.client(OrganizationsClient, { region: 'us-east-1' });
+  const accountId = sb.accountId(name);
+  const source = (await org.send(new ListParentsCommand({ ChildId: accountId }))).Parents?.[0]?.Id;
+  await org.send(
+    new MoveAccountCommand({
+      AccountId: accountId,
+      SourceParentId: source,
+      DestinationParentId: sb.runtime.organizations.rootId,
+    }),
+  );
+  return accountId;
 }
 
 /** What a test sandbox changes from `startSandbox`'s defaults. */

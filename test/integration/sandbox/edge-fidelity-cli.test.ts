@@ -1,12 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ListAccountsCommand,
-  ListParentsCommand,
-  MoveAccountCommand,
-  OrganizationsClient,
-} from '@aws-sdk/client-organizations';
+import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { MAX_PUT_EVENTS_BYTES } from '../../../sandbox/services/eventbridge';
 import { MANAGEMENT_CANNOT_LEAVE_MESSAGE } from '../../../sandbox/services/organizations/membership';
@@ -19,7 +14,7 @@ import {
   sessionEnv,
   TEST_KEY_ENV,
 } from '../../helpers/aws-cli';
-import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
+import { moveToRoot, startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 
 const clis: Cli[] = installedAwsClis();
 const describeClis = clis.length > 0 ? describe.each(clis) : describe.skip.each(clis);
@@ -37,18 +32,10 @@ const aws = (cli: Cli, args: string[], env: Readonly<Record<string, string>> = T
 beforeAll(async () => {
   sb = await startTestSandbox();
   scratch = mkdtempSync(join(tmpdir(), 'vendguard-edge-cli-'));
-  const org = sb.client(OrganizationsClient, { region: 'us-east-1' });
+  const _org = sb.client(OrganizationsClient, { region: 'us-east-1' });
   const names = ['eks-shared', 'bastion', 'network'];
   for (const [i, cli] of clis.entries()) {
-    const accountId = sb.accountId(names[i] as string);
-    const source = (await org.send(new ListParentsCommand({ ChildId: accountId }))).Parents?.[0]?.Id;
-    await org.send(
-      new MoveAccountCommand({
-        AccountId: accountId,
-        SourceParentId: source,
-        DestinationParentId: sb.runtime.organizations.rootId,
-      }),
-    );
+    const accountId = await moveToRoot(sb, names[i] as string);
     leavers.set(cli.path, accountId);
   }
 }, 30_000);

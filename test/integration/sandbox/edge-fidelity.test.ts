@@ -16,9 +16,7 @@ import {
   DescribeOrganizationCommand,
   LeaveOrganizationCommand,
   ListAccountsCommand,
-  ListParentsCommand,
   MasterCannotLeaveOrganizationException,
-  MoveAccountCommand,
   OrganizationsClient,
   RegisterDelegatedAdministratorCommand,
 } from '@aws-sdk/client-organizations';
@@ -31,7 +29,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { MAX_PUT_EVENTS_BYTES } from '../../../sandbox/services/eventbridge';
 import { MANAGEMENT_CANNOT_LEAVE_MESSAGE } from '../../../sandbox/services/organizations/membership';
-import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
+import { moveToRoot, startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 
 let sb: TestSandbox;
 let org: OrganizationsClient;
@@ -50,20 +48,6 @@ async function failure(promise: Promise<unknown>): Promise<Error & { name: strin
   );
   if (!outcome) throw new Error('the call succeeded');
   return outcome;
-}
-
-/** Moves a seeded account from its OU to the root, out of reach of the OU's SCPs. */
-async function moveToRoot(name: string): Promise<string> {
-  const accountId = sb.accountId(name);
-  const source = (await org.send(new ListParentsCommand({ ChildId: accountId }))).Parents?.[0]?.Id;
-  await org.send(
-    new MoveAccountCommand({
-      AccountId: accountId,
-      SourceParentId: source,
-      DestinationParentId: sb.runtime.organizations.rootId,
-    }),
-  );
-  return accountId;
 }
 
 describe('CloudTrail Event history', () => {
@@ -98,7 +82,7 @@ describe('LeaveOrganization', () => {
   });
 
   it('removes a member account the SCPs do not hold back: it is no longer listed and stands alone', async () => {
-    const accountId = await moveToRoot('eks-shared');
+    const accountId = await moveToRoot(sb, 'eks-shared');
     const member = sb.client(OrganizationsClient, { region: 'us-east-1', accountId });
     await member.send(new LeaveOrganizationCommand({}));
 
@@ -121,7 +105,7 @@ describe('LeaveOrganization', () => {
   });
 
   it('refuses a delegated administrator with CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG', async () => {
-    const accountId = await moveToRoot('network');
+    const accountId = await moveToRoot(sb, 'network');
     await org.send(
       new RegisterDelegatedAdministratorCommand({ AccountId: accountId, ServicePrincipal: 'guardduty.amazonaws.com' }),
     );
