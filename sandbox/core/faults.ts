@@ -47,6 +47,16 @@ export const THROTTLING_CODES: Readonly<Record<string, string>> = {
 };
 
 /** The registry of fault rules. */
+/**
+ * Behaviours a service models that are not API calls (an account being created, a stack instance
+ * being deployed, an event being delivered): a fault rule names them explicitly, `*` never matches.
+ */
+export const INTERNAL_OPERATIONS: ReadonlySet<string> = new Set([
+  'organizations:CreateAccountProcess',
+  'cloudformation:DeployStackInstance',
+  'events:DeliverToTarget',
+]);
+
 export class FaultRegistry {
   private rules: FaultRule[] = [];
   private nextId = 1;
@@ -94,13 +104,18 @@ export class FaultRegistry {
     return before - this.rules.length;
   }
 
-  /** Draws the fault for one call; the first matching rule that fires wins, latencies add up. */
+  /**
+   * Draws the fault for one call; the first matching rule that fires wins, latencies add up. An
+   * operation `*` matches every API operation of the service, not its internal behaviours
+   * ({@link INTERNAL_OPERATIONS}): a throttled API is not an account creation that failed.
+   */
   decide(service: string, operation: string): FaultDecision | undefined {
+    const internal = INTERNAL_OPERATIONS.has(`${service}:${operation}`);
     let latencyMs = 0;
     let error: FaultDecision['error'];
     for (const rule of this.rules) {
       if (rule.service !== service && rule.service !== '*') continue;
-      if (rule.operation !== '*' && rule.operation !== operation) continue;
+      if (rule.operation === '*' ? internal : rule.operation !== operation) continue;
       if (rule.count !== undefined && rule.fired >= rule.count) continue;
       if (rule.rate < 1 && this.random() >= rule.rate) continue;
       rule.fired++;
