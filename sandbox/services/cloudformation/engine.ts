@@ -1,5 +1,4 @@
 import type { SandboxRuntime } from '../../core/types';
-import { materialiseStackRoles, removeStackRoles } from '../iam/stacks';
 import {
   InvalidOperationException,
   OperationIdAlreadyExistsException,
@@ -29,6 +28,7 @@ import {
 } from './model';
 import { overlayInstances, resultStatus } from './progress';
 import { failureTolerance, planOperation } from './schedule';
+import { deleteStackResources, deployStackResources, StackDeploymentError } from './stack-resources';
 
 /** Simulated time a stack instance deployment takes: 20–60 s, drawn from the seeded generator. */
 export const DEPLOY_MIN_MS = 20_000;
@@ -184,7 +184,7 @@ export class StackSetEngine {
         if (deployed && op.RetainStacks) store.put(TABLES.deployed, deployedId, { ...deployed, retained: true });
         else {
           store.delete(TABLES.deployed, deployedId);
-          removeStackRoles(this.runtime, {
+          deleteStackResources(this.runtime, {
             account: target.account,
             region: target.region,
             stackSetName: set.StackSetName,
@@ -220,12 +220,12 @@ export class StackSetEngine {
         deployedAt: new Date(fate.endAt).toISOString(),
       };
       try {
-        materialiseStackRoles(this.runtime, deployed);
+        deployStackResources(this.runtime, deployed);
       } catch (err) {
-        // a role IAM refuses fails the stack instance, as CloudFormation's resource handler would
+        // a resource the service refuses (or a type the sandbox cannot create) fails the stack instance
         instance.Status = 'OUTDATED';
         instance.DetailedStatus = 'FAILED';
-        instance.StatusReason = `Resource handler returned message: "${(err as Error).message}" (HandlerErrorCode: InvalidRequest)`;
+        instance.StatusReason = err instanceof StackDeploymentError ? err.statusReason : String(err);
         store.put(TABLES.instances, id, instance);
         return false;
       }

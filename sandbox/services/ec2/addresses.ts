@@ -18,6 +18,8 @@ import {
   type IgwRecord,
   type Scope,
   type SubnetRecord,
+  type Tag,
+  type TransitGatewayAttachmentRecord,
   tagSet,
   type VpcRecord,
 } from './model';
@@ -36,7 +38,7 @@ function subnetView(s: SubnetRecord, region: string): Record<string, unknown> {
     availabilityZoneId: availabilityZones(region).find((z) => z.zoneName === s.availabilityZone)?.zoneId,
     availableIpAddressCount: Math.max(0, 2 ** (32 - Number(s.cidrBlock.split('/')[1])) - 5),
     defaultForAz: false,
-    mapPublicIpOnLaunch: false,
+    mapPublicIpOnLaunch: s.mapPublicIpOnLaunch ?? false,
     ownerId: s.ownerId,
     tagSet: tagSet(s.tags),
   };
@@ -91,10 +93,8 @@ function overlapsBlock(cidr: string, block: Ipv4Block): boolean {
  * The zone of a new subnet: `AvailabilityZone` or `AvailabilityZoneId` (one of the region's three), by
  * default the region's first. Another zone is `InvalidParameterValue`, naming the zones there are.
  */
-function subnetZone(input: Record<string, unknown>, region: string): string {
+function subnetZone(byName: string | undefined, byId: string | undefined, region: string): string {
   const zones = availabilityZones(region);
-  const byName = typeof input.AvailabilityZone === 'string' ? input.AvailabilityZone : undefined;
-  const byId = typeof input.AvailabilityZoneId === 'string' ? input.AvailabilityZoneId : undefined;
   const zone = byName
     ? zones.find((z) => z.zoneName === byName)
     : byId
@@ -109,6 +109,62 @@ function subnetZone(input: Record<string, unknown>, region: string): string {
   return zone.zoneName;
 }
 
+/** What CreateSubnet (and the `AWS::EC2::Subnet` resource) asks for. */
+export interface SubnetRequest {
+  vpcId: string;
+  cidrBlock: string;
+  availabilityZone?: string;
+  availabilityZoneId?: string;
+  mapPublicIpOnLaunch?: boolean;
+  tags: Tag[];
+}
+
+/**
+ * CreateSubnet: a /16–/28 block inside its VPC's (`InvalidSubnet.Range`), overlapping no other
+ * subnet of the VPC (`InvalidSubnet.Conflict`), stored in canonical form as EC2 does (10.1.0.18/24
+ * becomes 10.1.0.0/24), in one of the region's zones.
+ */
+export function createSubnet(state: Ec2State, scope: Scope, request: SubnetRequest): SubnetRecord {
+  const vpc = state.require<VpcRecord>(scope, request.vpcId);
+  const cidr = request.cidrBlock;
+  const block = cidrBlockParameter(cidr);
+  const vpcBlock = parseIpv4Cidr(vpc.cidrBlock);
+  const sized = block.prefix >= BLOCK_PREFIX.min && block.prefix <= BLOCK_PREFIX.max;
+  if (!sized || !vpcBlock || !contains(vpcBlock, block)) throw new InvalidSubnetRange(cidr);
+  const siblings = state.list<SubnetRecord>(scope, EC2_TABLES.subnets).filter((s) => s.vpcId === vpc.vpcId);
+  if (siblings.some((s) => overlapsBlock(s.cidrBlock, block))) throw new InvalidSubnetConflict(cidr);
+  const subnet: SubnetRecord = {
+    subnetId: state.newId('subnet-'),
+    vpcId: vpc.vpcId,
+    cidrBlock: block.canonical,
+    availabilityZone: subnetZone(request.availabilityZone, request.availabilityZoneId, scope.region),
+    ownerId: scope.account,
+    ...(request.mapPublicIpOnLaunch !== undefined ? { mapPublicIpOnLaunch: request.mapPublicIpOnLaunch } : {}),
+    tags: request.tags,
+  };
+  state.put(scope, subnet.subnetId, subnet);
+  return subnet;
+}
+
+/**
+ * DeleteSubnet: refused (`DependencyViolation`) while a network interface or a transit gateway
+ * attachment is in the subnet; its route table association goes with it.
+ */
+export function deleteSubnet(state: Ec2State, scope: Scope, subnetId: string): void {
+  const subnet = state.require<SubnetRecord>(scope, subnetId);
+  const enis = state.list<EniRecord>(scope, EC2_TABLES.enis).some((e) => e.subnetId === subnet.subnetId);
+  const attached = state
+    .list<TransitGatewayAttachmentRecord>(scope, EC2_TABLES.tgwAttachments)
+    .some((a) => a.subnetIds.includes(subnet.subnetId));
+  if (enis || attached) {
+    throw new DependencyViolation(`The subnet '${subnet.subnetId}' has dependencies and cannot be deleted.`);
+  }
+  state.runtime.store.transaction(() => {
+    for (const a of state.associations(scope)) if (a.subnetId === subnet.subnetId) state.delete(scope, a.associationId);
+    state.delete(scope, subnet.subnetId);
+  });
+}
+
 /** Addresses mapped to a network interface in `vpcId`: they keep an IGW from being detached. */
 export function mappedAddresses(state: Ec2State, scope: Scope, vpcId: string): AddressRecord[] {
   return state.list<AddressRecord>(scope, EC2_TABLES.addresses).filter((a) => a.vpcId === vpcId && a.associationId);
@@ -119,25 +175,18 @@ export function addressOperations(state: Ec2State): Record<string, OperationHand
   return {
     CreateSubnet(input, ctx) {
       const scope = state.scope(ctx);
-      const vpc = state.require<VpcRecord>(scope, required(input, 'VpcId'));
-      const cidr = required(input, 'CidrBlock');
-      const block = cidrBlockParameter(cidr);
-      const vpcBlock = parseIpv4Cidr(vpc.cidrBlock);
-      const sized = block.prefix >= BLOCK_PREFIX.min && block.prefix <= BLOCK_PREFIX.max;
-      if (!sized || !vpcBlock || !contains(vpcBlock, block)) throw new InvalidSubnetRange(cidr);
-      const siblings = state.list<SubnetRecord>(scope, EC2_TABLES.subnets).filter((s) => s.vpcId === vpc.vpcId);
-      if (siblings.some((s) => overlapsBlock(s.cidrBlock, block))) throw new InvalidSubnetConflict(cidr);
-      const az = subnetZone(input, scope.region);
-      const subnet: SubnetRecord = {
-        subnetId: state.newId('subnet-'),
-        vpcId: vpc.vpcId,
-        // stored in canonical form, as EC2 does (10.1.0.18/24 becomes 10.1.0.0/24)
-        cidrBlock: block.canonical,
-        availabilityZone: az,
-        ownerId: scope.account,
+      const text = (name: string) => (typeof input[name] === 'string' ? (input[name] as string) : undefined);
+      const vpcId = required(input, 'VpcId');
+      const cidrBlock = required(input, 'CidrBlock');
+      const availabilityZone = text('AvailabilityZone');
+      const availabilityZoneId = text('AvailabilityZoneId');
+      const subnet = createSubnet(state, scope, {
+        vpcId,
+        cidrBlock,
+        ...(availabilityZone !== undefined ? { availabilityZone } : {}),
+        ...(availabilityZoneId !== undefined ? { availabilityZoneId } : {}),
         tags: tagsFor(parseInput(WithTags, input).TagSpecification, 'subnet'),
-      };
-      state.put(scope, subnet.subnetId, subnet);
+      });
       return { subnet: subnetView(subnet, scope.region) };
     },
 
@@ -162,12 +211,7 @@ export function addressOperations(state: Ec2State): Record<string, OperationHand
     },
 
     DeleteSubnet(input, ctx) {
-      const scope = state.scope(ctx);
-      const subnet = state.require<SubnetRecord>(scope, required(input, 'SubnetId'));
-      if (state.list<EniRecord>(scope, EC2_TABLES.enis).some((e) => e.subnetId === subnet.subnetId)) {
-        throw new DependencyViolation(`The subnet '${subnet.subnetId}' has dependencies and cannot be deleted.`);
-      }
-      state.delete(scope, subnet.subnetId);
+      deleteSubnet(state, state.scope(ctx), required(input, 'SubnetId'));
       return { return: true };
     },
 

@@ -1,6 +1,7 @@
 import type { AuthorizationDetails, RequestContext } from '../../core/types';
-import type { Tag } from './model';
+import type { RouteTableAssociationRecord, Tag } from './model';
 import type { Ec2State } from './state';
+import { transitGatewayOwner } from './transit-gateways';
 
 /**
  * What EC2 authorizes beyond the action: the ARNs of the resources a call names (each must be
@@ -19,6 +20,12 @@ const ID_PARAMETERS: Readonly<Record<string, string>> = {
   NetworkInterfaceId: 'network-interface',
   AllocationId: 'elastic-ip',
   SecurityGroupRuleId: 'security-group-rule',
+  RouteTableId: 'route-table',
+  TransitGatewayId: 'transit-gateway',
+  TransitGatewayAttachmentId: 'transit-gateway-attachment',
+  SubnetIds: 'subnet',
+  NatGatewayId: 'natgateway',
+  VpcPeeringConnectionId: 'vpc-peering-connection',
 };
 
 /** What a `Create*` call makes. */
@@ -30,6 +37,9 @@ const CREATES: Readonly<Record<string, string>> = {
   CreateSubnet: 'subnet',
   CreateNetworkInterface: 'network-interface',
   AllocateAddress: 'elastic-ip',
+  CreateRouteTable: 'route-table',
+  CreateTransitGateway: 'transit-gateway',
+  CreateTransitGatewayVpcAttachment: 'transit-gateway-attachment',
 };
 
 const strings = (v: unknown): string[] =>
@@ -60,7 +70,11 @@ export function ec2Authorization(
   ctx: RequestContext,
 ): AuthorizationDetails {
   if (/^Describe/.test(operation)) return {};
-  const arn = (type: string, id: string) => `arn:aws:ec2:${ctx.region}:${ctx.principal.accountId}:${type}/${id}`;
+  const scope = { account: ctx.principal.accountId, region: ctx.region };
+  // a transit gateway's ARN names its owner, which may be another account of the organization
+  const owner = (type: string, id: string) =>
+    (type === 'transit-gateway' ? transitGatewayOwner(state, ctx.region, id) : undefined) ?? scope.account;
+  const arn = (type: string, id: string) => `arn:aws:ec2:${ctx.region}:${owner(type, id)}:${type}/${id}`;
   const resources: string[] = [];
   const created = CREATES[operation];
   if (created) resources.push(arn(created, '*'));
@@ -72,6 +86,15 @@ export function ec2Authorization(
     }
   }
   for (const id of strings(input.ResourceId)) named.push(id);
+  // DisassociateRouteTable names an association: IAM checks the route table (and subnet) it links
+  for (const id of strings(input.AssociationId)) {
+    if (!id.startsWith('rtbassoc-')) continue;
+    const association = state.get<RouteTableAssociationRecord>(scope, id);
+    if (!association) continue;
+    resources.push(arn('route-table', association.routeTableId));
+    if (association.subnetId) resources.push(arn('subnet', association.subnetId));
+    named.push(association.routeTableId);
+  }
   for (const id of strings(input.SecurityGroupRuleIds)) resources.push(arn('security-group-rule', id));
   if (Array.isArray(input.SecurityGroupRule)) {
     for (const r of input.SecurityGroupRule as { SecurityGroupRuleId?: unknown }[]) {
@@ -82,7 +105,7 @@ export function ec2Authorization(
   // the tags of the one existing resource the call acts on (the first one it names)
   const first = named[0];
   if (first) {
-    const record = state.get<{ tags?: Tag[] }>({ account: ctx.principal.accountId, region: ctx.region }, first);
+    const record = state.get<{ tags?: Tag[] }>(scope, first);
     for (const t of record?.tags ?? []) context[`aws:ResourceTag/${t.key}`] = t.value;
   }
   return {

@@ -73,3 +73,31 @@ export class InvalidSubnetConflict extends Ec2Error {
     super('InvalidSubnet.Conflict', `The CIDR '${cidr}' conflicts with another subnet`);
   }
 }
+
+/** `InvalidParameterCombination`: parameters that exclude each other (two route targets). */
+export class InvalidParameterCombination extends Ec2Error {
+  constructor(message: string) {
+    super('InvalidParameterCombination', message);
+  }
+}
+
+/** `RouteAlreadyExists`: the route table has a route to that destination (the `local` one included). */
+export class RouteAlreadyExists extends Ec2Error {
+  constructor(cidr: string) {
+    super('RouteAlreadyExists', `The route identified by ${cidr} already exists.`);
+  }
+}
+
+/** `InvalidRoute.NotFound`: DeleteRoute of a destination the route table has no route to. */
+export class RouteNotFound extends NotFound {
+  constructor(routeTableId: string, cidr: string) {
+    super('InvalidRoute.NotFound', `no route with destination-cidr-block ${cidr} in route table ${routeTableId}`);
+  }
+}
+
+/** `IncorrectState`: the resource is not in a state that allows the call (a transit gateway with attachments). */
+export class IncorrectState extends Ec2Error {
+  constructor(message: string) {
+    super('IncorrectState', message);
+  }
+}

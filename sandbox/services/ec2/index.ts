@@ -1,14 +1,18 @@
 import { EC2_NAMESPACE } from '../../core/protocols/xml';
 import type { OperationHandler, SandboxRuntime, ServiceDefinition } from '../../core/types';
 import { AwsServiceError } from '../../core/types';
+import { SANDBOX_TRANSIT_GATEWAY_ID } from '../../deploy';
 import { addressOperations } from './addresses';
 import { ec2Authorization } from './authorization';
 import { EC2_TABLES, type IgwRecord, type Scope } from './model';
 import { regionOperations } from './regions';
+import { routeTableOperations } from './route-tables';
 import { securityGroupOperations } from './security-groups';
 import { Ec2State } from './state';
 import { tagOperations } from './tags';
 import { EC2_TRAIL_SHAPES } from './trail';
+import { transitGatewayAttachmentOperations } from './transit-gateway-attachments';
+import { newTransitGateway, putTransitGateway, transitGatewayOperations } from './transit-gateways';
 import { vpcOperations } from './vpcs';
 
 export { EC2_TABLES } from './model';
@@ -22,10 +26,12 @@ export const BASTION_SSH_GROUP = 'vendguard-bastion-ssh';
 /**
  * Seeds the network the organization model describes, once: the egress account has an egress
  * VPC with an attached internet gateway in the home region; the bastion account has a security
- * group open to SSH from anywhere.
+ * group open to SSH from anywhere; the network account owns the organization's transit gateway
+ * (see {@link seedTransitGateway}).
  */
 export function seedEc2(state: Ec2State, runtime: SandboxRuntime): void {
   const { store, organizations, config } = runtime;
+  seedTransitGateway(state, runtime);
   if (store.get(EC2_TABLES.meta, 'seeded')) return;
   const region = config.organization.homeRegion;
   store.transaction(() => {
@@ -66,6 +72,29 @@ export function seedEc2(state: Ec2State, runtime: SandboxRuntime): void {
 }
 
 /**
+ * The organization's transit gateway, once (a sandbox home seeded before it existed gets it on its
+ * next start; a deleted one does not come back): `SANDBOX_TRANSIT_GATEWAY_ID`, the gateway the
+ * network baseline attaches workload VPCs to, owned by the network account in the home region,
+ * tagged `Name=vendguard-tgw` and accepting other accounts' attachments automatically.
+ */
+function seedTransitGateway(state: Ec2State, runtime: SandboxRuntime): void {
+  const { store, organizations, config } = runtime;
+  const network = organizations.accountIdByName('network');
+  if (!network || store.get(EC2_TABLES.meta, 'seeded-transit-gateway')) return;
+  const scope: Scope = { account: network, region: config.organization.homeRegion };
+  store.transaction(() => {
+    const gateway = newTransitGateway(state, scope, {
+      id: SANDBOX_TRANSIT_GATEWAY_ID,
+      description: 'vendguard organization transit gateway',
+      options: { autoAcceptSharedAttachments: 'enable' },
+      tags: [{ key: 'Name', value: 'vendguard-tgw' }],
+    });
+    putTransitGateway(state, scope, gateway);
+    store.put(EC2_TABLES.meta, 'seeded-transit-gateway', { at: runtime.clock.now().toISOString() });
+  });
+}
+
+/**
  * `DryRun=true`: the server has already authorized the call, so it answers `DryRunOperation` (412)
  * without doing anything, as EC2 does; a denied dry run got `UnauthorizedOperation` before.
  */
@@ -87,8 +116,9 @@ function withDryRun(operations: Record<string, OperationHandler>): Record<string
 
 /**
  * EC2 (ec2Query, 2016-11-15) scoped per caller account and region: VPCs (a default VPC appears on
- * first use), internet gateways, subnets, network interfaces, Elastic IPs, security groups and
- * their rules, tags; regions and Availability Zones. See `docs/sandbox-services.md`.
+ * first use), internet gateways, subnets, route tables, network interfaces, Elastic IPs, security
+ * groups and their rules, transit gateways and their VPC attachments, tags; regions and
+ * Availability Zones. See `docs/sandbox-services.md`.
  *
  * @example
  * const ec2 = createEc2Service(runtime);
@@ -106,6 +136,9 @@ export function createEc2Service(runtime: SandboxRuntime): ServiceDefinition {
       ...vpcOperations(state),
       ...addressOperations(state),
       ...securityGroupOperations(state),
+      ...routeTableOperations(state),
+      ...transitGatewayOperations(state),
+      ...transitGatewayAttachmentOperations(state),
       ...tagOperations(state),
       ...regionOperations(runtime),
     }),

@@ -11,8 +11,17 @@ export const EC2_TABLES = {
   /** Per scope: whether the default VPC was created (so a deleted one does not come back). */
   scopes: 'ec2.scopes',
   meta: 'ec2.meta',
-  /** Stacks deployed by StackSets whose VPCs/subnets were created here (`<account>/<region>/<stackId>`). */
-  stacks: 'ec2.stacks',
+  routeTables: 'ec2.route-tables',
+  /** Route table associations: a VPC's main one (no subnet) and one per explicitly associated subnet. */
+  rtbAssociations: 'ec2.route-table-associations',
+  /** Transit gateways, under their owner's scope. */
+  tgws: 'ec2.transit-gateways',
+  /** `<region>/<tgw id>` → `{ ownerId }`: finds a transit gateway another account owns. */
+  tgwIndex: 'ec2.transit-gateway-index',
+  /** Transit gateway VPC attachments, under the scope of the VPC's owner. */
+  tgwAttachments: 'ec2.transit-gateway-attachments',
+  /** `<region>/<tgw id>/<attachment id>` → `{ vpcOwnerId, id }`: the attachments to a gateway, whoever's VPC. */
+  tgwAttachmentIndex: 'ec2.transit-gateway-attachment-index',
 } as const;
 
 export interface Tag {
@@ -36,6 +45,10 @@ export interface VpcRecord {
   isDefault: boolean;
   instanceTenancy: string;
   associationId: string;
+  /** DNS resolution through the Amazon DNS server (default true). */
+  enableDnsSupport?: boolean;
+  /** Public DNS hostnames for instances (default true in a default VPC, false otherwise). */
+  enableDnsHostnames?: boolean;
   tags: Tag[];
 }
 
@@ -78,6 +91,7 @@ export interface SubnetRecord {
   cidrBlock: string;
   availabilityZone: string;
   ownerId: string;
+  mapPublicIpOnLaunch?: boolean;
   tags: Tag[];
 }
 
@@ -96,6 +110,91 @@ export interface AddressRecord {
   associationId?: string;
   networkInterfaceId?: string;
   vpcId?: string;
+  tags: Tag[];
+}
+
+/** One route of a route table: a destination and exactly one target (`local` for the VPC's own block). */
+export interface RouteRecord {
+  destinationCidrBlock: string;
+  /** `local`, or an internet gateway id. */
+  gatewayId?: string;
+  transitGatewayId?: string;
+  natGatewayId?: string;
+  vpcPeeringConnectionId?: string;
+  networkInterfaceId?: string;
+  /** `CreateRouteTable` for the local route, `CreateRoute` (or `ReplaceRoute`) for the others. */
+  origin: 'CreateRouteTable' | 'CreateRoute';
+}
+
+/** The target parameters of `CreateRoute` / `ReplaceRoute`, as a route stores them. */
+export const ROUTE_TARGETS = [
+  'gatewayId',
+  'natGatewayId',
+  'networkInterfaceId',
+  'transitGatewayId',
+  'vpcPeeringConnectionId',
+] as const satisfies readonly (keyof RouteRecord)[];
+export type RouteTarget = Partial<Pick<RouteRecord, (typeof ROUTE_TARGETS)[number]>>;
+
+export interface RouteTableRecord {
+  routeTableId: string;
+  vpcId: string;
+  ownerId: string;
+  routes: RouteRecord[];
+  tags: Tag[];
+}
+
+/** A route table association: the VPC's main one (`main`, no subnet) or a subnet's explicit one. */
+export interface RouteTableAssociationRecord {
+  associationId: string;
+  routeTableId: string;
+  vpcId: string;
+  main: boolean;
+  subnetId?: string;
+}
+
+/** `enable` / `disable`, as the transit gateway options spell them. */
+export type Toggle = 'enable' | 'disable';
+
+export interface TransitGatewayOptionsRecord {
+  amazonSideAsn: number;
+  autoAcceptSharedAttachments: Toggle;
+  defaultRouteTableAssociation: Toggle;
+  defaultRouteTablePropagation: Toggle;
+  vpnEcmpSupport: Toggle;
+  dnsSupport: Toggle;
+  securityGroupReferencingSupport: Toggle;
+  multicastSupport: Toggle;
+}
+
+export interface TransitGatewayRecord {
+  transitGatewayId: string;
+  ownerId: string;
+  description?: string;
+  /** ISO 8601. */
+  creationTime: string;
+  options: TransitGatewayOptionsRecord;
+  tags: Tag[];
+}
+
+export interface TransitGatewayAttachmentOptionsRecord {
+  dnsSupport: Toggle;
+  securityGroupReferencingSupport: Toggle;
+  ipv6Support: Toggle;
+  applianceModeSupport: Toggle;
+}
+
+/** A VPC attachment, stored in the scope of the VPC's owner (the transit gateway may be another account's). */
+export interface TransitGatewayAttachmentRecord {
+  transitGatewayAttachmentId: string;
+  transitGatewayId: string;
+  transitGatewayOwnerId: string;
+  vpcId: string;
+  vpcOwnerId: string;
+  subnetIds: string[];
+  /** ISO 8601. */
+  creationTime: string;
+  options: TransitGatewayAttachmentOptionsRecord;
   tags: Tag[];
 }
 

@@ -11,7 +11,15 @@ import {
   SecurityGroupRuleRequestSchema,
   TagSpecificationSchema,
 } from './input';
-import { EC2_TABLES, type RuleRecord, type Scope, type SecurityGroupRecord, tagSet, type VpcRecord } from './model';
+import {
+  EC2_TABLES,
+  type RuleRecord,
+  type Scope,
+  type SecurityGroupRecord,
+  type Tag,
+  tagSet,
+  type VpcRecord,
+} from './model';
 import { paginate } from './paginate';
 import {
   describeRule,
@@ -54,7 +62,7 @@ function groupView(state: Ec2State, scope: Scope, g: SecurityGroupRecord): Recor
 }
 
 /** The group named by `GroupId`, or by `GroupName` in the default VPC. */
-function findGroup(
+export function findGroup(
   state: Ec2State,
   scope: Scope,
   input: { GroupId?: string; GroupName?: string },
@@ -90,6 +98,87 @@ function requestedRules(input: z.infer<typeof PermissionRequestSchema>, isEgress
   return [];
 }
 
+/**
+ * CreateSecurityGroup: in `vpcId` or the default VPC (`VPCIdNotSpecified` without one), not named
+ * `default` nor `sg-*`, unique in its VPC (`InvalidGroup.Duplicate`), with the allow-all egress rule.
+ * The API and the `AWS::EC2::SecurityGroup` resource both create groups through here.
+ */
+export function createSecurityGroup(
+  state: Ec2State,
+  scope: Scope,
+  request: { groupName: string; description: string; vpcId?: string | undefined; tags: Tag[] },
+): SecurityGroupRecord {
+  const vpc = request.vpcId ? state.require<VpcRecord>(scope, request.vpcId) : state.defaultVpc(scope);
+  if (!vpc) throw new Ec2Error('VPCIdNotSpecified', 'No default VPC for this user');
+  if (request.groupName === 'default') {
+    throw new InvalidParameterValue('Cannot use reserved security group name: default');
+  }
+  if (request.groupName.startsWith('sg-')) throw new InvalidParameterValue('Group names may not be in the format sg-*');
+  const duplicate = state
+    .list<SecurityGroupRecord>(scope, EC2_TABLES.sgs)
+    .some((g) => g.vpcId === vpc.vpcId && g.groupName === request.groupName);
+  if (duplicate) {
+    throw new Ec2Error(
+      'InvalidGroup.Duplicate',
+      `The security group '${request.groupName}' already exists for VPC '${vpc.vpcId}'`,
+    );
+  }
+  return state.runtime.store.transaction(() => {
+    const g = state.createSecurityGroup(scope, vpc.vpcId, request.groupName, request.description, request.tags);
+    state.addRule(scope, g, { isEgress: true, ipProtocol: '-1', fromPort: -1, toPort: -1, cidrIpv4: '0.0.0.0/0' });
+    return g;
+  });
+}
+
+/**
+ * DeleteSecurityGroup: not the `default` group (`CannotDelete`), nor one another group's rule
+ * references (`DependencyViolation`); its rules go with it.
+ */
+export function deleteSecurityGroup(state: Ec2State, scope: Scope, group: SecurityGroupRecord): void {
+  if (group.groupName === 'default') {
+    throw new Ec2Error(
+      'CannotDelete',
+      `the specified group: "${group.groupId}" name: "default" cannot be deleted by a user`,
+    );
+  }
+  const referenced = state
+    .list<RuleRecord>(scope, EC2_TABLES.rules)
+    .some((r) => r.referencedGroupId === group.groupId && r.groupId !== group.groupId);
+  if (referenced) throw new DependencyViolation(`resource ${group.groupId} has a dependent object`);
+  state.runtime.store.transaction(() => {
+    for (const r of state.rulesOf(scope, group.groupId)) state.delete(scope, r.securityGroupRuleId);
+    state.delete(scope, group.groupId);
+  });
+}
+
+/**
+ * AuthorizeSecurityGroupIngress/Egress: adds one rule per spec; a referenced group must exist, and a
+ * rule the group already has (or that the request repeats) is `InvalidPermission.Duplicate`.
+ */
+export function authorizeSecurityGroupRules(
+  state: Ec2State,
+  scope: Scope,
+  group: SecurityGroupRecord,
+  specs: readonly RuleSpec[],
+  tags: Tag[],
+): RuleRecord[] {
+  for (const s of specs) if (s.referencedGroupId) state.require(scope, s.referencedGroupId);
+  const existing = state.rulesOf(scope, group.groupId);
+  specs.forEach((spec, i) => {
+    if (existing.some((r) => sameRule(r, spec)) || specs.slice(0, i).some((s) => sameRule(s, spec))) {
+      throw new Ec2Error('InvalidPermission.Duplicate', `the specified rule "${describeRule(spec)}" already exists`);
+    }
+  });
+  return state.runtime.store.transaction(() => specs.map((spec) => state.addRule(scope, group, { ...spec, tags })));
+}
+
+/** RevokeSecurityGroupIngress/Egress once the rules are found: deletes them together. */
+export function revokeSecurityGroupRules(state: Ec2State, scope: Scope, rules: readonly RuleRecord[]): void {
+  state.runtime.store.transaction(() => {
+    for (const r of rules) state.delete(scope, r.securityGroupRuleId);
+  });
+}
+
 function authorize(state: Ec2State, isEgress: boolean): OperationHandler {
   return (raw, ctx: RequestContext) => {
     const scope = state.scope(ctx);
@@ -97,17 +186,8 @@ function authorize(state: Ec2State, isEgress: boolean): OperationHandler {
     const group = findGroup(state, scope, input);
     const specs = requestedRules(input, isEgress);
     if (specs.length === 0) throw new MissingParameter('IpPermissions');
-    for (const s of specs) if (s.referencedGroupId) state.require(scope, s.referencedGroupId);
-    const existing = state.rulesOf(scope, group.groupId);
-    specs.forEach((spec, i) => {
-      if (existing.some((r) => sameRule(r, spec)) || specs.slice(0, i).some((s) => sameRule(s, spec))) {
-        throw new Ec2Error('InvalidPermission.Duplicate', `the specified rule "${describeRule(spec)}" already exists`);
-      }
-    });
     const tags = tagsFor(input.TagSpecification, 'security-group-rule');
-    const added = state.runtime.store.transaction(() =>
-      specs.map((spec) => state.addRule(scope, group, { ...spec, tags })),
-    );
+    const added = authorizeSecurityGroupRules(state, scope, group, specs, tags);
     return { return: true, securityGroupRuleSet: added.map((r) => ruleView(r, scope.region)) };
   };
 }
@@ -140,9 +220,7 @@ function revoke(state: Ec2State, isEgress: boolean): OperationHandler {
         throw new Ec2Error('InvalidPermission.NotFound', 'The specified rule does not exist in this security group.');
       }
     }
-    state.runtime.store.transaction(() => {
-      for (const r of revoked) state.delete(scope, r.securityGroupRuleId);
-    });
+    revokeSecurityGroupRules(state, scope, revoked);
     const unknownView = unknown.map((s) => ({
       ipProtocol: s.ipProtocol,
       fromPort: s.fromPort,
@@ -167,27 +245,11 @@ export function securityGroupOperations(state: Ec2State): Record<string, Operati
       if (raw.GroupName === undefined) throw new MissingParameter('GroupName');
       if (raw.GroupDescription === undefined) throw new MissingParameter('GroupDescription');
       const input = parseInput(CreateSchema, raw);
-      const vpc = input.VpcId ? state.require<VpcRecord>(scope, input.VpcId) : state.defaultVpc(scope);
-      if (!vpc) throw new Ec2Error('VPCIdNotSpecified', 'No default VPC for this user');
-      if (input.GroupName === 'default') {
-        throw new InvalidParameterValue('Cannot use reserved security group name: default');
-      }
-      if (input.GroupName.startsWith('sg-'))
-        throw new InvalidParameterValue('Group names may not be in the format sg-*');
-      const duplicate = state
-        .list<SecurityGroupRecord>(scope, EC2_TABLES.sgs)
-        .some((g) => g.vpcId === vpc.vpcId && g.groupName === input.GroupName);
-      if (duplicate) {
-        throw new Ec2Error(
-          'InvalidGroup.Duplicate',
-          `The security group '${input.GroupName}' already exists for VPC '${vpc.vpcId}'`,
-        );
-      }
-      const tags = tagsFor(input.TagSpecification, 'security-group');
-      const group = state.runtime.store.transaction(() => {
-        const g = state.createSecurityGroup(scope, vpc.vpcId, input.GroupName, input.GroupDescription, tags);
-        state.addRule(scope, g, { isEgress: true, ipProtocol: '-1', fromPort: -1, toPort: -1, cidrIpv4: '0.0.0.0/0' });
-        return g;
+      const group = createSecurityGroup(state, scope, {
+        groupName: input.GroupName,
+        description: input.GroupDescription,
+        vpcId: input.VpcId,
+        tags: tagsFor(input.TagSpecification, 'security-group'),
       });
       return {
         groupId: group.groupId,
@@ -252,20 +314,7 @@ export function securityGroupOperations(state: Ec2State): Record<string, Operati
         ...(typeof raw.GroupId === 'string' ? { GroupId: raw.GroupId } : {}),
         ...(typeof raw.GroupName === 'string' ? { GroupName: raw.GroupName } : {}),
       });
-      if (group.groupName === 'default') {
-        throw new Ec2Error(
-          'CannotDelete',
-          `the specified group: "${group.groupId}" name: "default" cannot be deleted by a user`,
-        );
-      }
-      const referenced = state
-        .list<RuleRecord>(scope, EC2_TABLES.rules)
-        .some((r) => r.referencedGroupId === group.groupId && r.groupId !== group.groupId);
-      if (referenced) throw new DependencyViolation(`resource ${group.groupId} has a dependent object`);
-      state.runtime.store.transaction(() => {
-        for (const r of state.rulesOf(scope, group.groupId)) state.delete(scope, r.securityGroupRuleId);
-        state.delete(scope, group.groupId);
-      });
+      deleteSecurityGroup(state, scope, group);
       return { return: true, groupId: group.groupId };
     },
 

@@ -4,6 +4,8 @@ import { InvalidParameterValue, NotFound } from './errors';
 import type { TagSpecificationSchema } from './input';
 import {
   EC2_TABLES,
+  type RouteTableAssociationRecord,
+  type RouteTableRecord,
   type RuleRecord,
   type Scope,
   type SecurityGroupRecord,
@@ -12,14 +14,14 @@ import {
   type Tag,
   type VpcRecord,
 } from './model';
-import { reconcileStacks } from './stacks';
 
 /** The default VPC's CIDR block, as in every AWS region. */
 export const DEFAULT_VPC_CIDR = '172.31.0.0/16';
 
 /**
  * Which table, NotFound error, resource type (as `DescribeTags` and `TagSpecification` name it) and
- * id field each id prefix belongs to.
+ * id field each id prefix belongs to. The NotFound message is "The <noun> '<id>' does not exist"
+ * unless the kind words it its own way (`message`).
  */
 export const RESOURCE_KINDS = {
   'vpc-': { table: EC2_TABLES.vpcs, code: 'InvalidVpcID.NotFound', noun: 'vpc ID', type: 'vpc', idField: 'vpcId' },
@@ -36,6 +38,7 @@ export const RESOURCE_KINDS = {
     noun: 'security group',
     type: 'security-group',
     idField: 'groupId',
+    message: (id: string) => `The security group '${id}' does not exist`,
   },
   'sgr-': {
     table: EC2_TABLES.rules,
@@ -65,22 +68,63 @@ export const RESOURCE_KINDS = {
     type: 'elastic-ip',
     idField: 'allocationId',
   },
+  'rtb-': {
+    table: EC2_TABLES.routeTables,
+    code: 'InvalidRouteTableID.NotFound',
+    noun: 'routeTable ID',
+    type: 'route-table',
+    idField: 'routeTableId',
+  },
+  'rtbassoc-': {
+    table: EC2_TABLES.rtbAssociations,
+    code: 'InvalidAssociationID.NotFound',
+    noun: 'association ID',
+    type: 'route-table-association',
+    idField: 'associationId',
+  },
+  'tgw-': {
+    table: EC2_TABLES.tgws,
+    code: 'InvalidTransitGatewayID.NotFound',
+    noun: 'transitGateway ID',
+    type: 'transit-gateway',
+    idField: 'transitGatewayId',
+    message: (id: string) => `Transit Gateway ${id} was deleted or does not exist.`,
+  },
+  'tgw-attach-': {
+    table: EC2_TABLES.tgwAttachments,
+    code: 'InvalidTransitGatewayAttachmentID.NotFound',
+    noun: 'transitGatewayAttachment ID',
+    type: 'transit-gateway-attachment',
+    idField: 'transitGatewayAttachmentId',
+    message: (id: string) => `Transit Gateway Attachment ${id} was deleted or does not exist.`,
+  },
 } as const;
 export type IdPrefix = keyof typeof RESOURCE_KINDS;
 
+/** What a new VPC may set besides its block (the defaults are AWS's for a non-default VPC). */
+export interface VpcOptions {
+  instanceTenancy?: string;
+  enableDnsSupport?: boolean;
+  enableDnsHostnames?: boolean;
+}
+
 /**
  * EC2 state of one sandbox: resources per account and region in the store, ids from the seeded
- * generator, and the default VPC (with its default security group) created on first use of a
- * scope, as AWS does for every account and region.
+ * generator, and the default VPC (with its default security group and main route table) created on
+ * first use of a scope, as AWS does for every account and region.
  */
 export class Ec2State {
   constructor(readonly runtime: SandboxRuntime) {}
 
   /** The caller's account and the request's region. */
   scope(ctx: RequestContext): Scope {
-    const scope = { account: ctx.principal.accountId, region: ctx.region };
+    return this.scopeOf(ctx.principal.accountId, ctx.region);
+  }
+
+  /** An account and region, with its default VPC in place (for callers that are not requests: CloudFormation). */
+  scopeOf(account: string, region: string): Scope {
+    const scope = { account, region };
     this.ensureDefaultVpc(scope);
-    reconcileStacks(this, scope);
     return scope;
   }
 
@@ -102,9 +146,9 @@ export class Ec2State {
     const found = kind ? this.runtime.store.get<T>(RESOURCE_KINDS[kind].table, scopedId(scope, id)) : undefined;
     if (found) return found;
     if (!kind) throw new InvalidParameterValue(`Invalid id: "${id}"`);
-    const { code, noun } = RESOURCE_KINDS[kind];
-    if (kind === 'sg-') throw new NotFound(code, `The security group '${id}' does not exist`);
-    throw new NotFound(code, `The ${noun} '${id}' does not exist`);
+    const entry = RESOURCE_KINDS[kind];
+    if ('message' in entry) throw new NotFound(entry.code, entry.message(id));
+    throw new NotFound(entry.code, `The ${entry.noun} '${id}' does not exist`);
   }
 
   put(scope: Scope, id: string, value: unknown): void {
@@ -122,18 +166,24 @@ export class Ec2State {
     return this.runtime.store.list<T>(table, scopePrefix(scope));
   }
 
-  /** Creates a VPC with its default security group (egress to anywhere, ingress from itself). */
-  createVpc(scope: Scope, cidrBlock: string, isDefault: boolean, tags: Tag[]): VpcRecord {
+  /**
+   * Creates a VPC with its default security group (egress to anywhere, ingress from itself) and its
+   * main route table (the `local` route), as EC2 does.
+   */
+  createVpc(scope: Scope, cidrBlock: string, isDefault: boolean, tags: Tag[], options: VpcOptions = {}): VpcRecord {
     const vpc: VpcRecord = {
       vpcId: this.newId('vpc-'),
       ownerId: scope.account,
       cidrBlock,
       isDefault,
-      instanceTenancy: 'default',
+      instanceTenancy: options.instanceTenancy ?? 'default',
       associationId: this.newId('vpc-cidr-assoc-'),
+      enableDnsSupport: options.enableDnsSupport ?? true,
+      enableDnsHostnames: options.enableDnsHostnames ?? isDefault,
       tags,
     };
     this.put(scope, vpc.vpcId, vpc);
+    this.createRouteTable(scope, vpc, true, []);
     const sg = this.createSecurityGroup(scope, vpc.vpcId, 'default', 'default VPC security group', []);
     this.addRule(scope, sg, { isEgress: true, ipProtocol: '-1', fromPort: -1, toPort: -1, cidrIpv4: '0.0.0.0/0' });
     this.addRule(scope, sg, {
@@ -144,6 +194,35 @@ export class Ec2State {
       referencedGroupId: sg.groupId,
     });
     return vpc;
+  }
+
+  /** A route table of `vpc` with the `local` route; the main one also gets the VPC's main association. */
+  createRouteTable(scope: Scope, vpc: VpcRecord, main: boolean, tags: Tag[]): RouteTableRecord {
+    const table: RouteTableRecord = {
+      routeTableId: this.newId('rtb-'),
+      vpcId: vpc.vpcId,
+      ownerId: scope.account,
+      routes: [{ destinationCidrBlock: vpc.cidrBlock, gatewayId: 'local', origin: 'CreateRouteTable' }],
+      tags,
+    };
+    this.put(scope, table.routeTableId, table);
+    if (main) {
+      const association: RouteTableAssociationRecord = {
+        associationId: this.newId('rtbassoc-'),
+        routeTableId: table.routeTableId,
+        vpcId: vpc.vpcId,
+        main: true,
+      };
+      this.put(scope, association.associationId, association);
+    }
+    return table;
+  }
+
+  /** The associations of a scope, optionally only those of one route table. */
+  associations(scope: Scope, routeTableId?: string): RouteTableAssociationRecord[] {
+    return this.list<RouteTableAssociationRecord>(scope, EC2_TABLES.rtbAssociations).filter(
+      (a) => routeTableId === undefined || a.routeTableId === routeTableId,
+    );
   }
 
   createSecurityGroup(

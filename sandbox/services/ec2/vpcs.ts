@@ -2,12 +2,82 @@ import type { OperationHandler } from '../../core/types';
 import { mappedAddresses } from './addresses';
 import { BLOCK_PREFIX, cidrBlockParameter } from './cidr';
 import { describeInput as filters, WithTags } from './describe';
-import { DependencyViolation, Ec2Error, InvalidVpcRange } from './errors';
+import { DependencyViolation, Ec2Error, InvalidParameterValue, InvalidVpcRange } from './errors';
 import { matchesFilters, tagFilter } from './filters';
 import { list, parseInput, required } from './input';
-import { EC2_TABLES, type IgwRecord, type SubnetRecord, tagSet, type VpcRecord } from './model';
+import {
+  EC2_TABLES,
+  type IgwRecord,
+  type RouteTableRecord,
+  type Scope,
+  type SubnetRecord,
+  type Tag,
+  type TransitGatewayAttachmentRecord,
+  tagSet,
+  type VpcRecord,
+} from './model';
 import { paginate } from './paginate';
-import { type Ec2State, tagsFor } from './state';
+import { type Ec2State, tagsFor, type VpcOptions } from './state';
+
+/** The tenancies a VPC may have (`host` is for instances only). */
+const VPC_TENANCIES = ['default', 'dedicated'] as const;
+
+/**
+ * CreateVpc: a /16–/28 block, stored in canonical form as EC2 does (100.68.0.18/18 becomes
+ * 100.68.0.0/18), with its default security group and main route table. The API and the
+ * `AWS::EC2::VPC` resource both create VPCs through here.
+ */
+export function createVpc(
+  state: Ec2State,
+  scope: Scope,
+  request: { cidrBlock: string; tags: Tag[] } & VpcOptions,
+): VpcRecord {
+  const block = cidrBlockParameter(request.cidrBlock);
+  if (block.prefix < BLOCK_PREFIX.min || block.prefix > BLOCK_PREFIX.max) throw new InvalidVpcRange(request.cidrBlock);
+  const tenancy = request.instanceTenancy ?? 'default';
+  if (!(VPC_TENANCIES as readonly string[]).includes(tenancy)) {
+    throw new InvalidParameterValue(`Value (${tenancy}) for parameter instanceTenancy is invalid.`);
+  }
+  return state.runtime.store.transaction(() =>
+    state.createVpc(scope, block.canonical, false, request.tags, { ...request, instanceTenancy: tenancy }),
+  );
+}
+
+/**
+ * DeleteVpc: refused (`DependencyViolation`) while an internet gateway is attached or subnets,
+ * security groups other than `default`, route tables other than the main one or transit gateway
+ * attachments remain; deletes the default group and the main route table with the VPC.
+ */
+export function deleteVpc(state: Ec2State, scope: Scope, vpcId: string): void {
+  state.require<VpcRecord>(scope, vpcId);
+  const inVpc = <T extends { vpcId: string }>(table: string) =>
+    state.list<T>(scope, table).filter((r) => r.vpcId === vpcId);
+  const attached = state.list<IgwRecord>(scope, EC2_TABLES.igws).some((g) => g.vpcId === vpcId);
+  const groups = inVpc<{ vpcId: string; groupName: string }>(EC2_TABLES.sgs);
+  const subnets = inVpc<SubnetRecord>(EC2_TABLES.subnets).length > 0;
+  const main = state.associations(scope).find((a) => a.vpcId === vpcId && a.main);
+  const tables = inVpc<RouteTableRecord>(EC2_TABLES.routeTables);
+  const attachments = inVpc<TransitGatewayAttachmentRecord>(EC2_TABLES.tgwAttachments).length > 0;
+  if (
+    attached ||
+    subnets ||
+    attachments ||
+    groups.some((g) => g.groupName !== 'default') ||
+    tables.some((t) => t.routeTableId !== main?.routeTableId)
+  ) {
+    throw new DependencyViolation(`The vpc '${vpcId}' has dependencies and cannot be deleted.`);
+  }
+  state.runtime.store.transaction(() => {
+    for (const g of state.list<{ groupId: string; vpcId: string }>(scope, EC2_TABLES.sgs)) {
+      if (g.vpcId !== vpcId) continue;
+      for (const r of state.rulesOf(scope, g.groupId)) state.delete(scope, r.securityGroupRuleId);
+      state.delete(scope, g.groupId);
+    }
+    for (const a of state.associations(scope)) if (a.vpcId === vpcId) state.delete(scope, a.associationId);
+    for (const t of tables) state.delete(scope, t.routeTableId);
+    state.delete(scope, vpcId);
+  });
+}
 
 export function vpcView(v: VpcRecord, region: string): Record<string, unknown> {
   return {
@@ -39,12 +109,10 @@ export function vpcOperations(state: Ec2State): Record<string, OperationHandler>
   return {
     CreateVpc(input, ctx) {
       const scope = state.scope(ctx);
-      const cidr = required(input, 'CidrBlock');
-      const block = cidrBlockParameter(cidr);
-      if (block.prefix < BLOCK_PREFIX.min || block.prefix > BLOCK_PREFIX.max) throw new InvalidVpcRange(cidr);
+      const cidrBlock = required(input, 'CidrBlock');
       const tags = tagsFor(parseInput(WithTags, input).TagSpecification, 'vpc');
-      // stored in canonical form, as EC2 does (100.68.0.18/18 becomes 100.68.0.0/18)
-      const vpc = state.runtime.store.transaction(() => state.createVpc(scope, block.canonical, false, tags));
+      const instanceTenancy = typeof input.InstanceTenancy === 'string' ? input.InstanceTenancy : undefined;
+      const vpc = createVpc(state, scope, { cidrBlock, tags, ...(instanceTenancy ? { instanceTenancy } : {}) });
       return { vpc: vpcView(vpc, scope.region) };
     },
 
@@ -80,25 +148,7 @@ export function vpcOperations(state: Ec2State): Record<string, OperationHandler>
     },
 
     DeleteVpc(input, ctx) {
-      const scope = state.scope(ctx);
-      const vpcId = required(input, 'VpcId');
-      state.require<VpcRecord>(scope, vpcId);
-      const attached = state.list<IgwRecord>(scope, EC2_TABLES.igws).some((g) => g.vpcId === vpcId);
-      const groups = state
-        .list<{ vpcId: string; groupName: string }>(scope, EC2_TABLES.sgs)
-        .filter((g) => g.vpcId === vpcId);
-      const subnets = state.list<SubnetRecord>(scope, EC2_TABLES.subnets).some((s) => s.vpcId === vpcId);
-      if (attached || subnets || groups.some((g) => g.groupName !== 'default')) {
-        throw new DependencyViolation(`The vpc '${vpcId}' has dependencies and cannot be deleted.`);
-      }
-      state.runtime.store.transaction(() => {
-        for (const g of state.list<{ groupId: string; vpcId: string }>(scope, EC2_TABLES.sgs)) {
-          if (g.vpcId !== vpcId) continue;
-          for (const r of state.rulesOf(scope, g.groupId)) state.delete(scope, r.securityGroupRuleId);
-          state.delete(scope, g.groupId);
-        }
-        state.delete(scope, vpcId);
-      });
+      deleteVpc(state, state.scope(ctx), required(input, 'VpcId'));
       return { return: true };
     },
 

@@ -21,7 +21,8 @@ import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 
 /** Time scale 600: a 20–60 s instance deployment takes 33–100 ms, long enough to observe RUNNING. */
 const TIME_SCALE = 600;
-const TEMPLATE = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Topic:\n    Type: AWS::SNS::Topic\n';
+const TEMPLATE =
+  'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16\n';
 
 let sb: TestSandbox;
 let cfn: CloudFormationClient;

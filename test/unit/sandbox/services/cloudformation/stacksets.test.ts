@@ -8,7 +8,7 @@ import { createTestRuntime, type TestRuntime } from '../../../../helpers/runtime
 type Result = Record<string, unknown>;
 
 /** The smallest template CloudFormation accepts: one resource. */
-const TEMPLATE = 'Resources:\n  Topic:\n    Type: AWS::SNS::Topic';
+const TEMPLATE = 'Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16';
 
 describe('CloudFormation StackSets', () => {
   let rt: TestRuntime;
@@ -96,7 +96,7 @@ describe('CloudFormation StackSets', () => {
     const first = await deploy('baseline', 'Workloads/Prod');
     const second = await call('UpdateStackSet', {
       StackSetName: 'baseline',
-      TemplateBody: `${TEMPLATE}\n  Second:\n    Type: AWS::SNS::Topic`,
+      TemplateBody: `${TEMPLATE}\n  Second:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.1.0.0/16`,
     });
     expect(await status('baseline', first.OperationId)).toBe('RUNNING');
     expect(await status('baseline', second.OperationId)).toBe('QUEUED');
@@ -107,7 +107,9 @@ describe('CloudFormation StackSets', () => {
     rt.clock.advance(61_000);
     expect(await status('baseline', second.OperationId)).toBe('SUCCEEDED');
     const deployed = rt.store.get<DeployedRecord>(CLOUDFORMATION_TABLES.deployed, `${prod}/eu-west-1/baseline`);
-    expect(deployed?.templateBody).toBe(`${TEMPLATE}\n  Second:\n    Type: AWS::SNS::Topic`);
+    expect(deployed?.templateBody).toBe(
+      `${TEMPLATE}\n  Second:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.1.0.0/16`,
+    );
   });
 
   it('runs non-conflicting operations concurrently under managed execution', async () => {

@@ -44,7 +44,7 @@ describe('EC2 DescribeTags', () => {
   });
 
   it('leaves out other accounts and other regions', async () => {
-    const other = h.rt.organizations.accountIdByName('network') as string;
+    const other = h.rt.organizations.accountIdByName('log-archive') as string;
     expect((await h.call('DescribeTags', {}, { accountId: other })).tagSet).toEqual([]);
     expect((await h.call('DescribeTags', {}, { region: 'us-east-1' })).tagSet).toEqual([]);
   });

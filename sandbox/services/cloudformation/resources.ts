@@ -1,0 +1,121 @@
+import type { SandboxRuntime } from '../../core/types';
+import { AwsServiceError } from '../../core/types';
+
+/**
+ * Resource providers: how a stack instance turns each resource of its template into a live object
+ * of the service that owns it (IAM roles, Events rules, EC2 networks), in the instance's account and
+ * region. Each provider names the properties it understands; anything else fails the resource with
+ * CloudFormation's "Encountered unsupported property" message, and a type without a provider fails
+ * it with the type named, never silently skipped.
+ */
+
+/** Where a resource is created. */
+export interface ResourceContext {
+  readonly runtime: SandboxRuntime;
+  readonly account: string;
+  readonly region: string;
+  readonly stackId: string;
+  readonly stackName: string;
+  readonly logicalId: string;
+}
+
+/** What a provider returns for a created resource. */
+export interface CreatedResource {
+  /** What `Ref` resolves to (a role name, a vpc id, a rule name). */
+  readonly physicalId: string;
+  /** What `Fn::GetAtt` resolves to (`Arn`, `RoleId`, …). */
+  readonly attributes?: Readonly<Record<string, string>>;
+}
+
+export interface ResourceProvider {
+  readonly type: string;
+  /** Every property the provider reads; any other is "Encountered unsupported property". */
+  readonly properties: readonly string[];
+  /** Properties without which the handler refuses ("Properties validation failed"). */
+  readonly required?: readonly string[];
+  /** Creates the resource (properties resolved: no intrinsic functions left). Throws {@link ResourceFailure} or an AwsServiceError. */
+  create(ctx: ResourceContext, properties: Record<string, unknown>): CreatedResource;
+  /**
+   * Updates in place when the provider can; returns undefined to ask for replacement (create the
+   * new one, then delete the old one, as CloudFormation replaces). Absent: always replaced.
+   */
+  update?(
+    ctx: ResourceContext,
+    physicalId: string,
+    properties: Record<string, unknown>,
+    previous: Record<string, unknown>,
+  ): CreatedResource | undefined;
+  /** Deletes what {@link create} made; a resource already gone is not an error. */
+  delete(ctx: ResourceContext, physicalId: string, properties: Record<string, unknown>): void;
+}
+
+/**
+ * A resource handler's refusal. `handlerErrorCode` is one of CloudFormation's handler error codes
+ * (InvalidRequest, NotFound, AlreadyExists, GeneralServiceException, NotStabilized, …).
+ */
+export class ResourceFailure extends Error {
+  constructor(
+    message: string,
+    readonly handlerErrorCode = 'InvalidRequest',
+  ) {
+    super(message);
+    this.name = 'ResourceFailure';
+  }
+}
+
+/** The handler error code of a service error (its code ending `NotFound` is NotFound, and so on). */
+export function handlerErrorCode(error: unknown): string {
+  if (error instanceof ResourceFailure) return error.handlerErrorCode;
+  if (error instanceof AwsServiceError) {
+    if (/NotFound|NoSuchEntity/.test(error.code)) return 'NotFound';
+    if (/AlreadyExists|Duplicate|EntityAlreadyExists/.test(error.code)) return 'AlreadyExists';
+    if (/Limit|Quota/.test(error.code)) return 'ServiceLimitExceeded';
+    if (/AccessDenied|Unauthorized/.test(error.code)) return 'AccessDenied';
+    return 'InvalidRequest';
+  }
+  return 'InternalFailure';
+}
+
+/** A string property (resolved), or undefined. */
+export function str(props: Record<string, unknown>, name: string): string | undefined {
+  const v = props[name];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  throw new ResourceFailure(`Properties validation failed for resource with message: #/${name}: expected type: String`);
+}
+
+/** A boolean property given as a boolean or "true"/"false". */
+export function bool(props: Record<string, unknown>, name: string): boolean | undefined {
+  const v = props[name];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'boolean') return v;
+  if (v === 'true' || v === 'false') return v === 'true';
+  throw new ResourceFailure(
+    `Properties validation failed for resource with message: #/${name}: expected type: Boolean`,
+  );
+}
+
+/**
+ * The name CloudFormation gives a resource the template does not name: `<stack>-<logical id>-<suffix>`
+ * (the suffix derived from the stack id, so a redeploy names it the same), at most `max` characters.
+ */
+export function generatedName(ctx: ResourceContext, max = 64): string {
+  const suffix = ctx.stackId.split('/').pop()?.replace(/-/g, '').slice(0, 12).toUpperCase() ?? 'X';
+  return `${ctx.stackName.slice(0, 30)}-${ctx.logicalId.slice(0, 20)}-${suffix}`.slice(0, max);
+}
+
+/** CloudFormation's tags on a resource it creates, after the template's own. */
+export function stackTags(ctx: ResourceContext, own: unknown): { Key: string; Value: string }[] {
+  const tags = Array.isArray(own)
+    ? (own as { Key?: unknown; Value?: unknown }[]).flatMap((t) =>
+        t && typeof t.Key === 'string' ? [{ Key: t.Key, Value: String(t.Value ?? '') }] : [],
+      )
+    : [];
+  return [
+    ...tags,
+    { Key: 'aws:cloudformation:stack-name', Value: ctx.stackName },
+    { Key: 'aws:cloudformation:logical-id', Value: ctx.logicalId },
+    { Key: 'aws:cloudformation:stack-id', Value: ctx.stackId },
+  ];
+}
