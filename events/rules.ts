@@ -85,3 +85,21 @@ export function loadRules(dir: string = RULES_DIR): RuleDefinition[] {
   }
   return rules;
 }
+
+/**
+ * How the hub account's own CloudTrail events reach the central bus. A call lands on the default bus
+ * of the caller's account and region (IAM, Organizations and STS calls in us-east-1), so the hub
+ * needs what the security baseline gives each member account: a rule on its default bus in the home
+ * region and in us-east-1 that forwards management events to the central bus (with `roleName` for
+ * the cross-region hop). The pattern is the baseline's `ForwardCloudTrailRule` pattern. The CDK app
+ * deploys it (`VendguardHub`, `VendguardHubGlobalEvents`) and the sandbox seeds it.
+ */
+export const HUB_FORWARDING_RULE = {
+  name: 'vendguard-hub-forward-cloudtrail',
+  description: "Forwards the hub account's own CloudTrail management events to the vendguard bus",
+  pattern: { 'detail-type': ['AWS API Call via CloudTrail'], detail: { eventCategory: ['Management'] } },
+  /** The role EventBridge uses for the cross-region put from us-east-1. */
+  roleName: 'vendguard-hub-event-forwarder',
+  /** Where IAM, Organizations and STS deliver their events. */
+  globalEventsRegion: 'us-east-1',
+} as const;

@@ -77,6 +77,15 @@ export function formatTrace(t: TracedEvent): string {
   return [...lines, '', fmt(['rule', 'target', 'outcome']), ...rows.map(fmt)].join('\n');
 }
 
+/**
+ * The whole path of an event: one table per bus it reached, in order (a member's default bus, then
+ * the hub's central bus along the forwarding rule).
+ */
+export function formatTraces(hops: readonly TracedEvent[]): string {
+  if (hops.length === 1) return formatTrace(hops[0] as TracedEvent);
+  return hops.map((t, i) => `hop ${i + 1} of ${hops.length}\n${formatTrace(t)}`).join('\n\n');
+}
+
 /** Shell `export` lines for a credentials reply. */
 export function exportLines(c: CredentialsReply): string {
   return [
@@ -157,8 +166,12 @@ Examples:
   $ vendguard sandbox trace 7d5dd4d4-343e-404e-a061-0f1b28509a40
   $ vendguard sandbox trace 7d5dd4d4-343e-404e-a061-0f1b28509a40 --json
 
-Outcomes: delivered, failed (every retry failed: see the dead letters), dropped (the target refused
-the event), pending (the delivery is still running). An event no rule matched lists no rules.
+An event forwarded from bus to bus keeps its id: each bus it reached is one hop (a member account's
+default bus, then the hub's vendguard bus along the baseline's forwarding rule), shown in order.
+Outcomes: delivered, failed (every retry failed: see the dead letters), dropped (EventBridge was
+not allowed to deliver it: the target bus's policy or the rule's role refused; counted in the rule's
+FailedInvocations, GET /_sandbox/rule-metrics), pending (the delivery is still running). An event
+no rule matched lists no rules.
 The sandbox keeps the last 5,000 events (GET /_sandbox/bus-events).
 Exit codes: 0 shown, 2 the sandbox keeps no event with that id, 3 the sandbox could not be reached.`,
     )
@@ -166,13 +179,12 @@ Exit codes: 0 shown, 2 the sandbox keeps no event with that id, 3 the sandbox co
       const reply = (await control('GET', `/_sandbox/bus-events?eventId=${encodeURIComponent(eventId)}`)) as {
         events: TracedEvent[];
       };
-      const traced = reply.events[0];
-      if (!traced) throw new CliError(`the sandbox keeps no event with id ${eventId}`, EXIT.usage);
+      if (reply.events.length === 0) throw new CliError(`the sandbox keeps no event with id ${eventId}`, EXIT.usage);
       if (opts.json) {
-        console.log(JSON.stringify(traced, null, 2));
+        console.log(JSON.stringify({ events: reply.events }, null, 2));
         return;
       }
-      console.log(formatTrace(traced));
+      console.log(formatTraces(reply.events));
     });
   sandbox
     .command('status')

@@ -1,10 +1,11 @@
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { EventBus, type EventPattern, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
 import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { loadRules, type RuleDefinition, scheduledFunctionRules } from '../../events/rules';
+import { HUB_FORWARDING_RULE, loadRules, type RuleDefinition, scheduledFunctionRules } from '../../events/rules';
 import type { FunctionSpec } from '../../functions/manifest';
 import type { OrganizationConfig } from '../config/schema';
 import { VendguardAlarms } from './alarms';
@@ -45,6 +46,8 @@ export class HubStack extends Stack {
   readonly stateMachines = new Map<string, VendguardStateMachine>();
   readonly rules = new Map<string, GuardedRule>();
   readonly alarms: VendguardAlarms;
+  /** Forwards the hub's own CloudTrail events (home region) from its default bus to the central bus. */
+  readonly hubForwarding: Rule;
   /** Per function name, the wildcard resources it was granted and why (for cdk-nag). */
   readonly wildcardGrants = new Map<string, WildcardGrant[]>();
 
@@ -147,6 +150,13 @@ export class HubStack extends Stack {
     for (const [name, sm] of this.stateMachines) this.alarms.onFailedExecutions(name, sm.stateMachine);
 
     const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    // the hub account's own calls land on its default bus: forward them as the baseline does for members
+    this.hubForwarding = new Rule(this, 'HubForwardCloudTrail', {
+      ruleName: HUB_FORWARDING_RULE.name,
+      description: HUB_FORWARDING_RULE.description,
+      eventPattern: HUB_FORWARDING_RULE.pattern as unknown as EventPattern,
+      targets: [new EventBusTarget(this.bus)],
+    });
     for (const rule of props.rules ?? loadRules()) {
       const bus: IEventBus = rule.eventBus === EVENT_BUS_NAME ? this.bus : defaultBus;
       const guarded = new GuardedRule(this, `Rule-${rule.name}`, {

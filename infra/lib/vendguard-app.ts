@@ -1,9 +1,11 @@
 import { type App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { HUB_FORWARDING_RULE } from '../../events/rules';
 import { FUNCTIONS, type FunctionSpec } from '../../functions/manifest';
 import { type LoadedConfig, loadOrganizationConfig } from '../config/load';
 import { readDeploymentContext } from './context';
 import { GovernanceStack } from './governance-stack';
+import { HubGlobalEventsStack } from './hub-global-events-stack';
 import { EVENT_BUS_NAME, HubStack } from './hub-stack';
 import { acknowledgeFindings } from './nag';
 import { type AslFile, loadAslFiles } from './state-machines';
@@ -22,6 +24,8 @@ export interface VendguardAppOptions {
 export interface VendguardStacks {
   readonly hub: HubStack;
   readonly governance: GovernanceStack;
+  /** In us-east-1, when the home region is another: the hub's IAM/Organizations/STS events. */
+  readonly hubGlobalEvents?: HubGlobalEventsStack;
 }
 
 /**
@@ -44,6 +48,15 @@ export function buildVendguardApp(app: App, options: VendguardAppOptions = {}): 
     functions: options.functions ?? FUNCTIONS,
     stateMachines: options.stateMachines ?? loadAslFiles(),
   });
+  const hubEventBusArn = `arn:${Stack.of(hub).partition}:events:${Stack.of(hub).region}:${Stack.of(hub).account}:event-bus/${EVENT_BUS_NAME}`;
+  const hubGlobalEvents =
+    config.organization.homeRegion === HUB_FORWARDING_RULE.globalEventsRegion
+      ? undefined
+      : new HubGlobalEventsStack(app, 'VendguardHubGlobalEvents', {
+          env: { account: env.account, region: HUB_FORWARDING_RULE.globalEventsRegion },
+          description: "vendguard hub: forwards the hub account's IAM, Organizations and STS events to the central bus",
+          hubEventBusArn,
+        });
   const governance = new GovernanceStack(app, 'VendguardGovernance', {
     env,
     description: 'vendguard governance: baseline stack sets and service control policies',
@@ -52,11 +65,11 @@ export function buildVendguardApp(app: App, options: VendguardAppOptions = {}): 
     baselineTemplates: loaded.baselineTemplates,
     scpDocuments: loaded.scpDocuments,
     hubAccountId: Stack.of(hub).account,
-    hubEventBusArn: `arn:${Stack.of(hub).partition}:events:${Stack.of(hub).region}:${Stack.of(hub).account}:event-bus/${EVENT_BUS_NAME}`,
+    hubEventBusArn,
   });
   if (options.nag ?? true) {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     acknowledgeFindings(hub);
   }
-  return { hub, governance };
+  return { hub, governance, ...(hubGlobalEvents ? { hubGlobalEvents } : {}) };
 }

@@ -144,7 +144,6 @@ export function cloudTrailEntry(call: TrailCall): BusEntry {
     resources: [],
     account: ctx.principal.accountId,
     region,
-    eventBusName: 'vendguard',
     time: call.eventTime,
   };
 }

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { type LoadedConfig, loadOrganizationConfig } from '../../infra/config/load';
 import type { OrganizationConfig } from '../../infra/config/schema';
 import { recordHistory } from '../services/cloudtrail-history';
-import { Gatekeeper } from './auth';
+import { denialMessage, Gatekeeper } from './auth';
 import { DEFAULT_TIME_SCALE, ScaledClock } from './clock';
 import { FaultRegistry } from './faults';
 import { InProcessFunctions } from './functions';
@@ -15,6 +15,7 @@ import type {
   BusEvent,
   EventBus,
   FaultDecision,
+  InternalAuthorization,
   OrganizationView,
   Principal,
   SandboxRuntime,
@@ -220,6 +221,11 @@ export class LocalRuntime implements SandboxRuntime {
   track(promise: Promise<unknown>): void {
     const p = promise.catch(() => undefined).finally(() => this.tracked.delete(p));
     this.tracked.add(p);
+  }
+
+  authorize(call: InternalAuthorization): string | undefined {
+    const denial = this.gatekeeper.decide(call);
+    return denial ? denialMessage(call.principal.roleArn ?? call.principal.arn, denial) : undefined;
   }
 
   /** Publishes a CloudTrail event to the bus and remembers it. */

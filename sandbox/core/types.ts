@@ -174,6 +174,23 @@ export interface SandboxRuntime {
   random(): number;
   /** Background work a service started (timers); awaited on shutdown. */
   track(promise: Promise<unknown>): void;
+  /**
+   * Decides a call a service makes on a principal's behalf (EventBridge putting an event on another
+   * account's bus with a rule's role): the principal's SCPs and identity policies, the resource's
+   * policy. Returns AWS's denial message, or undefined when allowed. Absent in unit-test runtimes
+   * that model no identities (everything is allowed there).
+   */
+  authorize?(call: InternalAuthorization): string | undefined;
+}
+
+/** A call a service authorizes for a principal (see {@link SandboxRuntime.authorize}). */
+export interface InternalAuthorization {
+  readonly principal: Principal;
+  readonly action: string;
+  readonly resources: readonly string[];
+  readonly region: string;
+  readonly resourcePolicy?: CompiledPolicy;
+  readonly resourceAccountId?: string;
 }
 
 /** One request as a service sees it. */

@@ -13,19 +13,24 @@ import {
   alreadyExists,
   arns,
   type BusRecord,
+  callScope,
+  keys,
   notFound,
   optionalString,
   paginate,
+  parseBusArn,
   parseRuleArn,
   type ReplayRecord,
   requiredString,
-  scopeOf,
+  type Scope,
+  sameScope,
+  scopePrefix,
   TABLES,
   timestampInput,
   toDate,
   validation,
 } from './model';
-import { checkPattern } from './rules';
+import { checkPattern, ensureBus } from './rules';
 
 const ARCHIVE_NAME = /^[.\-_A-Za-z0-9]{1,48}$/;
 
@@ -36,23 +41,25 @@ export function ensureArchive(
   bus: BusRecord,
   description?: string,
 ): ArchiveRecord {
-  const existing = runtime.store.get<ArchiveRecord>(TABLES.archives, name);
+  const existing = runtime.store.get<ArchiveRecord>(TABLES.archives, keys.archive(bus, name));
   if (existing) return existing;
   const record: ArchiveRecord = {
+    account: bus.account,
+    region: bus.region,
     ArchiveName: name,
-    ArchiveArn: arns.archive(scopeOf(runtime), name),
+    ArchiveArn: arns.archive(bus, name),
     EventSourceArn: bus.Arn,
     RetentionDays: 0,
     State: 'ENABLED',
     CreationTime: runtime.clock.nowMs(),
     ...(description ? { Description: description } : {}),
   };
-  runtime.store.put(TABLES.archives, name, record);
+  runtime.store.put(TABLES.archives, keys.archive(bus, name), record);
   return record;
 }
 
-function archiveStats(runtime: SandboxRuntime, name: string): { EventCount: number; SizeBytes: number } {
-  const events = runtime.store.list<ArchivedEvent>(TABLES.archived, `${name}/`);
+function archiveStats(runtime: SandboxRuntime, archive: ArchiveRecord): { EventCount: number; SizeBytes: number } {
+  const events = runtime.store.list<ArchivedEvent>(TABLES.archived, `${keys.archive(archive, archive.ArchiveName)}/`);
   return { EventCount: events.length, SizeBytes: events.reduce((sum, e) => sum + e.size, 0) };
 }
 
@@ -76,20 +83,27 @@ function describeReplay(replay: ReplayRecord): Record<string, unknown> {
 /** The operations of this file. */
 export function archiveOperations(runtime: SandboxRuntime, router: EventRouter): Record<string, OperationHandler> {
   const store = runtime.store;
-  const archiveByName = (name: string): ArchiveRecord => {
-    const archive = store.get<ArchiveRecord>(TABLES.archives, name);
+  const archiveByName = (scope: Scope, name: string): ArchiveRecord => {
+    const archive = store.get<ArchiveRecord>(TABLES.archives, keys.archive(scope, name));
     if (!archive) throw notFound(`Archive ${name} does not exist.`);
     return archive;
   };
 
   return {
-    CreateArchive(input) {
+    CreateArchive(input, ctx) {
+      const scope = callScope(ctx);
       const name = requiredString(input, 'ArchiveName');
       if (!ARCHIVE_NAME.test(name)) throw validation(`Archive name ${name} is not valid.`);
       const source = requiredString(input, 'EventSourceArn');
-      const bus = store.list<BusRecord>(TABLES.buses).find((b) => b.Arn === source);
+      const parsed = parseBusArn(source);
+      const bus =
+        parsed && sameScope(parsed, scope)
+          ? parsed.name === 'default'
+            ? ensureBus(runtime, scope, 'default')
+            : store.get<BusRecord>(TABLES.buses, keys.bus(scope, parsed.name))
+          : undefined;
       if (!bus) throw notFound(`Event bus ${source} does not exist.`);
-      if (store.get(TABLES.archives, name)) throw alreadyExists(`Archive ${name} already exists.`);
+      if (store.get(TABLES.archives, keys.archive(scope, name))) throw alreadyExists(`Archive ${name} already exists.`);
       const pattern = optionalString(input, 'EventPattern');
       if (pattern) checkPattern(pattern);
       const retention = input.RetentionDays;
@@ -98,21 +112,29 @@ export function archiveOperations(runtime: SandboxRuntime, router: EventRouter):
         ...(pattern ? { EventPattern: pattern } : {}),
         RetentionDays: typeof retention === 'number' ? retention : 0,
       };
-      store.put(TABLES.archives, name, record);
+      store.put(TABLES.archives, keys.archive(scope, name), record);
       return { ArchiveArn: record.ArchiveArn, State: record.State, CreationTime: toDate(record.CreationTime) };
     },
 
-    DescribeArchive(input) {
-      const archive = archiveByName(requiredString(input, 'ArchiveName'));
-      return { ...archive, CreationTime: toDate(archive.CreationTime), ...archiveStats(runtime, archive.ArchiveName) };
+    DescribeArchive(input, ctx) {
+      const {
+        account: _a,
+        region: _r,
+        ...archive
+      } = archiveByName(callScope(ctx), requiredString(input, 'ArchiveName'));
+      return {
+        ...archive,
+        CreationTime: toDate(archive.CreationTime),
+        ...archiveStats(runtime, { ...archive, account: _a, region: _r }),
+      };
     },
 
-    ListArchives(input) {
+    ListArchives(input, ctx) {
       const prefix = optionalString(input, 'NamePrefix') ?? '';
       const source = optionalString(input, 'EventSourceArn');
       const state = optionalString(input, 'State');
       const archives = store
-        .list<ArchiveRecord>(TABLES.archives)
+        .list<ArchiveRecord>(TABLES.archives, scopePrefix(callScope(ctx)))
         .filter(
           (a) =>
             a.ArchiveName.startsWith(prefix) &&
@@ -127,27 +149,34 @@ export function archiveOperations(runtime: SandboxRuntime, router: EventRouter):
           State: a.State,
           RetentionDays: a.RetentionDays,
           CreationTime: toDate(a.CreationTime),
-          ...archiveStats(runtime, a.ArchiveName),
+          ...archiveStats(runtime, a),
         })),
         NextToken: next,
       };
     },
 
-    DeleteArchive(input) {
-      const archive = archiveByName(requiredString(input, 'ArchiveName'));
-      for (const archived of store.list<ArchivedEvent>(TABLES.archived, `${archive.ArchiveName}/`)) {
+    DeleteArchive(input, ctx) {
+      const scope = callScope(ctx);
+      const archive = archiveByName(scope, requiredString(input, 'ArchiveName'));
+      for (const archived of store.list<ArchivedEvent>(
+        TABLES.archived,
+        `${keys.archive(scope, archive.ArchiveName)}/`,
+      )) {
         store.delete(TABLES.archived, archived.key);
       }
-      store.delete(TABLES.archives, archive.ArchiveName);
+      store.delete(TABLES.archives, keys.archive(scope, archive.ArchiveName));
       return {};
     },
 
-    StartReplay(input) {
+    StartReplay(input, ctx) {
+      const scope = callScope(ctx);
       const name = requiredString(input, 'ReplayName');
       if (!ARCHIVE_NAME.test(name)) throw validation(`Replay name ${name} is not valid.`);
-      if (store.get(TABLES.replays, name)) throw alreadyExists(`Replay ${name} already exists.`);
+      if (store.get(TABLES.replays, keys.replay(scope, name))) throw alreadyExists(`Replay ${name} already exists.`);
       const source = requiredString(input, 'EventSourceArn');
-      const archive = store.list<ArchiveRecord>(TABLES.archives).find((a) => a.ArchiveArn === source);
+      const archive = store
+        .list<ArchiveRecord>(TABLES.archives, scopePrefix(scope))
+        .find((a) => a.ArchiveArn === source);
       if (!archive) throw notFound(`Archive ${source} does not exist.`);
       const start = timestampInput(input.EventStartTime, 'EventStartTime');
       const end = timestampInput(input.EventEndTime, 'EventEndTime');
@@ -161,12 +190,13 @@ export function archiveOperations(runtime: SandboxRuntime, router: EventRouter):
       const filterArns = Array.isArray(destination.FilterArns) ? destination.FilterArns.map(String) : [];
       for (const arn of filterArns) {
         const rule = parseRuleArn(arn);
-        if (!rule || !store.get(TABLES.rules, `${rule.bus}/${rule.name}`))
+        if (!rule || !store.get(TABLES.rules, keys.rule(rule, rule.bus, rule.name)))
           throw notFound(`Rule ${arn} does not exist.`);
       }
       const replay: ReplayRecord = {
+        ...scope,
         ReplayName: name,
-        ReplayArn: arns.replay(scopeOf(runtime), name),
+        ReplayArn: arns.replay(scope, name),
         EventSourceArn: source,
         Destination: { Arn: destination.Arn, ...(filterArns.length ? { FilterArns: filterArns } : {}) },
         EventStartTime: start,
@@ -178,24 +208,24 @@ export function archiveOperations(runtime: SandboxRuntime, router: EventRouter):
           ? { Description: optionalString(input, 'Description') as string }
           : {}),
       };
-      store.put(TABLES.replays, name, replay);
-      runtime.track(runReplay(runtime, router, name));
+      store.put(TABLES.replays, keys.replay(scope, name), replay);
+      runtime.track(runReplay(runtime, router, keys.replay(scope, name)));
       return { ReplayArn: replay.ReplayArn, State: replay.State, ReplayStartTime: toDate(replay.ReplayStartTime) };
     },
 
-    DescribeReplay(input) {
+    DescribeReplay(input, ctx) {
       const name = requiredString(input, 'ReplayName');
-      const replay = store.get<ReplayRecord>(TABLES.replays, name);
+      const replay = store.get<ReplayRecord>(TABLES.replays, keys.replay(callScope(ctx), name));
       if (!replay) throw notFound(`Replay ${name} does not exist.`);
       return describeReplay(replay);
     },
 
-    ListReplays(input) {
+    ListReplays(input, ctx) {
       const prefix = optionalString(input, 'NamePrefix') ?? '';
       const source = optionalString(input, 'EventSourceArn');
       const state = optionalString(input, 'State');
       const replays = store
-        .list<ReplayRecord>(TABLES.replays)
+        .list<ReplayRecord>(TABLES.replays, scopePrefix(callScope(ctx)))
         .filter(
           (r) =>
             r.ReplayName.startsWith(prefix) &&
@@ -212,9 +242,10 @@ export function archiveOperations(runtime: SandboxRuntime, router: EventRouter):
       };
     },
 
-    CancelReplay(input) {
+    CancelReplay(input, ctx) {
       const name = requiredString(input, 'ReplayName');
-      const replay = store.get<ReplayRecord>(TABLES.replays, name);
+      const key = keys.replay(callScope(ctx), name);
+      const replay = store.get<ReplayRecord>(TABLES.replays, key);
       if (!replay) throw notFound(`Replay ${name} does not exist.`);
       if (replay.State !== 'STARTING' && replay.State !== 'RUNNING') {
         throw new AwsServiceError(
@@ -222,7 +253,7 @@ export function archiveOperations(runtime: SandboxRuntime, router: EventRouter):
           `Replay ${name} is ${replay.State} and cannot be cancelled.`,
         );
       }
-      store.put<ReplayRecord>(TABLES.replays, name, { ...replay, State: 'CANCELLING' });
+      store.put<ReplayRecord>(TABLES.replays, key, { ...replay, State: 'CANCELLING' });
       return { ReplayArn: replay.ReplayArn, State: 'CANCELLING' };
     },
   };
@@ -231,18 +262,19 @@ export function archiveOperations(runtime: SandboxRuntime, router: EventRouter):
 /** Events replayed per batch before yielding (so the replay is observable while RUNNING). */
 const BATCH = 50;
 
-/** Runs a replay in the background. */
-export async function runReplay(runtime: SandboxRuntime, router: EventRouter, name: string): Promise<void> {
+/** Runs a replay (by its store key `<account>/<region>/<name>`) in the background. */
+export async function runReplay(runtime: SandboxRuntime, router: EventRouter, key: string): Promise<void> {
+  const name = key.split('/').slice(2).join('/');
   const store = runtime.store;
   const update = (patch: Partial<ReplayRecord>): ReplayRecord | undefined => {
-    const current = store.get<ReplayRecord>(TABLES.replays, name);
+    const current = store.get<ReplayRecord>(TABLES.replays, key);
     if (!current) return undefined;
     const next = { ...current, ...patch };
-    store.put(TABLES.replays, name, next);
+    store.put(TABLES.replays, key, next);
     return next;
   };
   await new Promise((resolve) => setImmediate(resolve));
-  let replay = store.get<ReplayRecord>(TABLES.replays, name);
+  let replay = store.get<ReplayRecord>(TABLES.replays, key);
   if (!replay) return;
   if (replay.State === 'CANCELLING') {
     update({ State: 'CANCELLED', StateReason: 'Replay was cancelled.', ReplayEndTime: runtime.clock.nowMs() });
@@ -251,12 +283,15 @@ export async function runReplay(runtime: SandboxRuntime, router: EventRouter, na
   replay = update({ State: 'RUNNING' });
   if (!replay) return;
   try {
-    const archive = store.list<ArchiveRecord>(TABLES.archives).find((a) => a.ArchiveArn === replay?.EventSourceArn);
+    const scope: Scope = replay;
+    const archive = store
+      .list<ArchiveRecord>(TABLES.archives, scopePrefix(scope))
+      .find((a) => a.ArchiveArn === replay?.EventSourceArn);
     if (!archive) throw new Error(`Archive ${replay.EventSourceArn} no longer exists`);
-    const bus = store.list<BusRecord>(TABLES.buses).find((b) => b.Arn === replay?.Destination.Arn);
+    const bus = store.list<BusRecord>(TABLES.buses, scopePrefix(scope)).find((b) => b.Arn === replay?.Destination.Arn);
     if (!bus) throw new Error(`Event bus ${replay.Destination.Arn} no longer exists`);
     const events = store
-      .list<ArchivedEvent>(TABLES.archived, `${archive.ArchiveName}/`)
+      .list<ArchivedEvent>(TABLES.archived, `${keys.archive(scope, archive.ArchiveName)}/`)
       .filter(
         (e) => e.timeMs >= (replay as ReplayRecord).EventStartTime && e.timeMs < (replay as ReplayRecord).EventEndTime,
       );
@@ -264,7 +299,7 @@ export async function runReplay(runtime: SandboxRuntime, router: EventRouter, na
     let last: number | undefined;
     for (let i = 0; i < events.length; i++) {
       const archived = events[i] as ArchivedEvent;
-      router.route(bus.Name, { ...archived.event, 'replay-name': name } as typeof archived.event, {
+      router.route(scope, bus.Name, { ...archived.event, 'replay-name': name } as typeof archived.event, {
         replayName: name,
         filterArns: replay.Destination.FilterArns ?? [],
       });
@@ -273,7 +308,7 @@ export async function runReplay(runtime: SandboxRuntime, router: EventRouter, na
       if ((i + 1) % BATCH === 0) {
         update({ replayed, ...(last !== undefined ? { EventLastReplayedTime: last } : {}) });
         await new Promise((resolve) => setImmediate(resolve));
-        if (store.get<ReplayRecord>(TABLES.replays, name)?.State === 'CANCELLING') {
+        if (store.get<ReplayRecord>(TABLES.replays, key)?.State === 'CANCELLING') {
           update({ State: 'CANCELLED', StateReason: 'Replay was cancelled.', ReplayEndTime: runtime.clock.nowMs() });
           return;
         }

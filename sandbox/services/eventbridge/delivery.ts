@@ -6,23 +6,29 @@
 
 import { randomUUID } from 'node:crypto';
 import type { BusEntry, BusEvent, EventBus, SandboxRuntime } from '../../core/types';
-import { TargetDeliveryError } from './errors';
+import { busPutDenial } from './cross-account';
+import { DeliveryDeniedError, TargetDeliveryError } from './errors';
 import {
   type ArchivedEvent,
   type ArchiveRecord,
   arns,
+  type BusRecord,
   busNameOf,
-  centralBusName,
   type DeadLetterRecord,
   type DeliveryRecord,
   eventTime,
+  keys,
+  parseBusArn,
   type RuleRecord,
   rulesVersion,
-  scopeOf,
+  type Scope,
+  sameScope,
+  scopePrefix,
   TABLES,
   type TargetRecord,
 } from './model';
 import { type CompiledEventPattern, compileEventPattern } from './pattern';
+import { ensureBus, targetsOf } from './rules';
 import { traceEvent, traceOutcome } from './trace';
 
 /** The sandbox caps AWS's 185 retries so a failing target ends in the dead-letter table quickly. */
@@ -45,21 +51,39 @@ interface RoutableRule {
   readonly targets: TargetRecord[];
 }
 
+/** A delivery accepted and not finished yet: persisted so that a restart resumes it. */
+interface PendingDelivery {
+  readonly key: string;
+  readonly rule: RuleRecord;
+  readonly target: TargetRecord;
+  readonly event: BusEvent;
+  readonly replayName?: string;
+}
+
+/** A rule's delivery counters, as EventBridge's CloudWatch metrics name them. */
+export interface RuleMetrics {
+  readonly ruleArn: string;
+  readonly Invocations: number;
+  readonly FailedInvocations: number;
+}
+
 /** The bus: publish, route, deliver. One per sandbox runtime. */
 export class EventRouter implements EventBus {
   private readonly patterns = new Map<string, CompiledEventPattern>();
-  /** Enabled pattern rules per bus with their targets, valid while the rules version holds. */
+  /** Enabled pattern rules per scoped bus with their targets, valid while the rules version holds. */
   private cache: { version: string | undefined; buses: Map<string, RoutableRule[]> } | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly runtime: SandboxRuntime) {}
 
   /**
-   * Stamps an id and time, archives the event and routes it; returns the event id. A bus name
-   * absent from the entry means the central bus (CloudTrail events arrive there).
+   * What an AWS service does with an event: it lands on a bus of the entry's account and region
+   * (`default` unless the entry names one), is archived and routed, and every delivery it causes is
+   * persisted before this returns. Returns the event id.
    */
   publish(entry: BusEntry): string {
-    const bus = entry.eventBusName ? busNameOf(entry.eventBusName) : centralBusName();
+    const scope: Scope = { account: entry.account, region: entry.region };
+    const bus = entry.eventBusName ? busNameOf(entry.eventBusName) : 'default';
     const event: BusEvent = {
       version: '0',
       id: randomUUID(),
@@ -71,9 +95,22 @@ export class EventRouter implements EventBus {
       resources: [...(entry.resources ?? [])],
       detail: entry.detail,
     };
-    this.archive(bus, event);
-    this.route(bus, event, { trace: true });
+    this.accept(scope, bus, event);
     return event.id;
+  }
+
+  /**
+   * A bus receives an event: archived by the bus's archives, traced, matched against its rules and
+   * each delivery persisted, in one store transaction. Returns the number of deliveries.
+   */
+  accept(scope: Scope, bus: string, event: BusEvent): number {
+    const { store } = this.runtime;
+    return store.transaction(() => {
+      if (bus === 'default') ensureBus(this.runtime, scope, 'default');
+      else if (!store.get(TABLES.buses, keys.bus(scope, bus))) return 0;
+      this.archive(scope, bus, event);
+      return this.route(scope, bus, event, { trace: true });
+    });
   }
 
   /** Compiles (once per pattern text) a rule's pattern. */
@@ -87,14 +124,15 @@ export class EventRouter implements EventBus {
   }
 
   /** Keeps the event in every enabled archive of the bus whose pattern (if any) matches. */
-  archive(bus: string, event: BusEvent): void {
-    const busArn = arns.bus(scopeOf(this.runtime), bus);
-    const archives = this.runtime.store.list<ArchiveRecord>(TABLES.archives);
+  archive(scope: Scope, bus: string, event: BusEvent): void {
+    const busArn = arns.bus(scope, bus);
+    const archives = this.runtime.store.list<ArchiveRecord>(TABLES.archives, scopePrefix(scope));
     for (const archive of archives) {
       if (archive.EventSourceArn !== busArn || archive.State !== 'ENABLED') continue;
       if (archive.EventPattern && !this.safeMatch(archive.EventPattern, event)) continue;
-      const seq = this.runtime.store.nextSequence(`${TABLES.archived}/${archive.ArchiveName}`);
-      const key = `${archive.ArchiveName}/${String(seq).padStart(12, '0')}`;
+      const name = keys.archive(scope, archive.ArchiveName);
+      const seq = this.runtime.store.nextSequence(`${TABLES.archived}/${name}`);
+      const key = `${name}/${String(seq).padStart(12, '0')}`;
       const record: ArchivedEvent = {
         key,
         event,
@@ -105,39 +143,64 @@ export class EventRouter implements EventBus {
     }
   }
 
-  /** Matches the event against the enabled pattern rules of the bus and schedules the deliveries. */
-  route(bus: string, event: BusEvent, options: RouteOptions = {}): number {
+  /** Matches the event against the enabled pattern rules of the bus and schedules (persisted) deliveries. */
+  route(scope: Scope, bus: string, event: BusEvent, options: RouteOptions = {}): number {
     const filter = options.filterArns && options.filterArns.length > 0 ? new Set(options.filterArns) : undefined;
+    const matched = this.routableRules(scope, bus).filter(
+      ({ rule, pattern }) => (!filter || filter.has(rule.Arn)) && pattern.matches(event),
+    );
+    // traced before any delivery starts, so a bus this one forwards to is recorded after it
+    if (options.trace) {
+      traceEvent(
+        this.runtime,
+        scope,
+        bus,
+        event,
+        matched.map(({ rule, targets }) => ({ rule: rule.Name, targets: targets.map((t) => t.Arn) })),
+      );
+    }
     let deliveries = 0;
-    const matched: { rule: string; targets: string[] }[] = [];
-    for (const { rule, pattern, targets } of this.routableRules(bus)) {
-      if (filter && !filter.has(rule.Arn)) continue;
-      if (!pattern.matches(event)) continue;
-      matched.push({ rule: rule.Name, targets: targets.map((t) => t.Arn) });
+    for (const { rule, targets } of matched) {
       for (const target of targets) {
-        this.deliverLater(rule, target, event, options.replayName);
+        this.enqueue(rule, target, event, options.replayName);
         deliveries++;
       }
     }
-    if (options.trace) traceEvent(this.runtime, bus, event, matched);
     return deliveries;
   }
 
-  private routableRules(bus: string): RoutableRule[] {
+  /** Persists a delivery, then starts it in the background. */
+  enqueue(rule: RuleRecord, target: TargetRecord, event: BusEvent, replayName?: string): void {
+    const { store } = this.runtime;
+    const key = String(store.nextSequence(TABLES.pending)).padStart(12, '0');
+    const pending: PendingDelivery = { key, rule, target, event, ...(replayName ? { replayName } : {}) };
+    store.put(TABLES.pending, key, pending);
+    this.deliverLater(rule, target, event, replayName, key);
+  }
+
+  /** Restarts the deliveries a previous run accepted but did not finish (at least once, as EventBridge). */
+  resumePending(): number {
+    const pending = this.runtime.store.list<PendingDelivery>(TABLES.pending);
+    for (const p of pending) this.deliverLater(p.rule, p.target, p.event, p.replayName, p.key);
+    return pending.length;
+  }
+
+  private routableRules(scope: Scope, bus: string): RoutableRule[] {
     const version = rulesVersion(this.runtime.store);
     if (!this.cache || this.cache.version !== version) this.cache = { version, buses: new Map() };
-    let rules = this.cache.buses.get(bus);
+    const cacheKey = keys.bus(scope, bus);
+    let rules = this.cache.buses.get(cacheKey);
     if (!rules) {
       rules = [];
-      for (const rule of this.runtime.store.list<RuleRecord>(TABLES.rules, `${bus}/`)) {
+      for (const rule of this.runtime.store.list<RuleRecord>(TABLES.rules, `${cacheKey}/`)) {
         if (rule.State !== 'ENABLED' || !rule.EventPattern) continue;
         try {
-          rules.push({ rule, pattern: this.compiled(rule.EventPattern), targets: this.targetsOf(rule) });
+          rules.push({ rule, pattern: this.compiled(rule.EventPattern), targets: targetsOf(this.runtime, rule) });
         } catch {
           // a pattern stored before validation existed: never matches
         }
       }
-      this.cache.buses.set(bus, rules);
+      this.cache.buses.set(cacheKey, rules);
     }
     return rules;
   }
@@ -150,13 +213,18 @@ export class EventRouter implements EventBus {
     }
   }
 
-  targetsOf(rule: RuleRecord): TargetRecord[] {
-    return this.runtime.store.list<TargetRecord>(TABLES.targets, `${rule.EventBusName}/${rule.Name}/`);
-  }
-
   /** Starts a delivery in the background (tracked by the runtime, awaited by {@link settle}). */
-  deliverLater(rule: RuleRecord, target: TargetRecord, event: BusEvent, replayName?: string): void {
-    const promise = this.deliver(rule, target, event, replayName ? { replayName } : {})
+  deliverLater(
+    rule: RuleRecord,
+    target: TargetRecord,
+    event: BusEvent,
+    replayName?: string,
+    pendingKey?: string,
+  ): void {
+    const promise = this.deliver(rule, target, event, {
+      ...(replayName ? { replayName } : {}),
+      ...(pendingKey ? { pendingKey } : {}),
+    })
       .catch(() => undefined)
       .finally(() => this.inFlight.delete(promise));
     this.inFlight.add(promise);
@@ -170,13 +238,14 @@ export class EventRouter implements EventBus {
 
   /**
    * Delivers one event to one target with retries; a delivery that still fails is written to the
-   * dead-letter table. Every delivery is logged in `events.deliveries`.
+   * dead-letter table, one EventBridge may not make is dropped. Every delivery is logged in
+   * `events.deliveries` and counted in the rule's metrics.
    */
   async deliver(
     rule: RuleRecord,
     target: TargetRecord,
     event: BusEvent,
-    options: { readonly replayName?: string; readonly deadLetter?: boolean } = {},
+    options: { readonly replayName?: string; readonly deadLetter?: boolean; readonly pendingKey?: string } = {},
   ): Promise<DeliveryRecord> {
     const replayName = options.replayName;
     const started = performance.now();
@@ -186,7 +255,7 @@ export class EventRouter implements EventBus {
     while (attempts <= retries) {
       attempts++;
       try {
-        await this.invoke(target.Arn, transformInput(target, event, rule));
+        await this.invoke(rule, target, event);
         failure = undefined;
         break;
       } catch (error) {
@@ -195,6 +264,7 @@ export class EventRouter implements EventBus {
         await this.runtime.clock.sleep(RETRY_BASE_MS * 2 ** (attempts - 1));
       }
     }
+    const dropped = failure instanceof DeliveryDeniedError;
     const record: DeliveryRecord = {
       eventId: event.id,
       rule: rule.Arn,
@@ -204,35 +274,61 @@ export class EventRouter implements EventBus {
       durationMs: Math.round((performance.now() - started) * 1000) / 1000,
       at: this.runtime.clock.nowMs(),
       ...(replayName ? { replayName } : {}),
+      ...(failure ? { error: failure.message } : {}),
     };
     const store = this.runtime.store;
     try {
-      store.put(TABLES.deliveries, String(store.nextSequence(TABLES.deliveries)).padStart(12, '0'), record);
-      traceOutcome(this.runtime, event.id, rule.Name, target.Arn, failure ? 'failed' : 'delivered');
-      if (failure && options.deadLetter !== false) {
-        const dead: DeadLetterRecord = {
-          id: randomUUID(),
-          bus: rule.EventBusName,
-          rule: rule.Name,
-          ruleArn: rule.Arn,
-          targetId: target.Id,
-          targetArn: target.Arn,
-          event,
-          errorName: 'code' in failure && typeof failure.code === 'string' ? failure.code : failure.name,
-          errorMessage: failure.message,
-          attempts,
-          at: this.runtime.clock.nowMs(),
-        };
-        store.put(TABLES.deadLetters, dead.id, dead);
-      }
+      store.transaction(() => {
+        store.put(TABLES.deliveries, String(store.nextSequence(TABLES.deliveries)).padStart(12, '0'), record);
+        this.count(rule, failure !== undefined);
+        traceOutcome(
+          this.runtime,
+          event.id,
+          { scope: rule, bus: rule.EventBusName, rule: rule.Name, target: target.Arn },
+          failure ? (dropped ? 'dropped' : 'failed') : 'delivered',
+        );
+        if (failure && !dropped && options.deadLetter !== false) {
+          const dead: DeadLetterRecord = {
+            id: randomUUID(),
+            account: rule.account,
+            region: rule.region,
+            bus: rule.EventBusName,
+            rule: rule.Name,
+            ruleArn: rule.Arn,
+            targetId: target.Id,
+            targetArn: target.Arn,
+            event,
+            errorName: 'code' in failure && typeof failure.code === 'string' ? failure.code : failure.name,
+            errorMessage: failure.message,
+            attempts,
+            at: this.runtime.clock.nowMs(),
+          };
+          store.put(TABLES.deadLetters, dead.id, dead);
+        }
+        if (options.pendingKey) store.delete(TABLES.pending, options.pendingKey);
+      });
     } catch {
-      // the store closes on shutdown while deliveries may still finish
+      // the store closes on shutdown while deliveries may still finish (the pending record stays: resumed on start)
     }
     return record;
   }
 
-  /** Invokes a target ARN: a manifest function, a state machine, or another bus. */
-  async invoke(arn: string, payload: unknown): Promise<void> {
+  private count(rule: RuleRecord, failed: boolean): void {
+    const key = keys.rule(rule, rule.EventBusName, rule.Name);
+    const current = this.runtime.store.get<RuleMetrics>(TABLES.metrics, key);
+    this.runtime.store.put<RuleMetrics>(TABLES.metrics, key, {
+      ruleArn: rule.Arn,
+      Invocations: (current?.Invocations ?? 0) + 1,
+      FailedInvocations: (current?.FailedInvocations ?? 0) + (failed ? 1 : 0),
+    });
+  }
+
+  /**
+   * Invokes a rule's target: a manifest function or state machine (of the rule's own account and
+   * region), or a bus, which then receives the event as its own (cross-account and cross-region
+   * only with the rule target's role and the target bus's policy, as EventBridge requires).
+   */
+  async invoke(rule: RuleRecord, target: TargetRecord, event: BusEvent): Promise<void> {
     const fault = this.runtime.fault('events', 'DeliverToTarget');
     if (fault?.latencyMs) await this.runtime.clock.sleep(fault.latencyMs);
     if (fault?.error) {
@@ -240,25 +336,35 @@ export class EventRouter implements EventBus {
       error.name = fault.error.code;
       throw error;
     }
-    const fn = /^arn:aws:lambda:[^:]*:\d{12}:function:([^:]+)(?::[^:]+)?$/.exec(arn);
+    const arn = target.Arn;
+    const fn = /^arn:aws:lambda:([^:]*):(\d{12}):function:([^:]+)(?::[^:]+)?$/.exec(arn);
     if (fn) {
-      const name = (fn[1] as string).replace(/^vendguard-/, '');
-      await this.runtime.functions.invoke(name, payload);
+      if (fn[1] !== rule.region || fn[2] !== rule.account) {
+        throw new DeliveryDeniedError(
+          `Function ${arn} is not in the rule's account and region ${rule.account}/${rule.region}`,
+        );
+      }
+      const name = (fn[3] as string).replace(/^vendguard-/, '');
+      await this.runtime.functions.invoke(name, transformInput(target, event, rule));
       return;
     }
     if (/^arn:aws:states:[^:]*:\d{12}:stateMachine:[^:]+$/.test(arn)) {
-      await this.runtime.stateMachines.startExecution(arn, JSON.stringify(payload));
+      await this.runtime.stateMachines.startExecution(arn, JSON.stringify(transformInput(target, event, rule)));
       return;
     }
-    const bus = /^arn:aws:events:[^:]*:\d{12}:event-bus\/(.+)$/.exec(arn);
+    const bus = parseBusArn(arn);
     if (bus) {
-      const event = payload as BusEvent;
-      const name = bus[1] as string;
-      this.archive(name, event);
-      this.route(name, event);
+      const denial = busPutDenial(this.runtime, rule, target, bus);
+      if (denial) throw new DeliveryDeniedError(denial);
+      this.accept(bus, bus.name, event);
       return;
     }
     throw new TargetDeliveryError(`Target ${arn} is not supported by the sandbox (functions, state machines, buses)`);
+  }
+
+  /** Delivery counters of the rules of a scope. */
+  metrics(scope: Scope): RuleMetrics[] {
+    return this.runtime.store.list<RuleMetrics>(TABLES.metrics, scopePrefix(scope));
   }
 }
 
@@ -332,14 +438,19 @@ export async function redeliver(
 ): Promise<DeadLetterRecord | undefined> {
   const dead = runtime.store.get<DeadLetterRecord>(TABLES.deadLetters, id);
   if (!dead) return undefined;
-  const rule: RuleRecord = runtime.store.get<RuleRecord>(TABLES.rules, `${dead.bus}/${dead.rule}`) ?? {
+  const scope: Scope = { account: dead.account, region: dead.region };
+  const rule: RuleRecord = runtime.store.get<RuleRecord>(TABLES.rules, keys.rule(scope, dead.bus, dead.rule)) ?? {
+    ...scope,
     Name: dead.rule,
     Arn: dead.ruleArn,
     EventBusName: dead.bus,
     State: 'ENABLED',
-    CreatedBy: runtime.managementAccountId,
+    CreatedBy: dead.account,
   };
-  const target = runtime.store.get<TargetRecord>(TABLES.targets, `${dead.bus}/${dead.rule}/${dead.targetId}`) ?? {
+  const target = runtime.store.get<TargetRecord>(
+    TABLES.targets,
+    `${keys.targets(scope, dead.bus, dead.rule)}${dead.targetId}`,
+  ) ?? {
     Id: dead.targetId,
     Arn: dead.targetArn,
   };

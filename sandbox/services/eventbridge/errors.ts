@@ -36,3 +36,15 @@ export class TargetDeliveryError extends EventBridgeSandboxError {
     this.name = 'TargetDeliveryError';
   }
 }
+
+/**
+ * A delivery EventBridge is not allowed to make (a cross-account bus whose policy does not admit the
+ * sender, a rule role that does not exist or does not trust EventBridge): never retried, dropped and
+ * counted in the rule's `FailedInvocations`.
+ */
+export class DeliveryDeniedError extends TargetDeliveryError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeliveryDeniedError';
+  }
+}

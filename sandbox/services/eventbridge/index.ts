@@ -9,29 +9,47 @@
  * runtime.bind({ bus });
  * await service.start?.(runtime);
  */
+
+import { randomUUID } from 'node:crypto';
 import { controlRoute } from '../../core/control';
-import type { EventBus, OperationHandler, SandboxRuntime, ServiceDefinition } from '../../core/types';
+import type {
+  BusEvent,
+  EventBus,
+  OperationHandler,
+  RequestContext,
+  SandboxRuntime,
+  ServiceDefinition,
+} from '../../core/types';
 import { AwsServiceError } from '../../core/types';
 import { archiveOperations, ensureArchive } from './archive';
-import { EventRouter, listDeadLetters, redeliver } from './delivery';
+import { EventRouter, listDeadLetters, type RuleMetrics, redeliver } from './delivery';
 import { InvalidEventPatternError } from './errors';
+import { seedHubForwarding } from './hub-forwarding';
 import {
   type BusRecord,
   busNameOf,
   CENTRAL_ARCHIVE,
+  callScope,
   centralBusName,
   type DeliveryRecord,
+  eventTime,
+  hubScope,
+  keys,
+  parseBusArn,
   requiredString,
+  type Scope,
   TABLES,
   validation,
 } from './model';
 import { compileEventPattern } from './pattern';
+import { busPolicy, permissionOperations, setBusPolicy } from './permissions';
 import { ensureBus, loadRuleFiles, ruleOperations } from './rules';
 import { Scheduler } from './schedule';
 import { busEvents, KEEP_BUS_EVENTS } from './trace';
 
+export type { RuleMetrics } from './delivery';
 export { listDeadLetters } from './delivery';
-export type { DeadLetterRecord, DeliveryRecord } from './model';
+export type { DeadLetterRecord, DeliveryRecord, Scope } from './model';
 
 /** What {@link createEventBridgeService} returns. */
 export interface EventBridgeService {
@@ -94,6 +112,15 @@ export function createEventBridgeService(
   const scheduler = new Scheduler(runtime, router);
   routers.set(runtime, router);
 
+  /** The bus an `EventBusName` names for a caller: a name in its own scope, or any bus's ARN. */
+  const targetBus = (ctx: RequestContext, value: unknown): BusRecord | undefined => {
+    const parsed = typeof value === 'string' ? parseBusArn(value) : undefined;
+    const scope: Scope = parsed ?? callScope(ctx);
+    const name = parsed?.name ?? busNameOf(value);
+    if (name === 'default') return ensureBus(runtime, scope, 'default');
+    return runtime.store.get<BusRecord>(TABLES.buses, keys.bus(scope, name));
+  };
+
   const PutEvents: OperationHandler = (input, ctx) => {
     const entries = input.Entries;
     if (!Array.isArray(entries) || entries.length < 1 || entries.length > MAX_ENTRIES) {
@@ -131,22 +158,29 @@ export function createEventBridgeService(
       if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) {
         return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
       }
-      const bus = busNameOf(entry.EventBusName);
-      if (!runtime.store.get<BusRecord>(TABLES.buses, bus)) {
-        return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${bus} does not exist.` };
+      const target = targetBus(ctx, entry.EventBusName);
+      if (!target) {
+        return {
+          ErrorCode: 'ResourceNotFoundException',
+          ErrorMessage: `Event bus ${busNameOf(entry.EventBusName)} does not exist.`,
+        };
       }
       const resources = Array.isArray(entry.Resources) ? entry.Resources.map(String) : [];
       const time = typeof entry.Time === 'number' ? new Date(entry.Time * 1000) : undefined;
-      const id = router.publish({
+      const event: BusEvent = {
+        version: '0',
+        id: randomUUID(),
+        'detail-type': entry.DetailType as string,
         source,
-        detailType: entry.DetailType as string,
-        detail: detail as Record<string, unknown>,
-        resources,
+        // EventBridge sets the sender's account; a sender cannot choose it
         account: ctx.principal.accountId,
+        time: eventTime(time ?? runtime.clock.now()),
         region: ctx.region,
-        eventBusName: bus,
-        ...(time ? { time } : {}),
-      });
+        resources,
+        detail: detail as Record<string, unknown>,
+      };
+      router.accept(target, target.Name, event);
+      const id = event.id;
       return { EventId: id };
     });
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
@@ -188,7 +222,17 @@ export function createEventBridgeService(
         : `arn:aws:events:${ctx.region}:${account}:event-bus/${busNameOf(value)}`;
     if (operation === 'PutEvents') {
       const entries = Array.isArray(input.Entries) ? (input.Entries as Record<string, unknown>[]) : [];
-      return { resources: [...new Set(entries.map((e) => busArn(e?.EventBusName)))] };
+      const resources = [...new Set(entries.map((e) => busArn(e?.EventBusName)))];
+      // a bus of another account admits the caller only through its resource policy
+      const foreign = resources.map(parseBusArn).find((b) => b && b.account !== account);
+      if (!foreign) return { resources };
+      const bus = runtime.store.get<BusRecord>(TABLES.buses, keys.bus(foreign, foreign.name));
+      const policy = bus ? busPolicy(bus) : undefined;
+      return {
+        resources,
+        resourceAccountId: foreign.account,
+        ...(policy ? { resourcePolicy: policy } : {}),
+      };
     }
     const ruleName = typeof input.Name === 'string' ? input.Name : typeof input.Rule === 'string' ? input.Rule : '';
     if (ruleName && /Rule|Targets/.test(operation)) {
@@ -208,6 +252,7 @@ export function createEventBridgeService(
     eventSource: 'events.amazonaws.com',
     operations: {
       ...ruleOperations(runtime),
+      ...permissionOperations(runtime),
       ...archiveOperations(runtime, router),
       PutEvents,
       TestEventPattern,
@@ -216,8 +261,12 @@ export function createEventBridgeService(
     isReadOnly: (operation) => /^(Describe|List|Test)/.test(operation) || operation === 'PutEvents',
     start() {
       seedEventBridge(runtime);
-      if (options.loadRules !== false) loadRuleFiles(runtime, options.rulesDir);
+      if (options.loadRules !== false) {
+        loadRuleFiles(runtime, options.rulesDir);
+        seedHubForwarding(runtime);
+      }
       registerControlRoutes();
+      router.resumePending();
       scheduler.start();
     },
     stop() {
@@ -227,14 +276,34 @@ export function createEventBridgeService(
   return { service, bus: router, router, scheduler };
 }
 
-/** Creates the buses `default` and the central bus, and the central bus's archive, if absent. */
+/**
+ * Creates the hub's central bus (its policy admits the organization, as the hub stack's does) and
+ * the central bus's archive, if absent. Every other bus is a `default` bus, made on first use.
+ */
 export function seedEventBridge(runtime: SandboxRuntime): void {
-  ensureBus(runtime, 'default');
-  const central = ensureBus(
+  const hub = hubScope(runtime);
+  ensureBus(runtime, hub, 'default');
+  let central = ensureBus(
     runtime,
+    hub,
     centralBusName(),
     'vendguard central bus: CloudTrail events of every member account',
   );
+  if (!central.Policy && runtime.organizations.organizationId) {
+    central = setBusPolicy(runtime, central, {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'OrganizationMembersPutEvents',
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: 'events:PutEvents',
+          Resource: central.Arn,
+          Condition: { StringEquals: { 'aws:PrincipalOrgID': runtime.organizations.organizationId } },
+        },
+      ],
+    });
+  }
   ensureArchive(runtime, CENTRAL_ARCHIVE, central, 'Every event of the vendguard bus');
 }
 
@@ -243,6 +312,12 @@ export function listDeliveries(runtime: SandboxRuntime, limit = 100, rule?: stri
   const all = runtime.store.list<DeliveryRecord>(TABLES.deliveries);
   const filtered = rule ? all.filter((d) => d.rule.endsWith(`/${rule}`)) : all;
   return filtered.slice(-limit);
+}
+
+/** `Invocations` and `FailedInvocations` of the rules of a scope (the hub's by default). */
+export function ruleMetrics(runtime: SandboxRuntime, scope: Scope = hubScope(runtime)): RuleMetrics[] {
+  const router = routers.get(runtime) ?? new EventRouter(runtime);
+  return router.metrics(scope);
 }
 
 /**
@@ -296,7 +371,7 @@ function registerControlRoutes(): void {
         body: {
           error: 'InvalidEntries',
           message:
-            'body must be { "entries": [{ "source", "detailType", "detail", "account"?, "region"?, "eventBusName"? }] }',
+            'body must be { "entries": [{ "source", "detailType", "detail", "account"?, "region"?, "eventBusName"? }] } (the bus defaults to the account\'s default bus in the region)',
         },
       };
     }
@@ -319,7 +394,8 @@ function registerControlRoutes(): void {
         resources: Array.isArray(e.resources) ? e.resources.map(String) : [],
         account: typeof e.account === 'string' ? e.account : runtime.managementAccountId,
         region: typeof e.region === 'string' ? e.region : runtime.config.organization.homeRegion,
-        eventBusName: typeof e.eventBusName === 'string' ? e.eventBusName : centralBusName(),
+        // an AWS service's event lands on the default bus of its account and region
+        ...(typeof e.eventBusName === 'string' ? { eventBusName: e.eventBusName } : {}),
       }),
     );
     return { status: 200, body: { eventIds: ids } };
@@ -356,6 +432,11 @@ function registerControlRoutes(): void {
         }).map(({ event, rules, bus, account, region }) => ({ account, region, bus, event, rules })),
       },
     };
+  });
+  controlRoute('GET', '/_sandbox/rule-metrics', (runtime, _body, query) => {
+    const hub = hubScope(runtime);
+    const scope = { account: query.account ?? hub.account, region: query.region ?? hub.region };
+    return { status: 200, body: { scope, rules: ruleMetrics(runtime, scope) } };
   });
   controlRoute('GET', '/_sandbox/deliveries', (runtime, _body, query) => ({
     status: 200,

@@ -1,14 +1,20 @@
 /**
  * The persisted shapes of the sandbox's EventBridge (buses, rules, targets, archives, replays,
  * deliveries, dead letters), their store tables and ARNs, and small input helpers shared by the
- * operation files. Everything lives in the management account and the home region.
+ * operation files. Every bus, rule, archive and replay belongs to one account and region (its
+ * {@link Scope}): store ids start with `<account>/<region>/`, ARNs say the same, and each scope has
+ * its own `default` bus.
  */
 import { randomUUID } from 'node:crypto';
 import { pageAt } from '../../core/paging';
-import type { BusEvent, SandboxRuntime, Store } from '../../core/types';
+import type { BusEvent, RequestContext, SandboxRuntime, Store } from '../../core/types';
 import { AwsServiceError } from '../../core/types';
 
-/** Store tables. Ids: buses by name, rules `<bus>/<rule>`, targets `<bus>/<rule>/<id>`. */
+/**
+ * Store tables. Ids start with the scope: buses `<account>/<region>/<bus>`, rules
+ * `<account>/<region>/<bus>/<rule>`, targets `…/<bus>/<rule>/<id>`, archives and replays
+ * `<account>/<region>/<name>`, archived events `<account>/<region>/<archive>/<sequence>`.
+ */
 export const TABLES = {
   buses: 'events.buses',
   rules: 'events.rules',
@@ -20,6 +26,10 @@ export const TABLES = {
   deliveries: 'events.deliveries',
   deadLetters: 'events.deadletters',
   schedules: 'events.schedules',
+  /** Deliveries accepted but not finished: resumed after a restart, so an accepted event is never lost. */
+  pending: 'events.pending',
+  /** Per rule: `Invocations`, `FailedInvocations` (EventBridge's CloudWatch metrics). */
+  metrics: 'events.metrics',
   meta: 'events.meta',
 } as const;
 
@@ -45,13 +55,19 @@ export function centralBusName(): string {
 export const CENTRAL_ARCHIVE = 'vendguard-archive';
 
 export interface BusRecord {
+  readonly account: string;
+  readonly region: string;
   readonly Name: string;
   readonly Arn: string;
   readonly CreationTime: number;
   readonly Description?: string;
+  /** The resource policy (`PutPermission`), JSON text. */
+  readonly Policy?: string;
 }
 
 export interface RuleRecord {
+  readonly account: string;
+  readonly region: string;
   readonly Name: string;
   readonly Arn: string;
   readonly EventBusName: string;
@@ -82,6 +98,8 @@ export interface TargetRecord {
 }
 
 export interface ArchiveRecord {
+  readonly account: string;
+  readonly region: string;
   readonly ArchiveName: string;
   readonly ArchiveArn: string;
   readonly EventSourceArn: string;
@@ -105,6 +123,8 @@ export interface ArchivedEvent {
 export type ReplayState = 'STARTING' | 'RUNNING' | 'CANCELLING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
 
 export interface ReplayRecord {
+  readonly account: string;
+  readonly region: string;
   readonly ReplayName: string;
   readonly ReplayArn: string;
   readonly Description?: string;
@@ -131,11 +151,15 @@ export interface DeliveryRecord {
   readonly durationMs: number;
   readonly at: number;
   readonly replayName?: string;
+  /** Why the delivery failed. */
+  readonly error?: string;
 }
 
 /** A delivery that failed after every retry: visible, and redeliverable. */
 export interface DeadLetterRecord {
   readonly id: string;
+  readonly account: string;
+  readonly region: string;
   readonly bus: string;
   readonly rule: string;
   readonly ruleArn: string;
@@ -150,15 +174,34 @@ export interface DeadLetterRecord {
   readonly redeliveryStatus?: 'SUCCEEDED' | 'FAILED';
 }
 
-/** ARNs and scope of the sandbox's EventBridge. */
+/** The account and region a bus, rule, archive or replay belongs to. */
 export interface Scope {
   readonly region: string;
   readonly account: string;
 }
 
-export function scopeOf(runtime: SandboxRuntime): Scope {
+/** The hub's scope: the management account in the home region (the central bus, the rule files). */
+export function hubScope(runtime: SandboxRuntime): Scope {
   return { region: runtime.config.organization.homeRegion, account: runtime.managementAccountId };
 }
+
+/** The scope of a call: the caller's account, the request's region. */
+export function callScope(ctx: RequestContext): Scope {
+  return { account: ctx.principal.accountId, region: ctx.region };
+}
+
+/** The store-id prefix of a scope (`<account>/<region>/`). */
+export const scopePrefix = (s: Scope): string => `${s.account}/${s.region}/`;
+export const sameScope = (a: Scope, b: Scope): boolean => a.account === b.account && a.region === b.region;
+
+export const keys = {
+  bus: (s: Scope, name: string) => `${scopePrefix(s)}${name}`,
+  rule: (s: Scope, bus: string, name: string) => `${scopePrefix(s)}${bus}/${name}`,
+  /** Prefix of a rule's targets. */
+  targets: (s: Scope, bus: string, rule: string) => `${scopePrefix(s)}${bus}/${rule}/`,
+  archive: (s: Scope, name: string) => `${scopePrefix(s)}${name}`,
+  replay: (s: Scope, name: string) => `${scopePrefix(s)}${name}`,
+};
 
 export const arns = {
   bus: (s: Scope, name: string) => `arn:aws:events:${s.region}:${s.account}:event-bus/${name}`,
@@ -168,6 +211,12 @@ export const arns = {
   replay: (s: Scope, name: string) => `arn:aws:events:${s.region}:${s.account}:replay/${name}`,
 };
 
+/** The scope and bus name of an event bus ARN, or undefined. */
+export function parseBusArn(arn: string): (Scope & { readonly name: string }) | undefined {
+  const m = /^arn:aws[a-z-]*:events:([a-z0-9-]+):(\d{12}):event-bus\/(.+)$/.exec(arn);
+  return m ? { region: m[1] as string, account: m[2] as string, name: m[3] as string } : undefined;
+}
+
 /** The bus name of an `EventBusName` that may be a name or an ARN; `default` when absent. */
 export function busNameOf(value: unknown): string {
   if (typeof value !== 'string' || value === '') return 'default';
@@ -176,11 +225,11 @@ export function busNameOf(value: unknown): string {
   return at >= 0 ? value.slice(at + marker.length) : value;
 }
 
-/** `(bus, rule)` of a rule ARN, or undefined. */
-export function parseRuleArn(arn: string): { bus: string; name: string } | undefined {
-  const m = /^arn:aws:events:[^:]*:\d{12}:rule\/(?:([^/]+)\/)?([^/]+)$/.exec(arn);
+/** Scope, bus and name of a rule ARN, or undefined. */
+export function parseRuleArn(arn: string): (Scope & { bus: string; name: string }) | undefined {
+  const m = /^arn:aws[a-z-]*:events:([a-z0-9-]+):(\d{12}):rule\/(?:([^/]+)\/)?([^/]+)$/.exec(arn);
   if (!m) return undefined;
-  return { bus: m[1] ?? 'default', name: m[2] as string };
+  return { region: m[1] as string, account: m[2] as string, bus: m[3] ?? 'default', name: m[4] as string };
 }
 
 /** The EventBridge time format: ISO 8601 without milliseconds. */

@@ -14,12 +14,17 @@ import {
   type BusRecord,
   bumpRulesVersion,
   busNameOf,
+  callScope,
+  hubScope,
+  keys,
   notFound,
   optionalString,
   paginate,
+  parseBusArn,
   type RuleRecord,
   requiredString,
-  scopeOf,
+  type Scope,
+  scopePrefix,
   TABLES,
   type TargetRecord,
   toDate,
@@ -32,32 +37,49 @@ const NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
 const MAX_TARGETS_PER_RULE = 5;
 const MAX_PATTERN_LENGTH = 4096;
 
-/** Creates a bus if absent (start-up seeding). */
-export function ensureBus(runtime: SandboxRuntime, name: string, description?: string): BusRecord {
-  const existing = runtime.store.get<BusRecord>(TABLES.buses, name);
+/** Creates a bus in a scope if absent (seeding, and every scope's `default` bus on first use). */
+export function ensureBus(runtime: SandboxRuntime, scope: Scope, name: string, description?: string): BusRecord {
+  const existing = runtime.store.get<BusRecord>(TABLES.buses, keys.bus(scope, name));
   if (existing) return existing;
   const record: BusRecord = {
+    account: scope.account,
+    region: scope.region,
     Name: name,
-    Arn: arns.bus(scopeOf(runtime), name),
+    Arn: arns.bus(scope, name),
     CreationTime: runtime.clock.nowMs(),
     ...(description ? { Description: description } : {}),
   };
-  runtime.store.put(TABLES.buses, name, record);
+  runtime.store.put(TABLES.buses, keys.bus(scope, name), record);
   return record;
 }
 
-/** The bus of an `EventBusName` input (name or ARN), or `ResourceNotFoundException`. */
-export function existingBus(runtime: SandboxRuntime, value: unknown): BusRecord {
+/**
+ * The bus of an `EventBusName` input (a name, or an ARN of this scope), or
+ * `ResourceNotFoundException`. Every account has a `default` bus in every region.
+ */
+export function existingBus(runtime: SandboxRuntime, scope: Scope, value: unknown): BusRecord {
   const name = busNameOf(value);
-  const bus = runtime.store.get<BusRecord>(TABLES.buses, name);
+  if (typeof value === 'string' && value.startsWith('arn:')) {
+    const parsed = parseBusArn(value);
+    if (!parsed || parsed.account !== scope.account || parsed.region !== scope.region) {
+      throw notFound(`Event bus ${value} does not exist.`);
+    }
+  }
+  if (name === 'default') return ensureBus(runtime, scope, 'default');
+  const bus = runtime.store.get<BusRecord>(TABLES.buses, keys.bus(scope, name));
   if (!bus) throw notFound(`Event bus ${name} does not exist.`);
   return bus;
 }
 
-function existingRule(runtime: SandboxRuntime, input: Record<string, unknown>, param = 'Name'): RuleRecord {
-  const bus = existingBus(runtime, input.EventBusName);
+function existingRule(
+  runtime: SandboxRuntime,
+  scope: Scope,
+  input: Record<string, unknown>,
+  param = 'Name',
+): RuleRecord {
+  const bus = existingBus(runtime, scope, input.EventBusName);
   const name = requiredString(input, param);
-  const rule = runtime.store.get<RuleRecord>(TABLES.rules, `${bus.Name}/${name}`);
+  const rule = runtime.store.get<RuleRecord>(TABLES.rules, keys.rule(scope, bus.Name, name));
   if (!rule) throw notFound(`Rule ${name} does not exist on EventBus ${bus.Name}.`);
   return rule;
 }
@@ -85,10 +107,10 @@ export function putRule(
 ): RuleRecord {
   const record: RuleRecord = {
     ...rule,
-    Arn: arns.rule(scopeOf(runtime), rule.EventBusName, rule.Name),
-    CreatedBy: rule.CreatedBy ?? runtime.managementAccountId,
+    Arn: arns.rule(rule, rule.EventBusName, rule.Name),
+    CreatedBy: rule.CreatedBy ?? rule.account,
   };
-  runtime.store.put(TABLES.rules, `${rule.EventBusName}/${rule.Name}`, record);
+  runtime.store.put(TABLES.rules, keys.rule(rule, rule.EventBusName, rule.Name), record);
   bumpRulesVersion(runtime.store);
   return record;
 }
@@ -107,7 +129,7 @@ function describeRule(rule: RuleRecord): Record<string, unknown> {
   };
 }
 
-function checkTarget(target: Record<string, unknown>): string | undefined {
+export function checkTarget(target: Record<string, unknown>): string | undefined {
   if (typeof target.Id !== 'string' || !/^[.\-_A-Za-z0-9]{1,64}$/.test(target.Id)) return 'Target Id is not valid.';
   if (typeof target.Arn !== 'string' || !target.Arn.startsWith('arn:'))
     return `Parameter ${String(target.Arn)} is not valid.`;
@@ -127,51 +149,86 @@ function checkTarget(target: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-/** The operations of this file. */
+/** Deletes a rule with its targets and schedule state. */
+export function removeRule(runtime: SandboxRuntime, rule: RuleRecord): void {
+  const { store } = runtime;
+  const prefix = keys.targets(rule, rule.EventBusName, rule.Name);
+  for (const target of store.list<TargetRecord>(TABLES.targets, prefix))
+    store.delete(TABLES.targets, `${prefix}${target.Id}`);
+  store.delete(TABLES.rules, keys.rule(rule, rule.EventBusName, rule.Name));
+  store.delete(TABLES.schedules, keys.rule(rule, rule.EventBusName, rule.Name));
+  bumpRulesVersion(store);
+}
+
+/** Sets a rule's targets (replacing those with the same Id). */
+export function putTargets(runtime: SandboxRuntime, rule: RuleRecord, targets: readonly TargetRecord[]): void {
+  const prefix = keys.targets(rule, rule.EventBusName, rule.Name);
+  for (const target of targets) runtime.store.put<TargetRecord>(TABLES.targets, `${prefix}${target.Id}`, target);
+  bumpRulesVersion(runtime.store);
+}
+
+/** The targets of a rule. */
+export function targetsOf(runtime: SandboxRuntime, rule: RuleRecord): TargetRecord[] {
+  return runtime.store.list<TargetRecord>(TABLES.targets, keys.targets(rule, rule.EventBusName, rule.Name));
+}
+
+/** The operations of this file, each acting in the caller's account and the request's region. */
 export function ruleOperations(runtime: SandboxRuntime): Record<string, OperationHandler> {
   const store = runtime.store;
   const operations: Record<string, OperationHandler> = {
-    CreateEventBus(input) {
+    CreateEventBus(input, ctx) {
+      const scope = callScope(ctx);
       const name = requiredString(input, 'Name');
       if (!NAME.test(name) || name === 'default') throw validation(`Event bus name ${name} is not valid.`);
-      if (store.get(TABLES.buses, name)) throw alreadyExists(`Event bus ${name} already exists.`);
-      const bus = ensureBus(runtime, name, optionalString(input, 'Description'));
+      if (store.get(TABLES.buses, keys.bus(scope, name))) throw alreadyExists(`Event bus ${name} already exists.`);
+      const bus = ensureBus(runtime, scope, name, optionalString(input, 'Description'));
       return { EventBusArn: bus.Arn, Description: bus.Description };
     },
 
-    DescribeEventBus(input) {
-      const bus = existingBus(runtime, input.Name);
-      return { Name: bus.Name, Arn: bus.Arn, Description: bus.Description, CreationTime: toDate(bus.CreationTime) };
+    DescribeEventBus(input, ctx) {
+      const bus = existingBus(runtime, callScope(ctx), input.Name);
+      return {
+        Name: bus.Name,
+        Arn: bus.Arn,
+        Description: bus.Description,
+        Policy: bus.Policy,
+        CreationTime: toDate(bus.CreationTime),
+      };
     },
 
-    ListEventBuses(input) {
+    ListEventBuses(input, ctx) {
+      const scope = callScope(ctx);
+      ensureBus(runtime, scope, 'default');
       const prefix = optionalString(input, 'NamePrefix') ?? '';
-      const buses = store.list<BusRecord>(TABLES.buses).filter((b) => b.Name.startsWith(prefix));
+      const buses = store.list<BusRecord>(TABLES.buses, scopePrefix(scope)).filter((b) => b.Name.startsWith(prefix));
       const { page, next } = paginate(buses, input);
       return {
         EventBuses: page.map((b) => ({
           Name: b.Name,
           Arn: b.Arn,
           Description: b.Description,
+          Policy: b.Policy,
           CreationTime: toDate(b.CreationTime),
         })),
         NextToken: next,
       };
     },
 
-    DeleteEventBus(input) {
+    DeleteEventBus(input, ctx) {
+      const scope = callScope(ctx);
       const name = requiredString(input, 'Name');
       if (name === 'default') throw validation('Cannot delete event bus default.');
-      for (const rule of store.list<RuleRecord>(TABLES.rules, `${name}/`))
-        store.delete(TABLES.rules, `${name}/${rule.Name}`);
-      store.delete(TABLES.buses, name);
+      for (const rule of store.list<RuleRecord>(TABLES.rules, `${scopePrefix(scope)}${name}/`))
+        removeRule(runtime, rule);
+      store.delete(TABLES.buses, keys.bus(scope, name));
       return {};
     },
 
-    PutRule(input) {
+    PutRule(input, ctx) {
+      const scope = callScope(ctx);
       const name = requiredString(input, 'Name');
       if (!NAME.test(name)) throw validation(`Rule name ${name} is not valid.`);
-      const bus = existingBus(runtime, input.EventBusName);
+      const bus = existingBus(runtime, scope, input.EventBusName);
       const pattern = optionalString(input, 'EventPattern');
       const schedule = optionalString(input, 'ScheduleExpression');
       if (!pattern && !schedule) throw validation('Parameter(s) EventPattern or ScheduleExpression must be specified.');
@@ -183,10 +240,11 @@ export function ruleOperations(runtime: SandboxRuntime): Record<string, Operatio
       const state = optionalString(input, 'State') ?? 'ENABLED';
       if (state !== 'ENABLED' && state !== 'DISABLED')
         throw validation(`Value '${state}' at 'state' failed to satisfy constraint.`);
-      const previous = store.get<RuleRecord>(TABLES.rules, `${bus.Name}/${name}`);
+      const previous = store.get<RuleRecord>(TABLES.rules, keys.rule(scope, bus.Name, name));
       const description = optionalString(input, 'Description');
       const roleArn = optionalString(input, 'RoleArn');
       const rule = putRule(runtime, {
+        ...scope,
         Name: name,
         EventBusName: bus.Name,
         State: state,
@@ -199,55 +257,56 @@ export function ruleOperations(runtime: SandboxRuntime): Record<string, Operatio
       return { RuleArn: rule.Arn };
     },
 
-    DescribeRule(input) {
-      return describeRule(existingRule(runtime, input));
+    DescribeRule(input, ctx) {
+      return describeRule(existingRule(runtime, callScope(ctx), input));
     },
 
-    ListRules(input) {
-      const bus = existingBus(runtime, input.EventBusName);
+    ListRules(input, ctx) {
+      const scope = callScope(ctx);
+      const bus = existingBus(runtime, scope, input.EventBusName);
       const prefix = optionalString(input, 'NamePrefix') ?? '';
       const rules = store
-        .list<RuleRecord>(TABLES.rules, `${bus.Name}/`)
+        .list<RuleRecord>(TABLES.rules, `${scopePrefix(scope)}${bus.Name}/`)
         .filter((r) => r.Name.startsWith(prefix))
         .sort((a, b) => a.Name.localeCompare(b.Name));
       const { page, next } = paginate(rules, input);
       return { Rules: page.map(describeRule), NextToken: next };
     },
 
-    DeleteRule(input) {
-      const bus = existingBus(runtime, input.EventBusName);
+    DeleteRule(input, ctx) {
+      const scope = callScope(ctx);
+      const bus = existingBus(runtime, scope, input.EventBusName);
       const name = requiredString(input, 'Name');
-      const rule = store.get<RuleRecord>(TABLES.rules, `${bus.Name}/${name}`);
+      const rule = store.get<RuleRecord>(TABLES.rules, keys.rule(scope, bus.Name, name));
       if (!rule) return {};
-      if (store.count(TABLES.targets, `${bus.Name}/${name}/`) > 0) {
+      if (store.count(TABLES.targets, keys.targets(scope, bus.Name, name)) > 0) {
         throw validation("Rule can't be deleted since it has targets.");
       }
-      store.delete(TABLES.rules, `${bus.Name}/${name}`);
-      store.delete(TABLES.schedules, `${bus.Name}/${name}`);
+      removeRule(runtime, rule);
       return {};
     },
 
-    EnableRule(input) {
-      const rule = existingRule(runtime, input);
+    EnableRule(input, ctx) {
+      const rule = existingRule(runtime, callScope(ctx), input);
       putRule(runtime, { ...rule, State: 'ENABLED' });
       return {};
     },
 
-    DisableRule(input) {
-      const rule = existingRule(runtime, input);
+    DisableRule(input, ctx) {
+      const rule = existingRule(runtime, callScope(ctx), input);
       putRule(runtime, { ...rule, State: 'DISABLED' });
       return {};
     },
 
-    PutTargets(input) {
-      const rule = existingRule(runtime, input, 'Rule');
+    PutTargets(input, ctx) {
+      const rule = existingRule(runtime, callScope(ctx), input, 'Rule');
       const targets = input.Targets;
       if (!Array.isArray(targets) || targets.length === 0 || targets.length > 10) {
         throw validation("Value at 'targets' failed to satisfy constraint: Member must have length between 1 and 10");
       }
-      const prefix = `${rule.EventBusName}/${rule.Name}/`;
-      const existing = new Set(store.list<TargetRecord>(TABLES.targets, prefix).map((t) => t.Id));
+      const existing = new Set(targetsOf(runtime, rule).map((t) => t.Id));
       const failed: Record<string, unknown>[] = [];
+      const accepted: TargetRecord[] = [];
       for (const raw of targets as Record<string, unknown>[]) {
         const problem = checkTarget(raw ?? {});
         if (problem) {
@@ -262,21 +321,23 @@ export function ruleOperations(runtime: SandboxRuntime): Record<string, Operatio
           );
         }
         existing.add(id);
-        store.put<TargetRecord>(TABLES.targets, `${prefix}${id}`, raw as unknown as TargetRecord);
+        accepted.push(raw as unknown as TargetRecord);
       }
+      putTargets(runtime, rule, accepted);
       return { FailedEntryCount: failed.length, FailedEntries: failed };
     },
 
-    RemoveTargets(input) {
-      const rule = existingRule(runtime, input, 'Rule');
+    RemoveTargets(input, ctx) {
+      const rule = existingRule(runtime, callScope(ctx), input, 'Rule');
       const ids = input.Ids;
       if (!Array.isArray(ids) || ids.length === 0)
         throw validation(
           "Value at 'ids' failed to satisfy constraint: Member must have length greater than or equal to 1",
         );
       const failed: Record<string, unknown>[] = [];
+      const prefix = keys.targets(rule, rule.EventBusName, rule.Name);
       for (const id of ids) {
-        if (!store.delete(TABLES.targets, `${rule.EventBusName}/${rule.Name}/${String(id)}`)) {
+        if (!store.delete(TABLES.targets, `${prefix}${String(id)}`)) {
           failed.push({
             TargetId: id,
             ErrorCode: 'ResourceNotFoundException',
@@ -287,10 +348,9 @@ export function ruleOperations(runtime: SandboxRuntime): Record<string, Operatio
       return { FailedEntryCount: failed.length, FailedEntries: failed };
     },
 
-    ListTargetsByRule(input) {
-      const rule = existingRule(runtime, input, 'Rule');
-      const targets = store.list<TargetRecord>(TABLES.targets, `${rule.EventBusName}/${rule.Name}/`);
-      const { page, next } = paginate(targets, input);
+    ListTargetsByRule(input, ctx) {
+      const rule = existingRule(runtime, callScope(ctx), input, 'Rule');
+      const { page, next } = paginate(targetsOf(runtime, rule), input);
       return { Targets: page, NextToken: next };
     },
   };
@@ -323,6 +383,7 @@ function fileTargetArn(runtime: SandboxRuntime, definition: RuleDefinition): str
  * @param dir - the rules folder (tests pass their own)
  */
 export function loadRuleFiles(runtime: SandboxRuntime, dir?: string): RuleRecord[] {
+  const hub = hubScope(runtime);
   // the project's rules come with the schedules of its scheduled functions (guard-reconcile)
   const scheduled = dir === undefined ? scheduledFunctionRules(FUNCTIONS) : [];
   const definitions = [...loadRules(dir), ...scheduled];
@@ -341,8 +402,9 @@ export function loadRuleFiles(runtime: SandboxRuntime, dir?: string): RuleRecord
     if (definition.schedule && !parseSchedule(definition.schedule)) {
       throw new Error(`${file}: schedule ${definition.schedule} is not a valid rate() or cron() expression`);
     }
-    ensureBus(runtime, definition.eventBus);
+    ensureBus(runtime, hub, definition.eventBus);
     const rule = putRule(runtime, {
+      ...hub,
       Name: definition.name,
       EventBusName: definition.eventBus,
       State: definition.enabled ? 'ENABLED' : 'DISABLED',
@@ -356,7 +418,7 @@ export function loadRuleFiles(runtime: SandboxRuntime, dir?: string): RuleRecord
       Arn: fileTargetArn(runtime, definition),
       RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
     };
-    const prefix = `${rule.EventBusName}/${rule.Name}/`;
+    const prefix = keys.targets(hub, rule.EventBusName, rule.Name);
     for (const old of runtime.store.list<TargetRecord>(TABLES.targets, prefix)) {
       if (old.Id !== target.Id) runtime.store.delete(TABLES.targets, `${prefix}${old.Id}`);
     }
@@ -364,14 +426,9 @@ export function loadRuleFiles(runtime: SandboxRuntime, dir?: string): RuleRecord
     names.add(`${rule.EventBusName}/${rule.Name}`);
     loaded.push(rule);
   }
-  for (const rule of runtime.store.list<RuleRecord>(TABLES.rules)) {
-    const key = `${rule.EventBusName}/${rule.Name}`;
-    if (!rule.file || names.has(key)) continue;
-    for (const target of runtime.store.list<TargetRecord>(TABLES.targets, `${key}/`)) {
-      runtime.store.delete(TABLES.targets, `${key}/${target.Id}`);
-    }
-    runtime.store.delete(TABLES.rules, key);
-    runtime.store.delete(TABLES.schedules, key);
+  for (const rule of runtime.store.list<RuleRecord>(TABLES.rules, scopePrefix(hub))) {
+    if (!rule.file || names.has(`${rule.EventBusName}/${rule.Name}`)) continue;
+    removeRule(runtime, rule);
   }
   bumpRulesVersion(runtime.store);
   return loaded;

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { BusEvent, SandboxRuntime } from '../../core/types';
 import { type CronExpression, nextCronTime, parseCron } from './cron';
 import type { EventRouter } from './delivery';
-import { eventTime, type RuleRecord, scopeOf, TABLES } from './model';
+import { eventTime, keys, type RuleRecord, TABLES } from './model';
+import { targetsOf } from './rules';
 import { traceEvent } from './trace';
 
 /** A parsed schedule expression. */
@@ -97,7 +98,7 @@ export class Scheduler {
       if (!expression || rule.State !== 'ENABLED') continue;
       const schedule = parseSchedule(expression);
       if (!schedule) continue;
-      const key = `${rule.EventBusName}/${rule.Name}`;
+      const key = keys.rule(rule, rule.EventBusName, rule.Name);
       const state = store.get<ScheduleState>(TABLES.schedules, key);
       // A new rule, or a changed expression, starts counting from now.
       if (!state || (state.expression !== undefined && state.expression !== expression)) {
@@ -128,22 +129,26 @@ export class Scheduler {
     return fired;
   }
 
+  /** Sends the rule's `Scheduled Event` (in the rule's account and region) to its targets. */
   private fire(rule: RuleRecord, atMs: number): void {
-    const scope = scopeOf(this.runtime);
     const event: BusEvent = {
       version: '0',
       id: randomUUID(),
       'detail-type': 'Scheduled Event',
       source: 'aws.events',
-      account: scope.account,
+      account: rule.account,
       time: eventTime(new Date(atMs)),
-      region: scope.region,
+      region: rule.region,
       resources: [rule.Arn],
       detail: {},
     };
-    const targets = this.router.targetsOf(rule);
-    traceEvent(this.runtime, rule.EventBusName, event, [{ rule: rule.Name, targets: targets.map((t) => t.Arn) }]);
-    for (const target of targets) this.router.deliverLater(rule, target, event);
+    const targets = targetsOf(this.runtime, rule);
+    this.runtime.store.transaction(() => {
+      traceEvent(this.runtime, rule, rule.EventBusName, event, [
+        { rule: rule.Name, targets: targets.map((t) => t.Arn) },
+      ]);
+      for (const target of targets) this.router.enqueue(rule, target, event);
+    });
   }
 
   /** Next wake-up: the earliest due time, polled at least once a real second for new rules. */

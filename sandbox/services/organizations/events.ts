@@ -23,9 +23,9 @@ export function serviceEventTimestamp(ms: number): string {
 }
 
 /**
- * The `CreateAccountResult` event of a finished creation (SUCCEEDED or FAILED), for the `vendguard`
- * bus. As in AWS, the account name is masked (`****`), the identity is `AWS Internal`, and the event
- * is in us-east-1 in the management account.
+ * The `CreateAccountResult` event of a finished creation (SUCCEEDED or FAILED). As in AWS, the
+ * account name is masked (`****`), the identity is `AWS Internal`, and the event lands on the
+ * management account's default bus in us-east-1.
  */
 export function createAccountResultEntry(status: CreateStatusRecord, managementAccountId: string): BusEntry {
   const completedMs = status.CompletedTimestampMs ?? status.dueMs;
@@ -36,7 +36,6 @@ export function createAccountResultEntry(status: CreateStatusRecord, managementA
     account: managementAccountId,
     region: 'us-east-1',
     resources: [],
-    eventBusName: 'vendguard',
     time: new Date(completedMs),
     detail: {
       eventVersion: '1.08',

@@ -125,6 +125,7 @@ describe('guardrails against the sandbox', () => {
       eventType: 'AwsApiCall',
       readOnly: false,
       recipientAccountId: serviceAccount,
+      eventCategory: 'Management',
       ...extra,
     });
     const attach = record('AttachInternetGateway', `attach-${igwId}`, {
@@ -197,7 +198,13 @@ describe('guardrails against the sandbox', () => {
         source: 'aws.ec2',
         detailType: 'AWS API Call via CloudTrail',
         // matches igw-created's pattern, but lacks eventID, eventTime, recipientAccountId…
-        detail: { eventName: 'CreateInternetGateway', userIdentity: { type: 'IAMUser' }, truncated: i },
+        // (it does carry eventCategory, or the account's forwarding rule would not send it to the hub)
+        detail: {
+          eventName: 'CreateInternetGateway',
+          eventCategory: 'Management',
+          userIdentity: { type: 'IAMUser' },
+          truncated: i,
+        },
         account: serviceAccount,
         region: REGION,
       });

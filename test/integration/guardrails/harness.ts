@@ -114,7 +114,9 @@ export async function startGuardrailSandbox(): Promise<{ sb: TestSandbox; servic
     const status = out.CreateAccountStatus;
     if (status?.State === 'SUCCEEDED') {
       const serviceAccount = status.AccountId as string;
-      await deploySecurityBaseline(sb, serviceAccount);
+      // The egress account (a core account the guardrails exempt) gets the baseline too: without its
+      // forwarding rule nothing it does would reach the hub, as on AWS.
+      await deploySecurityBaseline(sb, serviceAccount, sb.accountId('egress'));
       return { sb, serviceAccount };
     }
     if (status?.State === 'FAILED' || Date.now() > deadline) {

@@ -36,7 +36,7 @@ import {
 } from '../../../functions/shared/schemas/cloudtrail';
 import { loadOrganizationConfig } from '../../../infra/config/load';
 import type { BusEvent } from '../../../sandbox/core/types';
-import { type ArchivedEvent, CENTRAL_ARCHIVE, TABLES } from '../../../sandbox/services/eventbridge/model';
+import { busEvents, KEEP_BUS_EVENTS } from '../../../sandbox/services/eventbridge/trace';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 
 let sb: TestSandbox;
@@ -332,16 +332,20 @@ describe('OUs and tags', () => {
 });
 
 describe('the CreateAccountResult service event', () => {
-  /** The `CreateAccountResult` events of a creation request that reached the vendguard bus (its archive keeps them all). */
+  /** The `CreateAccountResult` events of a creation request on the management account's us-east-1 default bus. */
   function results(requestId: string): BusEvent[] {
-    return sb.runtime.store
-      .list<ArchivedEvent>(TABLES.archived, `${CENTRAL_ARCHIVE}/`)
-      .map((a) => a.event)
+    return busEvents(sb.runtime, {
+      account: sb.runtime.managementAccountId,
+      region: 'us-east-1',
+      bus: 'default',
+      limit: KEEP_BUS_EVENTS,
+    })
+      .map((t) => t.event)
       .filter((e) => e['detail-type'] === SERVICE_EVENT_DETAIL_TYPE && e.detail.eventName === 'CreateAccountResult')
       .filter((e) => JSON.stringify(e.detail.serviceEventDetails).includes(requestId));
   }
 
-  it('reaches the vendguard bus exactly once when a creation succeeds, with the new account id', async () => {
+  it("lands on the management account's us-east-1 default bus exactly once when a creation succeeds, with the new account id", async () => {
     const started = await org.send(new CreateAccountCommand({ Email: 'result@acme.example', AccountName: 'result' }));
     const requestId = started.CreateAccountStatus?.Id as string;
     expect(results(requestId)).toEqual([]);

@@ -34,13 +34,16 @@ export function clients(sb: TestSandbox) {
 export const executionArnOf = (requestId: string) =>
   `arn:aws:states:eu-west-1:100000000001:execution:vendguard-account-vending:${requestId}`;
 
+/** The central bus's ARN: another account names it by ARN (a bare name is a bus of its own account). */
+export const CENTRAL_BUS_ARN = 'arn:aws:events:eu-west-1:100000000001:event-bus/vendguard';
+
 /** Puts an `Account Request` on the central bus as a requester would; fails if the bus refuses it. Returns the event id. */
 export async function putRequest(events: EventBridgeClient, detail: unknown): Promise<string> {
   const out = await events.send(
     new PutEventsCommand({
       Entries: [
         {
-          EventBusName: 'vendguard',
+          EventBusName: CENTRAL_BUS_ARN,
           Source: 'vendguard.requests',
           DetailType: 'Account Request',
           Detail: JSON.stringify(detail),

@@ -392,17 +392,41 @@ describe('EventBridge service', () => {
     );
   });
 
-  it('routes bus.publish entries without a bus to the vendguard bus', async () => {
-    await ruleWithTarget(h, 'trail');
-    h.eb.bus.publish({
-      source: 'vendguard.test',
-      detailType: 'trail',
-      detail: {},
-      account: '222233334444',
-      region: 'eu-west-1',
-    });
+  it("routes bus.publish entries without a bus to the default bus of the entry's account and region", async () => {
+    await ruleWithTarget(h, 'trail', {}, 'default');
+    const entry = { source: 'vendguard.test', detailType: 'trail', detail: {}, region: 'eu-west-1' };
+    h.eb.bus.publish({ ...entry, account: '222233334444' }); // another account's default bus: no rule there
+    h.eb.bus.publish({ ...entry, account: '100000000001', region: 'eu-central-1' }); // the hub, another region
+    h.eb.bus.publish({ ...entry, account: '100000000001' });
     await h.eb.router.settle();
     expect(h.invocations).toHaveLength(1);
+  });
+
+  it('persists each delivery before publish returns, and resumes the unfinished ones on start', async () => {
+    await ruleWithTarget(h, 'durable-delivery');
+    h.eb.bus.publish({
+      source: 'vendguard.test',
+      detailType: 'durable-delivery',
+      detail: { n: 1 },
+      account: '100000000001',
+      region: 'eu-west-1',
+      eventBusName: 'vendguard',
+    });
+    // what a crash right after the answer would leave behind
+    const pending = h.rt.store.list<{ key: string }>(TABLES.pending);
+    expect(pending).toHaveLength(1);
+    await h.eb.router.settle();
+    expect(h.rt.store.count(TABLES.pending)).toBe(0);
+    expect(h.invocations).toHaveLength(1);
+
+    h.rt.store.put(TABLES.pending, (pending[0] as { key: string }).key, pending[0]);
+    const restarted = createEventBridgeService(h.rt, { loadRules: false });
+    await restarted.service.start?.(h.rt);
+    await restarted.router.settle();
+    expect(h.invocations).toHaveLength(2);
+    expect(h.invocations[1]?.event).toMatchObject({ 'detail-type': 'durable-delivery', detail: { n: 1 } });
+    expect(h.rt.store.count(TABLES.pending)).toBe(0);
+    restarted.scheduler.stop();
   });
 
   it('keeps rules and targets in the store across a restart', async () => {
@@ -413,8 +437,9 @@ describe('EventBridge service', () => {
       source: 'vendguard.test',
       detailType: 'durable',
       detail: {},
-      account: '1',
+      account: '100000000001',
       region: 'eu-west-1',
+      eventBusName: 'vendguard',
     });
     await again.router.settle();
     expect(h.invocations).toHaveLength(1);
@@ -468,7 +493,7 @@ describe('EventBridge rule files and schedules', () => {
       h.call('DescribeRule', { Name: 'account-request', EventBusName: 'vendguard' }),
       'ResourceNotFoundException',
     );
-    expect(h.rt.store.count(TABLES.targets)).toBe(1);
+    expect(h.rt.store.count(TABLES.targets, '100000000001/eu-west-1/vendguard/')).toBe(1);
     restarted.scheduler.stop();
     h.eb.scheduler.stop();
     h.rt.close();
