@@ -69,8 +69,12 @@ function cloudTrailDetail(
     eventType: 'AwsApiCall',
     managementEvent: true,
     recipientAccountId: account,
+    eventCategory: 'Management',
   };
 }
+
+/** A run stops when no guardrail has finished for this long. */
+const STALL_MS = 30_000;
 
 export async function run(args: string[]): Promise<unknown> {
   const { values } = parseArgs({
@@ -111,8 +115,9 @@ export async function run(args: string[]): Promise<unknown> {
     };
     counts.irrelevant = total - counts.violating - counts.exempt - counts.duplicate;
 
-    // The remediation role the guardrails assume comes with the security baseline, as vending deploys it.
-    await deploySecurityBaseline(sb, serviceAccount);
+    // The remediation role the guardrails assume comes with the security baseline, as vending deploys it;
+    // its forwarding rule is what brings each account's CloudTrail events to the hub.
+    await deploySecurityBaseline(sb, serviceAccount, egress);
     // Each violating event is about its own gateway attached to its own VPC (AWS allows one per VPC),
     // planted without API calls: nobody in the account may create one any more (SCPs, least privilege),
     // and the events are the benchmark's own.
@@ -242,8 +247,16 @@ export async function run(args: string[]): Promise<unknown> {
     let inFlight = 0;
     let cursor = 0;
     const started = performance.now();
-    await new Promise<void>((resolveAll) => {
+    // bounded: a run where no guardrail finishes for STALL_MS (an event that never reaches the hub) stops
+    let lastProgress = performance.now();
+    await new Promise<void>((resolveAll, rejectAll) => {
+      const watchdog = setInterval(() => {
+        if (performance.now() - lastProgress <= STALL_MS) return;
+        clearInterval(watchdog);
+        rejectAll(new Error(`no guardrail finished for ${STALL_MS / 1000} s with ${inFlight} events in flight: stopped`));
+      }, 1000);
       const pump = (): void => {
+        lastProgress = performance.now();
         while (inFlight < window && cursor < plan.length) {
           const item = plan[cursor++] as Planned;
           if (item.kind === 'irrelevant') {
@@ -263,7 +276,10 @@ export async function run(args: string[]): Promise<unknown> {
           ]);
           publish(item);
         }
-        if (cursor >= plan.length && inFlight === 0) resolveAll();
+        if (cursor >= plan.length && inFlight === 0) {
+          clearInterval(watchdog);
+          resolveAll();
+        }
       };
       pump();
     });
