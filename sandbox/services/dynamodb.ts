@@ -12,8 +12,11 @@ import type { LocalRuntime } from '../core/runtime';
 import type { RawHttpService } from '../core/server';
 
 /**
- * DynamoDB through dynalite (LevelDB under `<home>/dynamodb`): the server hands it the raw HTTP
- * request. On start the state table `vendguard-state` (pk `id`, TTL `expiration`) is created if absent.
+ * DynamoDB through dynalite: the server hands it the raw HTTP request. Tables belong to an account and
+ * region, as on AWS: each scope has its own dynalite store (the hub's under `<home>/dynamodb`, any
+ * other under `<home>/dynamodb-scopes/<account>/<region>`, made on first use), whose `TableArn`s name
+ * that account and region. On start the hub's state table `vendguard-state` (pk `id`, TTL
+ * `expiration`) is created if absent.
  */
 
 export const STATE_TABLE = 'vendguard-state';
@@ -35,13 +38,49 @@ function replay(req: IncomingMessage, body: Buffer): IncomingMessage {
 
 type DynaliteFactory = (options: Record<string, unknown>) => Server;
 
-export function createDynamoDbService(runtime: LocalRuntime): RawHttpService {
-  const dir = join(runtime.home, 'dynamodb');
+interface Store {
+  readonly server: Server;
+  readonly listener: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+/**
+ * A dynalite store for one account and region. dynalite reads the account and region of its ARNs
+ * from the environment when the store is created, so they are set for that moment only.
+ */
+function openStore(dir: string, account: string, region: string): Store {
   mkdirSync(dir, { recursive: true });
   // dynalite ships no types; it returns an http.Server whose request listener we call directly.
   const dynalite = require('dynalite') as DynaliteFactory;
-  const server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const listener = server.listeners('request')[0] as (req: IncomingMessage, res: ServerResponse) => void;
+  const saved = { account: process.env.AWS_ACCOUNT_ID, region: process.env.AWS_REGION };
+  process.env.AWS_ACCOUNT_ID = account;
+  process.env.AWS_REGION = region;
+  try {
+    const server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    const listener = server.listeners('request')[0] as Store['listener'];
+    return { server, listener };
+  } finally {
+    if (saved.account === undefined) delete process.env.AWS_ACCOUNT_ID;
+    else process.env.AWS_ACCOUNT_ID = saved.account;
+    if (saved.region === undefined) delete process.env.AWS_REGION;
+    else process.env.AWS_REGION = saved.region;
+  }
+}
+
+export function createDynamoDbService(runtime: LocalRuntime): RawHttpService {
+  const stores = new Map<string, Store>();
+  const storeFor = (account: string, region: string): Store => {
+    const key = `${account}/${region}`;
+    let store = stores.get(key);
+    if (!store) {
+      const hub = account === runtime.managementAccountId && region === runtime.homeRegion;
+      const dir = hub ? join(runtime.home, 'dynamodb') : join(runtime.home, 'dynamodb-scopes', account, region);
+      store = openStore(dir, account, region);
+      // dynalite closes its LevelDB only when its (unused) server closes, so each store listens on loopback
+      if (!hub) store.server.listen(0, '127.0.0.1');
+      stores.set(key, store);
+    }
+    return store;
+  };
   let inFlight = 0;
   const waiters: (() => void)[] = [];
   return {
@@ -80,10 +119,13 @@ export function createDynamoDbService(runtime: LocalRuntime): RawHttpService {
         if (inFlight === 0) for (const idle of waiters.splice(0)) idle();
         return end(...args);
       }) as typeof res.end;
-      listener(replay(req, call.body), res);
+      storeFor(call.principal.accountId, call.region).listener(replay(req, call.body), res);
     },
     start: async (rt) => {
-      if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+      const hub = storeFor(rt.managementAccountId, rt.homeRegion);
+      if (!hub.server.listening) {
+        await new Promise<void>((resolve) => hub.server.listen(0, '127.0.0.1', () => resolve()));
+      }
       const creds = rt.hubCredentials();
       const client = new DynamoDBClient({
         endpoint: rt.endpoint,
@@ -126,11 +168,16 @@ export function createDynamoDbService(runtime: LocalRuntime): RawHttpService {
           setTimeout(resolve, 3000).unref();
         });
       }
-      // dynalite closes its LevelDB only when a listening server closes, so it listens (unused) on loopback
-      await new Promise<void>((resolve) => {
-        if (!server.listening) return resolve();
-        server.close(() => resolve());
-      });
+      await Promise.all(
+        [...stores.values()].map(
+          ({ server }) =>
+            new Promise<void>((resolve) => {
+              if (!server.listening) return resolve();
+              server.close(() => resolve());
+            }),
+        ),
+      );
+      stores.clear();
     },
   };
 }

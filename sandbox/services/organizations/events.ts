@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BusEntry } from '../../core/types';
+import type { BusEntry, TrailShaper } from '../../core/types';
 import type { CreateStatusRecord } from './model';
 
 /**
@@ -68,3 +68,32 @@ export function createAccountResultEntry(status: CreateStatusRecord, managementA
     },
   };
 }
+
+/**
+ * How CloudTrail records `CreateAccount`: the account name and email masked (`****`) in the request
+ * and the response, the request time in CloudTrail's `Nov 5, 2020 9:21:45 PM` form, the other request
+ * parameters (`roleName`, `iamUserAccessToBilling`, `tags`) as given.
+ */
+export const createAccountTrailShape: TrailShaper = ({ input, result }) => {
+  const { AccountName: _name, Email: _email, ...rest } = input;
+  const requestParameters: Record<string, unknown> = { accountName: '****', email: '****' };
+  for (const [k, v] of Object.entries(rest)) requestParameters[k.charAt(0).toLowerCase() + k.slice(1)] = v;
+  const status = (
+    result as { CreateAccountStatus?: { Id?: string; State?: string; RequestedTimestamp?: Date } } | undefined
+  )?.CreateAccountStatus;
+  return {
+    requestParameters,
+    responseElements: status
+      ? {
+          createAccountStatus: {
+            accountName: '****',
+            id: status.Id,
+            requestedTimestamp: status.RequestedTimestamp
+              ? serviceEventTimestamp(status.RequestedTimestamp.getTime())
+              : undefined,
+            state: status.State,
+          },
+        }
+      : null,
+  };
+};

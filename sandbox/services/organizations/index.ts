@@ -2,6 +2,7 @@ import type { LocalRuntime } from '../../core/runtime';
 import type { ServiceDefinition } from '../../core/types';
 import { accountOperations } from './accounts';
 import { checkOrganizationAccess, delegationOperations } from './delegation';
+import { createAccountTrailShape } from './events';
 import { membershipOperations } from './membership';
 import { OrgState, organizationView, seedOrganization } from './model';
 import { policyOperations } from './policies';
@@ -63,6 +64,8 @@ export function createOrganizationsService(runtime: LocalRuntime): ServiceDefini
     targetPrefix: 'AWSOrganizationsV20161128',
     eventSource: 'organizations.amazonaws.com',
     operations: wrapped,
+    // CloudTrail masks the new account's name and email
+    trailShapes: { CreateAccount: createAccountTrailShape },
     start: () => {
       stopped = false;
       seedOrganization(state, runtime);

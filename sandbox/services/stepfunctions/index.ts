@@ -47,10 +47,13 @@ export function createStepFunctionsService(
     protocol: 'awsJson1_0',
     targetPrefix: 'AWSStepFunctions',
     eventSource: 'states.amazonaws.com',
-    // the state machine or execution a call names; list calls take `*`
+    // the state machine or execution a call names (list calls take `*`); Step Functions has no
+    // resource policies, so one of another account is out of reach
     authorization: (_operation, input) => {
       const arn = [input.executionArn, input.stateMachineArn].find((v): v is string => typeof v === 'string');
-      return arn ? { resources: [arn] } : {};
+      if (!arn) return {};
+      const account = /^arn:aws[a-z-]*:states:[^:]*:(\d{12}):/.exec(arn)?.[1];
+      return { resources: [arn], ...(account ? { resourceAccountId: account } : {}) };
     },
     operations: sfn.operations(),
     start: () => {

@@ -345,6 +345,24 @@ describe('the CreateAccountResult service event', () => {
       .filter((e) => JSON.stringify(e.detail.serviceEventDetails).includes(requestId));
   }
 
+  it('records CreateAccount in CloudTrail with the name and email masked, as AWS does', async () => {
+    const started = await org.send(
+      new CreateAccountCommand({ Email: 'masked@acme.example', AccountName: 'masked', RoleName: 'OrgAdmin' }),
+    );
+    const call = sb.runtime.recentTrail.filter((e) => e.detail.eventName === 'CreateAccount').at(-1);
+    expect(call?.detail.requestParameters).toEqual({ accountName: '****', email: '****', roleName: 'OrgAdmin' });
+    expect(call?.detail.responseElements).toEqual({
+      createAccountStatus: {
+        accountName: '****',
+        id: started.CreateAccountStatus?.Id,
+        requestedTimestamp: expect.stringMatching(/^[A-Z][a-z]{2} \d{1,2}, \d{4} \d{1,2}:\d{2}:\d{2} (AM|PM)$/),
+        state: 'IN_PROGRESS',
+      },
+    });
+    expect(JSON.stringify(call)).not.toContain('masked@acme.example');
+    await waitForCreation(started.CreateAccountStatus?.Id as string);
+  });
+
   it("lands on the management account's us-east-1 default bus exactly once when a creation succeeds, with the new account id", async () => {
     const started = await org.send(new CreateAccountCommand({ Email: 'result@acme.example', AccountName: 'result' }));
     const requestId = started.CreateAccountStatus?.Id as string;

@@ -4,6 +4,7 @@
  * along the baseline's forwarding rule and through the hub bus's policy.
  */
 
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { CreateInternetGatewayCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   CreateEventBusCommand,
@@ -17,6 +18,7 @@ import {
   RemovePermissionCommand,
 } from '@aws-sdk/client-eventbridge';
 import { CreateRoleCommand, DeleteRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { DescribeStateMachineCommand, ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { TracedEvent } from '../../../cli/commands/sandbox';
 import { createAccountIn, deploySecurityBaseline, startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 
@@ -265,5 +267,43 @@ describe("the hub bus's policy decides cross-account puts", () => {
     await expect(
       events().send(new RemovePermissionCommand({ EventBusName: 'vendguard', StatementId: 'no-such-statement' })),
     ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+});
+
+describe('tables and state machines belong to their account and region', () => {
+  it("a member sees its own tables, with ARNs naming its account, never the hub's", async () => {
+    const mine = sb.client(DynamoDBClient, { accountId: bare });
+    expect((await mine.send(new ListTablesCommand({}))).TableNames).toEqual([]);
+    const made = await mine.send(
+      new CreateTableCommand({
+        TableName: 'team-table',
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    expect(made.TableDescription?.TableArn).toBe(`arn:aws:dynamodb:${HOME}:${bare}:table/team-table`);
+    const hubTables = (await sb.client(DynamoDBClient).send(new ListTablesCommand({}))).TableNames;
+    expect(hubTables).toContain('vendguard-state');
+    expect(hubTables).not.toContain('team-table');
+    const state = await sb.client(DynamoDBClient).send(new DescribeTableCommand({ TableName: 'vendguard-state' }));
+    expect(state.Table?.TableArn).toBe(`arn:aws:dynamodb:${HOME}:${hub}:table/vendguard-state`);
+    await expect(mine.send(new DescribeTableCommand({ TableName: 'vendguard-state' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+    const frankfurt = sb.client(DynamoDBClient, { accountId: bare, region: 'eu-central-1' });
+    expect((await frankfurt.send(new ListTablesCommand({}))).TableNames).toEqual([]);
+  });
+
+  it("a member lists no state machines and cannot reach the hub's", async () => {
+    const sfn = sb.client(SFNClient, { accountId: bare });
+    expect((await sfn.send(new ListStateMachinesCommand({}))).stateMachines).toEqual([]);
+    await expect(
+      sfn.send(
+        new DescribeStateMachineCommand({
+          stateMachineArn: `arn:aws:states:${HOME}:${hub}:stateMachine:vendguard-account-vending`,
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'AccessDeniedException' });
   });
 });
