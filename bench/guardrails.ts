@@ -253,7 +253,9 @@ export async function run(args: string[]): Promise<unknown> {
       const watchdog = setInterval(() => {
         if (performance.now() - lastProgress <= STALL_MS) return;
         clearInterval(watchdog);
-        rejectAll(new Error(`no guardrail finished for ${STALL_MS / 1000} s with ${inFlight} events in flight: stopped`));
+        rejectAll(
+          new Error(`no guardrail finished for ${STALL_MS / 1000} s with ${inFlight} events in flight: stopped`),
+        );
       }, 1000);
       const pump = (): void => {
         lastProgress = performance.now();
