@@ -276,6 +276,11 @@ export class SandboxServer {
       const protocol: Protocol = target || contentType.includes('json') ? 'awsJson1_1' : 'awsQuery';
       return sendError(res, protocol, err, requestId);
     }
+    // a query-compatible JSON service answers an `Action=…` form (no X-Amz-Target) in the query protocol
+    const protocol: Protocol =
+      service.queryCompatible && !target && (contentType.includes('form-urlencoded') || /(^|&)Action=/.test(body))
+        ? 'awsQuery'
+        : service.protocol;
     const region = scope.region ?? this.runtime.homeRegion;
     let principal: Principal;
     try {
@@ -287,19 +292,19 @@ export class SandboxServer {
           rawHeaders: req.rawHeaders,
           body: raw,
         },
-        errorFamily(service.protocol),
+        errorFamily(protocol),
       );
     } catch (err) {
       this.runtime.stats.requests++;
       this.runtime.stats.errors++;
-      return sendError(res, service.protocol, asServiceError(err), requestId);
+      return sendError(res, protocol, asServiceError(err), requestId);
     }
     let operation = '';
     let input: Record<string, unknown> = {};
     let result: unknown;
     let error: unknown;
     try {
-      if (service.protocol === 'awsJson1_0' || service.protocol === 'awsJson1_1') {
+      if (protocol === 'awsJson1_0' || protocol === 'awsJson1_1') {
         const op = [service.targetPrefix ?? '', ...(service.targetPrefixAliases ?? [])]
           .map((prefix) => jsonOperation(target, prefix))
           .find((o) => o !== undefined);
@@ -324,7 +329,7 @@ export class SandboxServer {
     } catch (err) {
       this.runtime.stats.requests++;
       this.runtime.stats.errors++;
-      return sendError(res, service.protocol, asServiceError(err), requestId);
+      return sendError(res, protocol, asServiceError(err), requestId);
     }
     const handler = service.operations[operation];
     const ctx: RequestContext = {
@@ -346,7 +351,7 @@ export class SandboxServer {
         : this.runtime.gatekeeper.decide(authorizeCall(service, operation, details, ctx));
       if (denial) {
         denied = true;
-        throw accessDeniedError(errorFamily(service.protocol), principal.arn, denial);
+        throw accessDeniedError(errorFamily(protocol), principal.arn, denial);
       }
       const fault = this.runtime.fault(service.signingName, operation);
       if (fault?.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
@@ -368,7 +373,7 @@ export class SandboxServer {
         this.runtime.emitTrail(
           cloudTrailEntry({
             ctx,
-            protocol: service.protocol,
+            protocol,
             eventSource: service.eventSource,
             input,
             result,
@@ -385,13 +390,13 @@ export class SandboxServer {
     this.runtime.stats.totalMs += performance.now() - started;
     if (error !== undefined) {
       this.runtime.stats.errors++;
-      return sendError(res, service.protocol, asServiceError(error), requestId);
+      return sendError(res, protocol, asServiceError(error), requestId);
     }
     const headers = { 'x-amzn-requestid': requestId, 'x-amz-request-id': requestId };
-    switch (service.protocol) {
+    switch (protocol) {
       case 'awsJson1_0':
       case 'awsJson1_1':
-        return send(res, 200, CONTENT_TYPES[service.protocol], encodeJson(result), headers);
+        return send(res, 200, CONTENT_TYPES[protocol], encodeJson(result), headers);
       case 'ec2Query':
         return send(
           res,

@@ -256,6 +256,12 @@ export interface ServiceDefinition {
   /** SigV4 signing name: `organizations`, `cloudformation`, `ec2`, `sts`, `states`, `events`, `dynamodb`. */
   readonly signingName: string;
   readonly protocol: Protocol;
+  /**
+   * A JSON service that also answers the query protocol (`Action=…` forms), as SQS and CloudWatch do
+   * for older clients (the AWS CLI v2 before 2023): such a request is decoded and answered as
+   * `awsQuery` (with `xmlNamespace`), and JSON errors carry `x-amzn-query-error`.
+   */
+  readonly queryCompatible?: { readonly version: string };
   /** JSON protocols: the `X-Amz-Target` prefix, e.g. `AWSOrganizationsV20161128`. */
   readonly targetPrefix?: string;
   /**
@@ -287,11 +293,23 @@ export class AwsServiceError extends Error {
   readonly status: number;
   readonly fault: 'Sender' | 'Receiver';
 
-  constructor(code: string, message: string, options: { status?: number; fault?: 'Sender' | 'Receiver' } = {}) {
+  /**
+   * For a service that speaks JSON and query (SQS, CloudWatch: `awsQueryCompatible`), the code the
+   * query protocol uses (`AWS.SimpleQueueService.NonExistentQueue`); the JSON protocol sends it in
+   * `x-amzn-query-error`. Absent: the same as `code`.
+   */
+  readonly queryCode?: string;
+
+  constructor(
+    code: string,
+    message: string,
+    options: { status?: number; fault?: 'Sender' | 'Receiver'; queryCode?: string } = {},
+  ) {
     super(message);
     this.name = 'AwsServiceError';
     this.code = code;
     this.status = options.status ?? 400;
     this.fault = options.fault ?? (this.status >= 500 ? 'Receiver' : 'Sender');
+    if (options.queryCode !== undefined) this.queryCode = options.queryCode;
   }
 }

@@ -54,7 +54,10 @@ export function encodeJsonError(err: AwsServiceError): {
 } {
   return {
     status: err.status,
-    headers: { 'x-amzn-errortype': err.code },
+    headers: {
+      'x-amzn-errortype': err.code,
+      ...(err.queryCode ? { 'x-amzn-query-error': `${err.queryCode};${err.fault}` } : {}),
+    },
     body: JSON.stringify({ ...errorFields(err), __type: err.code, message: err.message }),
   };
 }

@@ -55,7 +55,7 @@ export function encodeQueryResponse(operation: string, namespace: string, result
 export function encodeQueryError(err: AwsServiceError, requestId: string): string {
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Type>${err.fault}</Type>` +
-    `<Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message></Error>` +
+    `<Code>${escapeXml(err.queryCode ?? err.code)}</Code><Message>${escapeXml(err.message)}</Message></Error>` +
     `<RequestId>${requestId}</RequestId></ErrorResponse>`
   );
 }
