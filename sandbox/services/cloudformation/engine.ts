@@ -187,7 +187,7 @@ export class StackSetEngine {
           deleteStackResources(this.runtime, {
             account: target.account,
             region: target.region,
-            stackSetName: set.StackSetName,
+            owner: set.StackSetName,
           });
         }
         return true;
@@ -220,7 +220,7 @@ export class StackSetEngine {
         deployedAt: new Date(fate.endAt).toISOString(),
       };
       try {
-        deployStackResources(this.runtime, deployed);
+        deployStackResources(this.runtime, { ...deployed, owner: set.StackSetName });
       } catch (err) {
         // a resource the service refuses (or a type the sandbox cannot create) fails the stack instance
         instance.Status = 'OUTDATED';

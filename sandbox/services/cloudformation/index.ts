@@ -1,14 +1,17 @@
 import type { SandboxRuntime, ServiceDefinition } from '../../core/types';
 import { StackSetEngine } from './engine';
 import { stackSetOperations } from './operations';
+import { Stacks } from './stacks';
 
 export { StackSetEngine } from './engine';
 export type { DeployedRecord } from './model';
 export { TABLES as CLOUDFORMATION_TABLES } from './model';
+export { STACK_TABLES, type StackRecord, Stacks } from './stacks';
 
 /**
- * CloudFormation StackSets (awsQuery, 2010-05-15): stack sets, stack instances and their
- * operations, progressing on the sandbox clock. See `docs/sandbox-services.md`.
+ * CloudFormation (awsQuery, 2010-05-15): stacks and their change sets, and StackSets (stack sets,
+ * stack instances and their operations, progressing on the sandbox clock). Both create their
+ * templates' resources through the resource providers. See `docs/sandbox-services.md`.
  *
  * @example
  * const service = createCloudFormationService(runtime);
@@ -16,6 +19,7 @@ export { TABLES as CLOUDFORMATION_TABLES } from './model';
  */
 export function createCloudFormationService(runtime: SandboxRuntime): ServiceDefinition {
   const engine = new StackSetEngine(runtime);
+  const stacks = new Stacks(runtime);
   return {
     signingName: 'cloudformation',
     protocol: 'awsQuery',
@@ -37,7 +41,8 @@ export function createCloudFormationService(runtime: SandboxRuntime): ServiceDef
       }
       return {};
     },
-    operations: stackSetOperations(engine),
+    operations: { ...stackSetOperations(engine), ...stacks.operations() },
+    isReadOnly: (operation) => /^(Describe|List|Get|Validate|Estimate)/.test(operation),
     start: () => engine.resume(),
     stop: () => engine.stop(),
   };

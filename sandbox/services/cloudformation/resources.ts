@@ -1,4 +1,4 @@
-import type { SandboxRuntime } from '../../core/types';
+import type { RequestContext, SandboxRuntime } from '../../core/types';
 import { AwsServiceError } from '../../core/types';
 
 /**
@@ -118,4 +118,28 @@ export function stackTags(ctx: ResourceContext, own: unknown): { Key: string; Va
     { Key: 'aws:cloudformation:logical-id', Value: ctx.logicalId },
     { Key: 'aws:cloudformation:stack-id', Value: ctx.stackId },
   ];
+}
+
+/**
+ * The request context of an API operation a provider runs on CloudFormation's behalf in the stack's
+ * account and region (so it goes through the operation's own validation). CloudFormation acts with
+ * the permissions of whoever deployed the stack, already authorized for the stack operation.
+ */
+export function serviceContext(ctx: ResourceContext, service: string, operation: string): RequestContext {
+  return {
+    service,
+    operation,
+    region: ctx.region,
+    principal: {
+      accountId: ctx.account,
+      arn: `arn:aws:iam::${ctx.account}:root`,
+      type: 'Root',
+      principalId: ctx.account,
+      accessKeyId: '',
+    },
+    requestId: `cloudformation-${ctx.logicalId}`,
+    sourceIp: 'cloudformation.amazonaws.com',
+    userAgent: 'cloudformation.amazonaws.com',
+    runtime: ctx.runtime,
+  };
 }

@@ -35,11 +35,14 @@ interface StackResources {
   readonly resources: StackResource[];
 }
 
-/** The stack instance to materialise. */
+/**
+ * A stack to materialise. `owner` keys its resources in its account and region: the stack set's name
+ * for a stack set's instance, `stack/<name>` for a stack of its own.
+ */
 export interface StackToDeploy {
   readonly account: string;
   readonly region: string;
-  readonly stackSetName: string;
+  readonly owner: string;
   readonly stackId: string;
   readonly templateBody: string;
   readonly parameters: readonly { ParameterKey?: string; ParameterValue?: string }[];
@@ -56,8 +59,14 @@ export class StackDeploymentError extends Error {
   }
 }
 
-const key = (s: { account: string; region: string; stackSetName: string }) =>
-  `${s.account}/${s.region}/${s.stackSetName}`;
+/** Where a stack's resources are kept: its account and region, and its {@link StackToDeploy.owner}. */
+export interface StackKey {
+  readonly account: string;
+  readonly region: string;
+  readonly owner: string;
+}
+
+const key = (s: StackKey) => `${s.account}/${s.region}/${s.owner}`;
 
 const providers = new Map<string, ResourceProvider>(PROVIDERS.map((p) => [p.type, p]));
 
@@ -67,10 +76,7 @@ export function supportedResourceTypes(): string[] {
 }
 
 /** The resources a deployed stack instance made, in creation order. */
-export function stackResources(
-  runtime: SandboxRuntime,
-  stack: { account: string; region: string; stackSetName: string },
-): StackResource[] {
+export function stackResources(runtime: SandboxRuntime, stack: StackKey): StackResource[] {
   return runtime.store.get<StackResources>(TABLE, key(stack))?.resources ?? [];
 }
 
@@ -166,7 +172,7 @@ export function deployStackResources(runtime: SandboxRuntime, stack: StackToDepl
   const previous = stackResources(runtime, stack);
   const byId = new Map(previous.map((r) => [r.logicalId, r]));
   const made = new Map<string, StackResource>();
-  const stackName = stack.stackId.split('/')[1] ?? stack.stackSetName;
+  const stackName = stack.stackId.split('/')[1] ?? stack.owner;
   const resolved = new ResolvedTemplate(template, {
     account: stack.account,
     region: stack.region,
@@ -258,13 +264,10 @@ function rollBack(
 }
 
 /** Deletes every resource a stack instance made (its instance was deleted without RetainStacks). */
-export function deleteStackResources(
-  runtime: SandboxRuntime,
-  stack: { account: string; region: string; stackSetName: string; stackId?: string },
-): void {
+export function deleteStackResources(runtime: SandboxRuntime, stack: StackKey): void {
   const record = runtime.store.get<StackResources>(TABLE, key(stack));
   if (!record) return;
-  const stackName = record.stackId.split('/')[1] ?? stack.stackSetName;
+  const stackName = record.stackId.split('/')[1] ?? stack.owner;
   const context = (logicalId: string): ResourceContext => ({
     runtime,
     account: stack.account,

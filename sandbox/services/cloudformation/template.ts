@@ -7,7 +7,21 @@ import { parseDocument } from 'yaml';
  * templates through here.
  */
 
-const INTRINSICS = ['Ref', 'Sub', 'GetAtt', 'Select', 'GetAZs', 'If', 'Equals', 'Not', 'And', 'Or', 'Join', 'Split'];
+const INTRINSICS = [
+  'Ref',
+  'Sub',
+  'GetAtt',
+  'Select',
+  'GetAZs',
+  'If',
+  'Equals',
+  'Not',
+  'And',
+  'Or',
+  'Join',
+  'Split',
+  'Contains',
+];
 const CUSTOM_TAGS = [...INTRINSICS, 'FindInMap', 'ImportValue', 'Base64', 'Cidr', 'Condition'].flatMap((name) =>
   (['scalar', 'seq', 'map'] as const).map((kind) => ({
     tag: `!${name}`,
@@ -150,6 +164,11 @@ export class ResolvedTemplate {
         case 'Fn::If': {
           const [cond, yes, no] = arg as [string, unknown, unknown];
           return this.resolve(this.condition(cond) ? yes : no);
+        }
+        case 'Fn::Contains': {
+          // Rules only: whether a list holds a value
+          const [list, value] = arg as [unknown, unknown];
+          return (this.resolve(list) as unknown[]).map(String).includes(String(this.resolve(value)));
         }
         case 'Fn::GetAZs':
           return ['a', 'b', 'c'].map((z) => `${this.stack.region}${z}`);

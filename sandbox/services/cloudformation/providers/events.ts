@@ -1,7 +1,27 @@
+import type { OperationHandler } from '../../../core/types';
+import { AwsServiceError } from '../../../core/types';
+import { archiveOperations } from '../../eventbridge/archive';
+import { EventRouter } from '../../eventbridge/delivery';
 import { bumpRulesVersion, keys, type RuleRecord, TABLES, type TargetRecord } from '../../eventbridge/model';
-import { checkPattern, checkTarget, existingBus, putRule, putTargets, removeRule } from '../../eventbridge/rules';
+import { permissionOperations, setBusPolicy } from '../../eventbridge/permissions';
+import {
+  checkPattern,
+  checkTarget,
+  existingBus,
+  putRule,
+  putTargets,
+  removeRule,
+  ruleOperations,
+} from '../../eventbridge/rules';
 import { parseSchedule } from '../../eventbridge/schedule';
-import { generatedName, type ResourceContext, ResourceFailure, type ResourceProvider, str } from '../resources';
+import {
+  generatedName,
+  type ResourceContext,
+  ResourceFailure,
+  type ResourceProvider,
+  serviceContext,
+  str,
+} from '../resources';
 
 /**
  * `AWS::Events::Rule`: a rule with its targets on a bus of the stack's account and region (the
@@ -103,3 +123,128 @@ export const eventsRuleProvider: ResourceProvider = {
     if (rule) removeRule(ctx.runtime, rule);
   },
 };
+
+const scopeOf = (ctx: ResourceContext) => ({ account: ctx.account, region: ctx.region });
+
+/** `AWS::Events::EventBus`: a custom bus of the stack's account and region. Ref is its name. */
+export const eventBusProvider: ResourceProvider = {
+  type: 'AWS::Events::EventBus',
+  properties: ['Name', 'Description', 'EventSourceName', 'KmsKeyIdentifier', 'DeadLetterConfig', 'Policy', 'Tags'],
+  required: ['Name'],
+  create(ctx, props) {
+    const name = str(props, 'Name') as string;
+    const created = run(ctx, ruleOperations(ctx.runtime), 'CreateEventBus', {
+      Name: name,
+      ...(str(props, 'Description') ? { Description: str(props, 'Description') } : {}),
+    }) as { EventBusArn: string };
+    if (props.Policy !== undefined) {
+      const bus = existingBus(ctx.runtime, scopeOf(ctx), name);
+      setBusPolicy(
+        ctx.runtime,
+        bus,
+        typeof props.Policy === 'string' ? JSON.parse(props.Policy) : (props.Policy as never),
+      );
+    }
+    return { physicalId: name, attributes: { Arn: created.EventBusArn, Name: name } };
+  },
+  delete(ctx, physicalId) {
+    const store = ctx.runtime.store;
+    for (const rule of store.list<RuleRecord>(TABLES.rules, `${keys.bus(scopeOf(ctx), physicalId)}/`)) {
+      removeRule(ctx.runtime, rule);
+    }
+    store.delete(TABLES.buses, keys.bus(scopeOf(ctx), physicalId));
+  },
+};
+
+/** `AWS::Events::EventBusPolicy`: one statement of a bus's policy, under its `StatementId`. */
+export const eventBusPolicyProvider: ResourceProvider = {
+  type: 'AWS::Events::EventBusPolicy',
+  properties: ['EventBusName', 'StatementId', 'Statement', 'Action', 'Principal', 'Condition'],
+  required: ['StatementId'],
+  create(ctx, props) {
+    const sid = str(props, 'StatementId') as string;
+    const input: Record<string, unknown> = {
+      EventBusName: str(props, 'EventBusName') ?? 'default',
+      StatementId: sid,
+    };
+    const permissions = permissionOperations(ctx.runtime);
+    if (props.Statement !== undefined) {
+      const bus = existingBus(ctx.runtime, scopeOf(ctx), input.EventBusName);
+      const current = bus.Policy
+        ? (JSON.parse(bus.Policy) as { Statement: Record<string, unknown>[] })
+        : { Statement: [] };
+      const statement = { ...(props.Statement as Record<string, unknown>), Sid: sid };
+      run(ctx, permissions, 'PutPermission', {
+        EventBusName: input.EventBusName,
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [...current.Statement.filter((s) => s.Sid !== sid), statement],
+        }),
+      });
+    } else {
+      run(ctx, permissions, 'PutPermission', {
+        ...input,
+        Action: props.Action,
+        Principal: props.Principal,
+        Condition: props.Condition,
+      });
+    }
+    return { physicalId: `${input.EventBusName as string}|${sid}` };
+  },
+  delete(ctx, physicalId) {
+    const [bus, sid] = physicalId.split('|');
+    try {
+      run(ctx, permissionOperations(ctx.runtime), 'RemovePermission', { EventBusName: bus, StatementId: sid });
+    } catch (error) {
+      if (!(error instanceof AwsServiceError) || error.code !== 'ResourceNotFoundException') throw error;
+    }
+  },
+};
+
+/** `AWS::Events::Archive` of a bus of the stack's account and region. Ref is the archive name. */
+export const archiveProvider: ResourceProvider = {
+  type: 'AWS::Events::Archive',
+  properties: ['ArchiveName', 'SourceArn', 'Description', 'EventPattern', 'RetentionDays', 'KmsKeyIdentifier'],
+  required: ['SourceArn'],
+  create(ctx, props) {
+    const name = str(props, 'ArchiveName') ?? generatedName(ctx, 48);
+    const pattern =
+      props.EventPattern === undefined
+        ? undefined
+        : typeof props.EventPattern === 'string'
+          ? props.EventPattern
+          : JSON.stringify(props.EventPattern);
+    const out = run(ctx, archiveOps(ctx), 'CreateArchive', {
+      ArchiveName: name,
+      EventSourceArn: str(props, 'SourceArn'),
+      ...(str(props, 'Description') ? { Description: str(props, 'Description') } : {}),
+      ...(pattern ? { EventPattern: pattern } : {}),
+      ...(props.RetentionDays !== undefined ? { RetentionDays: Number(props.RetentionDays) } : {}),
+    }) as { ArchiveArn: string };
+    return { physicalId: name, attributes: { Arn: out.ArchiveArn, ArchiveName: name } };
+  },
+  delete(ctx, physicalId) {
+    try {
+      run(ctx, archiveOps(ctx), 'DeleteArchive', { ArchiveName: physicalId });
+    } catch (error) {
+      if (!(error instanceof AwsServiceError) || error.code !== 'ResourceNotFoundException') throw error;
+    }
+  },
+};
+
+/** The archive operations (their router only runs replays, which a provider never starts). */
+function archiveOps(ctx: ResourceContext) {
+  return archiveOperations(ctx.runtime, new EventRouter(ctx.runtime));
+}
+
+/** Runs an EventBridge API operation on CloudFormation's behalf, through its own validation. */
+function run(
+  ctx: ResourceContext,
+  operations: Record<string, OperationHandler>,
+  name: string,
+  input: Record<string, unknown>,
+): Record<string, unknown> {
+  const handler = operations[name];
+  if (!handler) throw new Error(`EventBridge has no operation ${name}`);
+  return handler(input, serviceContext(ctx, 'events', name)) as Record<string, unknown>;
+}

@@ -1,6 +1,15 @@
 import { AwsServiceError } from '../../../core/types';
 import { deleteRole, getRole, putRole } from '../../iam/model';
-import { type CreatedResource, generatedName, type ResourceContext, type ResourceProvider, str } from '../resources';
+import { DeleteRolePolicy, PutRolePolicy } from '../../iam/operations';
+import {
+  type CreatedResource,
+  generatedName,
+  type ResourceContext,
+  ResourceFailure,
+  type ResourceProvider,
+  serviceContext,
+  str,
+} from '../resources';
 
 /**
  * `AWS::IAM::Role`: a role in the stack's account with its trust policy, inline and managed policies,
@@ -78,3 +87,63 @@ export const roleProvider: ResourceProvider = {
     deleteRole(ctx.runtime.store, ctx.account, physicalId);
   },
 };
+
+/**
+ * `AWS::IAM::Policy`: an inline policy on each of its `Roles` (users and groups are not modelled),
+ * put with `PutRolePolicy` so IAM's own checks apply. Ref is CloudFormation's generated id.
+ */
+export const policyProvider: ResourceProvider = {
+  type: 'AWS::IAM::Policy',
+  properties: ['PolicyDocument', 'PolicyName', 'Roles', 'Users', 'Groups'],
+  required: ['PolicyDocument', 'PolicyName'],
+  create(ctx, props) {
+    attach(ctx, props);
+    return { physicalId: generatedName(ctx).replace(/-/g, '').slice(0, 40) };
+  },
+  update(ctx, physicalId, props, previous) {
+    detach(ctx, previous, props);
+    attach(ctx, props);
+    return { physicalId };
+  },
+  delete(ctx, _physicalId, props) {
+    detach(ctx, props);
+  },
+};
+
+const rolesOf = (props: Record<string, unknown>): string[] =>
+  Array.isArray(props.Roles) ? props.Roles.map((r) => String(r).split('/').pop() as string) : [];
+
+function attach(ctx: ResourceContext, props: Record<string, unknown>): void {
+  if (
+    (Array.isArray(props.Users) && props.Users.length > 0) ||
+    (Array.isArray(props.Groups) && props.Groups.length > 0)
+  ) {
+    throw new ResourceFailure(
+      'IAM users and groups are not modelled by the vendguard sandbox: attach the policy to Roles',
+    );
+  }
+  const document =
+    typeof props.PolicyDocument === 'string' ? props.PolicyDocument : JSON.stringify(props.PolicyDocument);
+  for (const role of rolesOf(props)) {
+    PutRolePolicy(
+      { RoleName: role, PolicyName: str(props, 'PolicyName'), PolicyDocument: document },
+      serviceContext(ctx, 'iam', 'PutRolePolicy'),
+    );
+  }
+}
+
+/** Removes the policy from the roles of `previous` (those still named by `next` keep it until re-put). */
+function detach(ctx: ResourceContext, previous: Record<string, unknown>, next?: Record<string, unknown>): void {
+  const keep = next && next.PolicyName === previous.PolicyName ? new Set(rolesOf(next)) : new Set<string>();
+  for (const role of rolesOf(previous)) {
+    if (keep.has(role)) continue;
+    try {
+      DeleteRolePolicy(
+        { RoleName: role, PolicyName: str(previous, 'PolicyName') },
+        serviceContext(ctx, 'iam', 'DeleteRolePolicy'),
+      );
+    } catch (error) {
+      if (!(error instanceof AwsServiceError) || error.code !== 'NoSuchEntity') throw error;
+    }
+  }
+}

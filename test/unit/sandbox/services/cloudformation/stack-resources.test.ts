@@ -102,7 +102,7 @@ describe('the network baseline', () => {
     ]);
     expect(await items('DescribeInternetGateways', 'internetGatewaySet')).toEqual([]);
 
-    const made = stackResources(rt, { account, region: REGION, stackSetName: 'vendguard-baseline-network' });
+    const made = stackResources(rt, { account, region: REGION, owner: 'vendguard-baseline-network' });
     expect(made.map((r) => r.logicalId)).toEqual(
       expect.arrayContaining(['Vpc', 'TransitGatewayAttachment', 'DefaultRouteToTransitGateway']),
     );
@@ -173,7 +173,7 @@ describe('the security baseline', () => {
     }
     expect(getRole(rt.store, account, 'VendguardGuardrailRemediation')?.maxSessionDuration).toBe(3600);
     expect(getRole(rt.store, account, 'vendguard-bastion-access')).toBeDefined();
-    const euOnly = stackResources(rt, { account, region: REGION, stackSetName: 'vendguard-baseline-security' });
+    const euOnly = stackResources(rt, { account, region: REGION, owner: 'vendguard-baseline-security' });
     expect(euOnly.map((r) => r.logicalId).sort()).toEqual(['EventForwarderRole', 'ForwardCloudTrailRule']);
 
     await remove('vendguard-baseline-security', [REGION, 'us-east-1']);
@@ -233,11 +233,11 @@ describe('an update follows the template', () => {
     const one = 'Resources:\n  A:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.20.0.0/16\n';
     const two = 'Resources:\n  B:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.21.0.0/16\n';
     await deploy('evolving', `${one}${two.replace('Resources:\n', '')}`);
-    const before = stackResources(rt, { account, region: REGION, stackSetName: 'evolving' });
+    const before = stackResources(rt, { account, region: REGION, owner: 'evolving' });
     await cfn('UpdateStackSet', { StackSetName: 'evolving', TemplateBody: one, Capabilities: [] });
     rt.clock.advance(61_000);
     await cfn('ListStackInstances', { StackSetName: 'evolving' });
-    const after = stackResources(rt, { account, region: REGION, stackSetName: 'evolving' });
+    const after = stackResources(rt, { account, region: REGION, owner: 'evolving' });
     expect(after.map((r) => r.logicalId)).toEqual(['A']);
     expect(after[0]?.physicalId).toBe(before.find((r) => r.logicalId === 'A')?.physicalId);
     const cidrs = (await items('DescribeVpcs', 'vpcSet')).map((v) => v.cidrBlock);

@@ -1,0 +1,238 @@
+/**
+ * CloudFormation stacks of their own (what `cdk deploy` uses): create, update, delete, change sets,
+ * resources, events and outputs through the SDK; a failed resource rolls the stack back naming it;
+ * and a template synthesized from the CDK app deploys through the same providers.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  CloudFormationClient,
+  CreateChangeSetCommand,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeChangeSetCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+  GetTemplateCommand,
+  ListStackResourcesCommand,
+  type Stack,
+  UpdateStackCommand,
+} from '@aws-sdk/client-cloudformation';
+import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
+import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { App } from 'aws-cdk-lib';
+import { STACK_TABLES } from '../../../sandbox/services/cloudformation';
+import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
+
+let sb: TestSandbox;
+let cfn: CloudFormationClient;
+
+beforeAll(async () => {
+  sb = await startTestSandbox();
+  cfn = sb.client(CloudFormationClient);
+}, 30_000);
+afterAll(() => sb?.stop());
+
+async function settled(name: string): Promise<Stack> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const [stack] = (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks ?? [];
+    if (stack && /(_COMPLETE|_FAILED)$/.test(stack.StackStatus ?? '') && !stack.StackStatus?.endsWith('IN_PROGRESS')) {
+      return stack;
+    }
+    if (Date.now() > deadline) throw new Error(`stack ${name} did not settle: ${stack?.StackStatus}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const NETWORK = `
+Description: a VPC and a rule
+Parameters:
+  Cidr:
+    Type: String
+    Default: 10.30.0.0/16
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: !Ref Cidr
+      Tags: [{ Key: Name, Value: stacks-test }]
+  Nightly:
+    Type: AWS::Events::Rule
+    Properties:
+      ScheduleExpression: rate(1 day)
+      State: DISABLED
+Outputs:
+  VpcId:
+    Value: !Ref Vpc
+  RuleArn:
+    Value: !GetAtt Nightly.Arn
+`;
+
+describe('a stack', () => {
+  it('is created with its resources, events and outputs, and its template is kept', async () => {
+    const { StackId } = await cfn.send(new CreateStackCommand({ StackName: 'net', TemplateBody: NETWORK }));
+    expect(StackId).toMatch(/^arn:aws:cloudformation:eu-west-1:100000000001:stack\/net\/[0-9a-f-]{36}$/);
+    const stack = await settled('net');
+    expect(stack).toMatchObject({ StackStatus: 'CREATE_COMPLETE', Description: 'a VPC and a rule' });
+    const vpcs = await sb
+      .client(EC2Client)
+      .send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:Name', Values: ['stacks-test'] }] }));
+    const vpcId = vpcs.Vpcs?.[0]?.VpcId;
+    expect(stack.Outputs).toEqual(
+      expect.arrayContaining([
+        { OutputKey: 'VpcId', OutputValue: vpcId },
+        {
+          OutputKey: 'RuleArn',
+          OutputValue: expect.stringMatching(/^arn:aws:events:eu-west-1:100000000001:rule\/net-Nightly-/),
+        },
+      ]),
+    );
+    const resources = (await cfn.send(new ListStackResourcesCommand({ StackName: 'net' }))).StackResourceSummaries;
+    expect(resources?.map((r) => [r.LogicalResourceId, r.ResourceType, r.ResourceStatus])).toEqual([
+      ['Vpc', 'AWS::EC2::VPC', 'CREATE_COMPLETE'],
+      ['Nightly', 'AWS::Events::Rule', 'CREATE_COMPLETE'],
+    ]);
+    expect((await cfn.send(new GetTemplateCommand({ StackName: 'net' }))).TemplateBody).toBe(NETWORK);
+    const events = (await cfn.send(new DescribeStackEventsCommand({ StackName: 'net' }))).StackEvents ?? [];
+    expect(events[0]).toMatchObject({ LogicalResourceId: 'net', ResourceStatus: 'CREATE_COMPLETE' });
+    expect(events.at(-1)).toMatchObject({
+      ResourceStatus: 'CREATE_IN_PROGRESS',
+      ResourceStatusReason: 'User Initiated',
+    });
+    await expect(cfn.send(new CreateStackCommand({ StackName: 'net', TemplateBody: NETWORK }))).rejects.toMatchObject({
+      name: 'AlreadyExistsException',
+    });
+  });
+
+  it('updates to a new template and refuses an update that changes nothing', async () => {
+    await expect(cfn.send(new UpdateStackCommand({ StackName: 'net', TemplateBody: NETWORK }))).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: 'No updates are to be performed.',
+    });
+    const withoutRule = NETWORK.replace(/ {2}Nightly:[\s\S]*?State: DISABLED\n/, '').replace(/ {2}RuleArn:\n.*\n/, '');
+    await cfn.send(new UpdateStackCommand({ StackName: 'net', TemplateBody: withoutRule }));
+    expect((await settled('net')).StackStatus).toBe('UPDATE_COMPLETE');
+    const resources = (await cfn.send(new ListStackResourcesCommand({ StackName: 'net' }))).StackResourceSummaries;
+    expect(resources?.map((r) => r.LogicalResourceId)).toEqual(['Vpc']);
+  });
+
+  it('rolls back a resource the sandbox cannot create, naming it, and is deleted', async () => {
+    const body = NETWORK.replace('10.30.0.0/16', '10.31.0.0/16').replace(
+      /Outputs:[\s\S]*$/,
+      '  Queue:\n    Type: AWS::Fake::Queue\n',
+    );
+    await cfn.send(new CreateStackCommand({ StackName: 'broken', TemplateBody: body }));
+    const stack = await settled('broken');
+    expect(stack.StackStatus).toBe('ROLLBACK_COMPLETE');
+    expect(stack.StackStatusReason).toContain('[Queue]');
+    await expect(
+      cfn.send(new UpdateStackCommand({ StackName: 'broken', TemplateBody: NETWORK })),
+    ).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringContaining('is in ROLLBACK_COMPLETE state and can not be updated'),
+    });
+    await cfn.send(new DeleteStackCommand({ StackName: 'broken' }));
+    await expect(cfn.send(new DescribeStacksCommand({ StackName: 'broken' }))).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: 'Stack with id broken does not exist',
+    });
+  });
+});
+
+describe('change sets', () => {
+  it('creates a stack through a CREATE change set, listing the resources to add', async () => {
+    const template = NETWORK.replace('10.30.0.0/16', '10.32.0.0/16');
+    const { Id } = await cfn.send(
+      new CreateChangeSetCommand({
+        StackName: 'by-change-set',
+        ChangeSetName: 'first',
+        ChangeSetType: 'CREATE',
+        TemplateBody: template,
+      }),
+    );
+    const described = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: Id }));
+    expect(described).toMatchObject({ Status: 'CREATE_COMPLETE', ExecutionStatus: 'AVAILABLE' });
+    expect(described.Changes?.map((c) => [c.ResourceChange?.Action, c.ResourceChange?.LogicalResourceId])).toEqual([
+      ['Add', 'Vpc'],
+      ['Add', 'Nightly'],
+    ]);
+    const [review] = (await cfn.send(new DescribeStacksCommand({ StackName: 'by-change-set' }))).Stacks ?? [];
+    expect(review?.StackStatus).toBe('REVIEW_IN_PROGRESS');
+    await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: Id }));
+    expect((await settled('by-change-set')).StackStatus).toBe('CREATE_COMPLETE');
+
+    const empty = await cfn.send(
+      new CreateChangeSetCommand({ StackName: 'by-change-set', ChangeSetName: 'nothing', TemplateBody: template }),
+    );
+    expect(await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: empty.Id }))).toMatchObject({
+      Status: 'FAILED',
+      StatusReason:
+        "The submitted information didn't contain changes. Submit different information to create a change set.",
+    });
+  });
+});
+
+describe('a template synthesized from the CDK app', () => {
+  it('deploys VendguardHubGlobalEvents through the providers: its role, policy and forwarding rule are live', async () => {
+    const { buildVendguardApp } = await import('../../../infra/lib/vendguard-app');
+    const context = JSON.parse(readFileSync('cdk.json', 'utf8')).context as Record<string, unknown>;
+    const app = new App({ context });
+    const { hubGlobalEvents } = buildVendguardApp(app, { nag: false });
+    const template = JSON.stringify(app.synth().getStackByName(hubGlobalEvents?.stackName as string).template);
+    // a member account stands in for a second hub (the sandbox's own hub already has these, seeded)
+    const account = sb.accountId('log-archive');
+    // as `cdk bootstrap` leaves it: the bootstrap version the template's rule checks
+    sb.runtime.store.put(STACK_TABLES.ssmParameters, `${account}/us-east-1//cdk-bootstrap/hnb659fds/version`, {
+      Value: '27',
+    });
+    const member = sb.client(CloudFormationClient, { accountId: account, region: 'us-east-1' });
+    await member.send(
+      new CreateStackCommand({
+        StackName: 'VendguardHubGlobalEvents',
+        TemplateBody: template,
+        Capabilities: ['CAPABILITY_NAMED_IAM'],
+      }),
+    );
+    const deadline = Date.now() + 10_000;
+    let stack: Stack | undefined;
+    while (!stack || stack.StackStatus?.endsWith('IN_PROGRESS')) {
+      [stack] = (await member.send(new DescribeStacksCommand({ StackName: 'VendguardHubGlobalEvents' }))).Stacks ?? [];
+      if (Date.now() > deadline) throw new Error(`not settled: ${stack?.StackStatus}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect([stack.StackStatus, stack.StackStatusReason]).toEqual(['CREATE_COMPLETE', undefined]);
+    const targets = await sb
+      .client(EventBridgeClient, { accountId: account, region: 'us-east-1' })
+      .send(new ListTargetsByRuleCommand({ Rule: 'vendguard-hub-forward-cloudtrail' }));
+    expect(targets.Targets?.[0]).toMatchObject({
+      Arn: `arn:aws:events:eu-west-1:${account}:event-bus/vendguard`,
+      RoleArn: `arn:aws:iam::${account}:role/vendguard-hub-event-forwarder`,
+    });
+    const policy = await sb
+      .client(IAMClient, { accountId: account, region: 'us-east-1' })
+      .send(
+        new GetRolePolicyCommand({
+          RoleName: 'vendguard-hub-event-forwarder',
+          PolicyName: 'ForwarderRoleDefaultPolicy6531A0F8',
+        }),
+      );
+    expect(decodeURIComponent(policy.PolicyDocument as string)).toContain('events:PutEvents');
+  }, 60_000);
+
+  it('is refused when the account was not bootstrapped, as CloudFormation refuses it', async () => {
+    const template = JSON.stringify({
+      Parameters: {
+        BootstrapVersion: { Type: 'AWS::SSM::Parameter::Value<String>', Default: '/cdk-bootstrap/hnb659fds/version' },
+      },
+      Resources: { Vpc: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: '10.33.0.0/16' } } },
+    });
+    await expect(
+      cfn.send(new CreateStackCommand({ StackName: 'unbootstrapped', TemplateBody: template })),
+    ).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: 'Unable to fetch parameters [/cdk-bootstrap/hnb659fds/version] from parameter store for this account.',
+    });
+  });
+});
