@@ -66,6 +66,29 @@ function openStore(dir: string, account: string, region: string): Store {
   }
 }
 
+/** What {@link dynamoDbCall} answers: dynalite's status and JSON body. */
+export interface DynamoDbAnswer {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+type Caller = (account: string, region: string, operation: string, input: object) => Promise<DynamoDbAnswer>;
+const callers = new WeakMap<object, Caller>();
+
+/**
+ * Runs a DynamoDB operation in an account and region on a service's behalf (CloudFormation making a
+ * table), through dynalite's own validation; undefined when the runtime serves no DynamoDB.
+ */
+export function dynamoDbCall(
+  runtime: object,
+  account: string,
+  region: string,
+  operation: string,
+  input: object,
+): Promise<DynamoDbAnswer> | undefined {
+  return callers.get(runtime)?.(account, region, operation, input);
+}
+
 export function createDynamoDbService(runtime: LocalRuntime): RawHttpService {
   const stores = new Map<string, Store>();
   const storeFor = (account: string, region: string): Store => {
@@ -83,6 +106,35 @@ export function createDynamoDbService(runtime: LocalRuntime): RawHttpService {
   };
   let inFlight = 0;
   const waiters: (() => void)[] = [];
+  callers.set(runtime, (account, region, operation, input) => {
+    const body = Buffer.from(JSON.stringify(input));
+    const req = Readable.from([body]) as unknown as IncomingMessage;
+    Object.assign(req, {
+      method: 'POST',
+      url: '/',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': `DynamoDB_20120810.${operation}`,
+        'x-amz-date': '20260101T000000Z',
+        // dynalite checks that a signature is present; the sandbox already authorized the caller
+        authorization: `AWS4-HMAC-SHA256 Credential=internal/20260101/${region}/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
+      },
+    });
+    return new Promise<DynamoDbAnswer>((resolve) => {
+      let status = 200;
+      const res = {
+        set statusCode(v: number) {
+          status = v;
+        },
+        get statusCode() {
+          return status;
+        },
+        setHeader: () => undefined,
+        end: (text?: string) => resolve({ status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} }),
+      } as unknown as ServerResponse;
+      storeFor(account, region).listener(req, res);
+    });
+  });
   return {
     signingName: 'dynamodb',
     targetPrefix: 'DynamoDB_20120810',

@@ -50,6 +50,24 @@ export interface ResourceProvider {
 }
 
 /**
+ * A provider whose service can only answer later (a DynamoDB table, made by dynalite). Stacks of
+ * their own await it; stack set instances, deployed synchronously, fail such a resource.
+ */
+export interface AsyncResourceProvider extends Omit<ResourceProvider, 'create' | 'update' | 'delete'> {
+  create(ctx: ResourceContext, properties: Record<string, unknown>): Promise<CreatedResource>;
+  update?(
+    ctx: ResourceContext,
+    physicalId: string,
+    properties: Record<string, unknown>,
+    previous: Record<string, unknown>,
+  ): Promise<CreatedResource | undefined>;
+  delete(ctx: ResourceContext, physicalId: string, properties: Record<string, unknown>): Promise<void>;
+}
+
+/** Any provider. */
+export type AnyResourceProvider = ResourceProvider | AsyncResourceProvider;
+
+/**
  * A resource handler's refusal. `handlerErrorCode` is one of CloudFormation's handler error codes
  * (InvalidRequest, NotFound, AlreadyExists, GeneralServiceException, NotStabilized, …).
  */

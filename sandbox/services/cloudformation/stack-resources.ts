@@ -2,11 +2,11 @@ import type { SandboxRuntime } from '../../core/types';
 import { AwsServiceError } from '../../core/types';
 import { PROVIDERS } from './providers';
 import {
+  type AnyResourceProvider,
   type CreatedResource,
   handlerErrorCode,
   type ResourceContext,
   ResourceFailure,
-  type ResourceProvider,
 } from './resources';
 import { parseTemplate, ResolvedTemplate, type Template, type TemplateResource } from './template';
 
@@ -68,7 +68,7 @@ export interface StackKey {
 
 const key = (s: StackKey) => `${s.account}/${s.region}/${s.owner}`;
 
-const providers = new Map<string, ResourceProvider>(PROVIDERS.map((p) => [p.type, p]));
+const providers = new Map<string, AnyResourceProvider>(PROVIDERS.map((p) => [p.type, p]));
 
 /** The resource types the sandbox can create. */
 export function supportedResourceTypes(): string[] {
@@ -145,7 +145,7 @@ function handlerMessage(error: unknown): string {
 }
 
 /** Checks a resource's properties against its provider ("extraneous key", "required key … not found"). */
-function checkProperties(logicalId: string, provider: ResourceProvider, props: Record<string, unknown>): void {
+function checkProperties(logicalId: string, provider: AnyResourceProvider, props: Record<string, unknown>): void {
   const extra = Object.keys(props).filter((k) => !provider.properties.includes(k));
   if (extra.length > 0) {
     throw new ResourceFailure(
@@ -163,10 +163,12 @@ function checkProperties(logicalId: string, provider: ResourceProvider, props: R
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
- * Creates or updates every resource of a deployed stack instance. Throws {@link StackDeploymentError}
- * (after rolling back what this call created) when a resource fails or its type is not supported.
+ * One deployment as steps: each provider call is yielded (its result, or a promise of it, is sent
+ * back), so {@link deployStackResources} runs it synchronously and {@link deployStackResourcesAsync}
+ * awaits providers that answer later (a DynamoDB table). A failure is thrown into the generator,
+ * which rolls back what it created.
  */
-export function deployStackResources(runtime: SandboxRuntime, stack: StackToDeploy): StackResource[] {
+function* deploySteps(runtime: SandboxRuntime, stack: StackToDeploy): Generator<unknown, StackResource[], unknown> {
   const template = parseTemplate(stack.templateBody);
   if (!template) throw new StackDeploymentError('Template format error: YAML not well-formed.', '');
   const previous = stackResources(runtime, stack);
@@ -203,7 +205,7 @@ export function deployStackResources(runtime: SandboxRuntime, stack: StackToDepl
     logicalId,
   });
   for (const [logicalId, r] of order) {
-    const provider = providers.get(r.Type as string) as ResourceProvider;
+    const provider = providers.get(r.Type as string) as AnyResourceProvider;
     const old = byId.get(logicalId);
     const verb = old ? 'update' : 'create';
     try {
@@ -213,17 +215,19 @@ export function deployStackResources(runtime: SandboxRuntime, stack: StackToDepl
       if (old && old.type === r.Type && sameJson(old.properties, props)) {
         result = { physicalId: old.physicalId, attributes: old.attributes };
       } else if (old && old.type === r.Type && provider.update) {
-        result = provider.update(context(logicalId), old.physicalId, props, old.properties);
+        result = (yield provider.update(context(logicalId), old.physicalId, props, old.properties)) as
+          | CreatedResource
+          | undefined;
       }
       if (!result) {
-        result = provider.create(context(logicalId), props);
+        result = (yield provider.create(context(logicalId), props)) as CreatedResource;
         const fresh = { logicalId, type: r.Type as string, ...toRecord(result), properties: props };
         createdNow.push(fresh);
         if (old) replaced.push(old);
       }
       made.set(logicalId, { logicalId, type: r.Type as string, ...toRecord(result), properties: props });
     } catch (error) {
-      rollBack(runtime, stack, createdNow, context);
+      for (const gone of [...createdNow].reverse()) yield deleteStep(gone, context);
       if (error instanceof StackDeploymentError) throw error;
       throw new StackDeploymentError(
         `The following resource(s) failed to ${verb}: [${logicalId}]. ${logicalId}: ${handlerMessage(error)}`,
@@ -236,46 +240,99 @@ export function deployStackResources(runtime: SandboxRuntime, stack: StackToDepl
   const obsolete = [...previous.filter((r) => !made.has(r.logicalId)), ...replaced].filter(
     (r) => !kept.has(`${r.type}/${r.physicalId}`),
   );
-  for (const r of obsolete.reverse()) safeDelete(r, context);
+  for (const r of obsolete.reverse()) yield deleteStep(r, context);
   const resources = [...made.values()];
   runtime.store.put<StackResources>(TABLE, key(stack), { stackId: stack.stackId, resources });
   return resources;
+}
+
+/**
+ * Creates or updates every resource of a deployed stack instance. Throws {@link StackDeploymentError}
+ * (after rolling back what this call created) when a resource fails or its type is not supported;
+ * a provider that can only answer later fails the resource (stack sets deploy synchronously).
+ */
+export function deployStackResources(runtime: SandboxRuntime, stack: StackToDeploy): StackResource[] {
+  const steps = deploySteps(runtime, stack);
+  let next = steps.next();
+  while (!next.done) {
+    const value = next.value;
+    if (value instanceof Promise) {
+      value.catch(() => undefined);
+      next = steps.throw(
+        new ResourceFailure(
+          'This resource type is created asynchronously, which stack set instances in the sandbox do not support',
+        ),
+      );
+    } else next = steps.next(value);
+  }
+  return next.value;
+}
+
+/** {@link deployStackResources} for a stack of its own, awaiting providers that answer later. */
+export async function deployStackResourcesAsync(
+  runtime: SandboxRuntime,
+  stack: StackToDeploy,
+): Promise<StackResource[]> {
+  const steps = deploySteps(runtime, stack);
+  let next = steps.next();
+  while (!next.done) {
+    const value = next.value;
+    if (value instanceof Promise) {
+      let settled: { ok: true; value: unknown } | { ok: false; error: unknown };
+      try {
+        settled = { ok: true, value: await value };
+      } catch (error) {
+        settled = { ok: false, error };
+      }
+      next = settled.ok ? steps.next(settled.value) : steps.throw(settled.error);
+    } else next = steps.next(value);
+  }
+  return next.value;
 }
 
 function toRecord(result: CreatedResource): { physicalId: string; attributes: Record<string, string> } {
   return { physicalId: result.physicalId, attributes: { ...(result.attributes ?? {}) } };
 }
 
-function safeDelete(resource: StackResource, context: (logicalId: string) => ResourceContext): void {
+/** Deletes one resource; a refusal is swallowed (DELETE_FAILED is not modelled: the resource stays). */
+function deleteStep(resource: StackResource, context: (logicalId: string) => ResourceContext): unknown {
   try {
-    providers.get(resource.type)?.delete(context(resource.logicalId), resource.physicalId, resource.properties);
+    const done = providers
+      .get(resource.type)
+      ?.delete(context(resource.logicalId), resource.physicalId, resource.properties);
+    return done instanceof Promise ? done.catch(() => undefined) : done;
   } catch {
-    // DELETE_FAILED is not modelled: a resource that refuses deletion is left behind
+    return undefined;
   }
 }
 
-function rollBack(
-  _runtime: SandboxRuntime,
-  _stack: StackToDeploy,
-  createdNow: readonly StackResource[],
-  context: (logicalId: string) => ResourceContext,
-): void {
-  for (const r of [...createdNow].reverse()) safeDelete(r, context);
+/** The context of a stack's resources from what it stored. */
+function storedContext(runtime: SandboxRuntime, stack: StackKey, stackId: string) {
+  const stackName = stackId.split('/')[1] ?? stack.owner;
+  return (logicalId: string): ResourceContext => ({
+    runtime,
+    account: stack.account,
+    region: stack.region,
+    stackId,
+    stackName,
+    logicalId,
+  });
 }
 
 /** Deletes every resource a stack instance made (its instance was deleted without RetainStacks). */
 export function deleteStackResources(runtime: SandboxRuntime, stack: StackKey): void {
   const record = runtime.store.get<StackResources>(TABLE, key(stack));
   if (!record) return;
-  const stackName = record.stackId.split('/')[1] ?? stack.owner;
-  const context = (logicalId: string): ResourceContext => ({
-    runtime,
-    account: stack.account,
-    region: stack.region,
-    stackId: record.stackId,
-    stackName,
-    logicalId,
-  });
-  for (const r of [...record.resources].reverse()) safeDelete(r, context);
+  const context = storedContext(runtime, stack, record.stackId);
+  for (const r of [...record.resources].reverse()) deleteStep(r, context);
+  runtime.store.delete(TABLE, key(stack));
+}
+
+/** {@link deleteStackResources} awaiting the resources whose service answers later (a stack of its own). */
+export async function deleteStackResourcesAsync(runtime: SandboxRuntime, stack: StackKey): Promise<void> {
+  const record = runtime.store.get<StackResources>(TABLE, key(stack));
+  if (!record) return;
+  const context = storedContext(runtime, stack, record.stackId);
+  for (const r of [...record.resources].reverse()) await deleteStep(r, context);
   runtime.store.delete(TABLE, key(stack));
 }

@@ -2,7 +2,12 @@ import type { OperationHandler, RequestContext, SandboxRuntime } from '../../cor
 import { seededUuid } from './engine';
 import { CloudFormationError, ValidationError } from './errors';
 import { paginate } from './input';
-import { deleteStackResources, deployStackResources, StackDeploymentError, stackResources } from './stack-resources';
+import {
+  deleteStackResourcesAsync,
+  deployStackResourcesAsync,
+  StackDeploymentError,
+  stackResources,
+} from './stack-resources';
 import { checkCapabilities } from './targets';
 import { parseTemplate, ResolvedTemplate } from './template';
 import { validateTemplate } from './validate';
@@ -199,18 +204,17 @@ export class Stacks {
   }
 
   /** Makes the stack's resources; ends the stack COMPLETE or rolled back. */
-  deploy(stack: StackRecord, kind: 'CREATE' | 'UPDATE'): void {
-    const { store } = this.runtime;
+  async deploy(stack: StackRecord, kind: 'CREATE' | 'UPDATE'): Promise<void> {
     try {
-      store.transaction(() => {
-        const made = deployStackResources(this.runtime, {
-          account: stack.account,
-          region: stack.region,
-          owner: owner(stack.StackName),
-          stackId: stack.StackId,
-          templateBody: stack.TemplateBody,
-          parameters: contextOf(stack).parameters,
-        });
+      const made = await deployStackResourcesAsync(this.runtime, {
+        account: stack.account,
+        region: stack.region,
+        owner: owner(stack.StackName),
+        stackId: stack.StackId,
+        templateBody: stack.TemplateBody,
+        parameters: contextOf(stack).parameters,
+      });
+      this.runtime.store.transaction(() => {
         for (const r of made) this.event(stack, r.logicalId, r.type, `${kind}_COMPLETE`, r.physicalId);
         stack.Outputs = this.outputs(stack);
         stack.StackStatus = `${kind}_COMPLETE`;
@@ -230,6 +234,22 @@ export class Stacks {
       } catch {
         // the store closes on shutdown
       }
+    }
+  }
+
+  /** Deletes the stack's resources, then the stack (kept by id as DELETE_COMPLETE, as ListStacks shows it). */
+  private async remove(stack: StackRecord): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await deleteStackResourcesAsync(this.runtime, { ...stack, owner: owner(stack.StackName) });
+    const { store } = this.runtime;
+    try {
+      store.delete(STACK_TABLES.stacks, stackKey(stack, stack.StackName));
+      const gone: StackRecord = { ...stack, StackStatus: 'DELETE_COMPLETE', DeletionTime: this.now() };
+      delete gone.StackStatusReason;
+      store.put(STACK_TABLES.stacks, `deleted/${stack.StackId}`, gone);
+      this.event(gone, stack.StackName, 'AWS::CloudFormation::Stack', 'DELETE_COMPLETE', stack.StackId);
+    } catch {
+      // the store closes on shutdown
     }
   }
 
@@ -454,7 +474,9 @@ export class Stacks {
       },
       DeleteStack: (input, ctx) => {
         const stack = findStack(runtime, ctx, str(input.StackName) ?? '');
-        if (!stack || stack.StackStatus === 'DELETE_COMPLETE') return {};
+        if (!stack || stack.StackStatus === 'DELETE_COMPLETE' || stack.StackStatus === 'DELETE_IN_PROGRESS') return {};
+        stack.StackStatus = 'DELETE_IN_PROGRESS';
+        this.save(stack);
         this.event(
           stack,
           stack.StackName,
@@ -463,12 +485,7 @@ export class Stacks {
           stack.StackId,
           'User Initiated',
         );
-        deleteStackResources(runtime, { ...stack, owner: owner(stack.StackName) });
-        runtime.store.delete(STACK_TABLES.stacks, stackKey(stack, stack.StackName));
-        const gone: StackRecord = { ...stack, StackStatus: 'DELETE_COMPLETE', DeletionTime: this.now() };
-        delete gone.StackStatusReason;
-        runtime.store.put(STACK_TABLES.stacks, `deleted/${stack.StackId}`, gone);
-        this.event(gone, stack.StackName, 'AWS::CloudFormation::Stack', 'DELETE_COMPLETE', stack.StackId);
+        this.runtime.track(this.remove(stack));
         return {};
       },
       DescribeStacks: (input, ctx) => {

@@ -18,9 +18,11 @@ import {
   type Stack,
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { App } from 'aws-cdk-lib';
 import { STACK_TABLES } from '../../../sandbox/services/cloudformation';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
@@ -33,6 +35,21 @@ beforeAll(async () => {
   cfn = sb.client(CloudFormationClient);
 }, 30_000);
 afterAll(() => sb?.stop());
+
+/** Waits until a deleted stack is gone (DescribeStacks by name answers "does not exist"). */
+async function deleted(name: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      await cfn.send(new DescribeStacksCommand({ StackName: name }));
+    } catch (error) {
+      if ((error as Error).message === `Stack with id ${name} does not exist`) return;
+      throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`stack ${name} was not deleted`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 async function settled(name: string): Promise<Stack> {
   const deadline = Date.now() + 10_000;
@@ -134,9 +151,73 @@ describe('a stack', () => {
       message: expect.stringContaining('is in ROLLBACK_COMPLETE state and can not be updated'),
     });
     await cfn.send(new DeleteStackCommand({ StackName: 'broken' }));
+    await deleted('broken');
     await expect(cfn.send(new DescribeStacksCommand({ StackName: 'broken' }))).rejects.toMatchObject({
       name: 'ValidationError',
       message: 'Stack with id broken does not exist',
+    });
+  });
+});
+
+describe('the hub resource types', () => {
+  const HUB = JSON.stringify({
+    Resources: {
+      Table: {
+        Type: 'AWS::DynamoDB::Table',
+        Properties: {
+          TableName: 'stack-table',
+          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        },
+      },
+      Machine: {
+        Type: 'AWS::StepFunctions::StateMachine',
+        Properties: {
+          StateMachineName: 'stack-machine',
+          RoleArn: 'arn:aws:iam::100000000001:role/vendguard-state-machine',
+          DefinitionString: '{"StartAt":"Done","States":{"Done":{"Type":"Pass","Result":"${Table}","End":true}}}',
+          DefinitionSubstitutions: { Table: { Ref: 'Table' } },
+        },
+      },
+    },
+  });
+
+  it('makes a DynamoDB table and a state machine (with its substitutions), and deletes them with the stack', async () => {
+    await cfn.send(new CreateStackCommand({ StackName: 'hub-types', TemplateBody: HUB }));
+    expect((await settled('hub-types')).StackStatus).toBe('CREATE_COMPLETE');
+    const table = await sb.client(DynamoDBClient).send(new DescribeTableCommand({ TableName: 'stack-table' }));
+    expect(table.Table?.TableArn).toBe('arn:aws:dynamodb:eu-west-1:100000000001:table/stack-table');
+    const machine = await sb.client(SFNClient).send(
+      new DescribeStateMachineCommand({
+        stateMachineArn: 'arn:aws:states:eu-west-1:100000000001:stateMachine:stack-machine',
+      }),
+    );
+    expect(JSON.parse(machine.definition as string).States.Done.Result).toBe('stack-table');
+    await cfn.send(new DeleteStackCommand({ StackName: 'hub-types' }));
+    await deleted('hub-types');
+    await expect(
+      sb.client(DynamoDBClient).send(new DescribeTableCommand({ TableName: 'stack-table' })),
+    ).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+  });
+
+  it('rolls back the table when a later resource fails, and names the table DynamoDB refuses', async () => {
+    await cfn.send(
+      new CreateStackCommand({
+        StackName: 'hub-types-again',
+        TemplateBody: HUB.replace('stack-machine', 'stack machine!'),
+      }),
+    );
+    const failed = await settled('hub-types-again');
+    expect(failed.StackStatus).toBe('ROLLBACK_COMPLETE');
+    expect(failed.StackStatusReason).toMatch(/^The following resource\(s\) failed to create: \[Machine\]/);
+    await expect(
+      sb.client(DynamoDBClient).send(new DescribeTableCommand({ TableName: 'stack-table' })),
+    ).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
     });
   });
 });
@@ -210,14 +291,12 @@ describe('a template synthesized from the CDK app', () => {
       Arn: `arn:aws:events:eu-west-1:${account}:event-bus/vendguard`,
       RoleArn: `arn:aws:iam::${account}:role/vendguard-hub-event-forwarder`,
     });
-    const policy = await sb
-      .client(IAMClient, { accountId: account, region: 'us-east-1' })
-      .send(
-        new GetRolePolicyCommand({
-          RoleName: 'vendguard-hub-event-forwarder',
-          PolicyName: 'ForwarderRoleDefaultPolicy6531A0F8',
-        }),
-      );
+    const policy = await sb.client(IAMClient, { accountId: account, region: 'us-east-1' }).send(
+      new GetRolePolicyCommand({
+        RoleName: 'vendguard-hub-event-forwarder',
+        PolicyName: 'ForwarderRoleDefaultPolicy6531A0F8',
+      }),
+    );
     expect(decodeURIComponent(policy.PolicyDocument as string)).toContain('events:PutEvents');
   }, 60_000);
 

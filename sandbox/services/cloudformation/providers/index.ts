@@ -1,15 +1,19 @@
-import type { ResourceProvider } from '../resources';
+import type { AnyResourceProvider } from '../resources';
+import { tableProvider } from './dynamodb';
 import { ec2Providers } from './ec2';
 import { archiveProvider, eventBusPolicyProvider, eventBusProvider, eventsRuleProvider } from './events';
 import { policyProvider, roleProvider } from './iam';
+import { stateMachineProvider } from './stepfunctions';
 
 /** Every resource type a stack instance can create in the sandbox. */
-export const PROVIDERS: readonly ResourceProvider[] = [
+export const PROVIDERS: readonly AnyResourceProvider[] = [
   roleProvider,
   policyProvider,
   eventsRuleProvider,
   eventBusProvider,
   eventBusPolicyProvider,
   archiveProvider,
+  stateMachineProvider,
+  tableProvider,
   ...ec2Providers,
 ];
