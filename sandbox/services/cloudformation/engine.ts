@@ -47,6 +47,8 @@ export interface OperationRequest {
   fingerprint: string;
 }
 
+const engines = new WeakMap<SandboxRuntime, StackSetEngine>();
+
 /** A 12-digit account id. */
 const ACCOUNT_RE = /^\d{12}$/;
 
@@ -67,7 +69,14 @@ export function seededUuid(random: () => number): string {
 export class StackSetEngine {
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly runtime: SandboxRuntime) {}
+  constructor(private readonly runtime: SandboxRuntime) {
+    engines.set(runtime, this);
+  }
+
+  /** The engine of a runtime's CloudFormation service (the last one made), for providers acting through it. */
+  static of(runtime: SandboxRuntime): StackSetEngine {
+    return engines.get(runtime) ?? new StackSetEngine(runtime);
+  }
 
   private now(): number {
     return Math.floor(this.runtime.clock.nowMs());

@@ -7,6 +7,17 @@ import { membershipOperations } from './membership';
 import { OrgState, organizationView, seedOrganization } from './model';
 import { policyOperations } from './policies';
 
+const registered = new WeakMap<object, ServiceDefinition['operations']>();
+
+/**
+ * The Organizations operations of a runtime (with their access checks), for a service acting on the
+ * organization's behalf (CloudFormation creating an `AWS::Organizations::Policy`); undefined when the
+ * runtime serves no Organizations.
+ */
+export function organizationsOperations(runtime: object): ServiceDefinition['operations'] | undefined {
+  return registered.get(runtime);
+}
+
 /**
  * AWS Organizations (awsJson1_1, `AWSOrganizationsV20161128`), seeded from the organization config
  * on first start. Pending `CreateAccount` requests resolve lazily on every call and on a timer.
@@ -58,6 +69,7 @@ export function createOrganizationsService(runtime: LocalRuntime): ServiceDefini
     ]),
   );
   runtime.bind({ organizations: organizationView(state, runtime) });
+  registered.set(runtime, wrapped);
   return {
     signingName: 'organizations',
     protocol: 'awsJson1_1',

@@ -11,6 +11,7 @@ import {
   DeleteStackCommand,
   DescribeChangeSetCommand,
   DescribeStackEventsCommand,
+  DescribeStackSetCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetTemplateCommand,
@@ -22,6 +23,7 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { ListPoliciesForTargetCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { App } from 'aws-cdk-lib';
 import { STACK_TABLES } from '../../../sandbox/services/cloudformation';
@@ -218,6 +220,59 @@ describe('the hub resource types', () => {
       sb.client(DynamoDBClient).send(new DescribeTableCommand({ TableName: 'stack-table' })),
     ).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
+    });
+  });
+});
+
+describe('the governance resource types', () => {
+  it('makes a stack set and an SCP attached to its OU, and removes both with the stack', async () => {
+    // Quarantine has room under the quota of 5 SCPs per target (Sandbox is full)
+    const ou = sb.runtime.organizations.ouIdByPath('Quarantine');
+    const template = JSON.stringify({
+      Resources: {
+        Set: {
+          Type: 'AWS::CloudFormation::StackSet',
+          Properties: {
+            StackSetName: 'stacks-test-set',
+            PermissionModel: 'SERVICE_MANAGED',
+            AutoDeployment: { Enabled: false },
+            ManagedExecution: { Active: true },
+            CallAs: 'SELF',
+            TemplateBody:
+              'Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.40.0.0/16\n',
+          },
+        },
+        Scp: {
+          Type: 'AWS::Organizations::Policy',
+          Properties: {
+            Name: 'stacks-test-scp',
+            Description: 'deny nothing much',
+            Type: 'SERVICE_CONTROL_POLICY',
+            Content: {
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Deny', Action: 'ec2:CreateVpnGateway', Resource: '*' }],
+            },
+            TargetIds: [ou],
+          },
+        },
+      },
+    });
+    await cfn.send(new CreateStackCommand({ StackName: 'governance-types', TemplateBody: template }));
+    const stack = await settled('governance-types');
+    expect([stack.StackStatus, stack.StackStatusReason]).toEqual(['CREATE_COMPLETE', undefined]);
+    const set = await cfn.send(new DescribeStackSetCommand({ StackSetName: 'stacks-test-set' }));
+    expect(set.StackSet).toMatchObject({ PermissionModel: 'SERVICE_MANAGED', Status: 'ACTIVE' });
+    const org = sb.client(OrganizationsClient, { region: 'us-east-1' });
+    const attached = await org.send(
+      new ListPoliciesForTargetCommand({ TargetId: ou, Filter: 'SERVICE_CONTROL_POLICY' }),
+    );
+    expect(attached.Policies?.map((p) => p.Name)).toContain('stacks-test-scp');
+    await cfn.send(new DeleteStackCommand({ StackName: 'governance-types' }));
+    await deleted('governance-types');
+    const after = await org.send(new ListPoliciesForTargetCommand({ TargetId: ou, Filter: 'SERVICE_CONTROL_POLICY' }));
+    expect(after.Policies?.map((p) => p.Name)).not.toContain('stacks-test-scp');
+    await expect(cfn.send(new DescribeStackSetCommand({ StackSetName: 'stacks-test-set' }))).rejects.toMatchObject({
+      name: 'StackSetNotFoundException',
     });
   });
 });

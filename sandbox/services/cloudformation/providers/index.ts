@@ -2,6 +2,7 @@ import type { AnyResourceProvider } from '../resources';
 import { tableProvider } from './dynamodb';
 import { ec2Providers } from './ec2';
 import { archiveProvider, eventBusPolicyProvider, eventBusProvider, eventsRuleProvider } from './events';
+import { organizationsPolicyProvider, stackSetProvider } from './governance';
 import { policyProvider, roleProvider } from './iam';
 import { stateMachineProvider } from './stepfunctions';
 
@@ -15,5 +16,7 @@ export const PROVIDERS: readonly AnyResourceProvider[] = [
   archiveProvider,
   stateMachineProvider,
   tableProvider,
+  stackSetProvider,
+  organizationsPolicyProvider,
   ...ec2Providers,
 ];
