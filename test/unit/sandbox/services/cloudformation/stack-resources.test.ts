@@ -186,11 +186,11 @@ describe('what the sandbox cannot create', () => {
   it('fails an unsupported type naming the resource, before creating anything', async () => {
     const instance = await deploy(
       'unsupported-type',
-      'Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.9.0.0/16\n  Queue:\n    Type: AWS::SQS::Queue\n',
+      'Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.9.0.0/16\n  Queue:\n    Type: AWS::GameLift::Fleet\n',
     );
     expect(instance).toMatchObject({ StackInstanceStatus: { DetailedStatus: 'FAILED' } });
     expect(instance.StatusReason).toMatch(
-      /^The following resource\(s\) failed to create: \[Queue\]\. Queue: Resource type AWS::SQS::Queue is not supported/,
+      /^The following resource\(s\) failed to create: \[Queue\]\. Queue: Resource type AWS::GameLift::Fleet is not supported/,
     );
     expect(await items('DescribeVpcs', 'vpcSet', { Filter: [{ Name: 'cidr', Value: ['10.9.0.0/16'] }] })).toEqual([]);
   });

@@ -1,0 +1,160 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * The synthesized CDK app as the sandbox consumes it: the cloud assembly (`manifest.json` and a
+ * template per stack) that `infra/app.ts` writes, never the app's constructs. Synthesis runs the app
+ * in a child process, offline, with `cdk.json`'s context and the sandbox's organization ids, and is
+ * cached under `<home>/cdk.out/<hash>` by a hash of its inputs (the app, the functions it bundles,
+ * the state machines, the rules, the config, the context and the lockfile): an unchanged start
+ * reuses it.
+ */
+
+/** The folders and files whose content decides the assembly. */
+const INPUTS = ['infra', 'functions', 'statemachines', 'events', 'cdk.json', 'package-lock.json'];
+const SKIP = new Set(['node_modules', 'cdk.out', '.git']);
+
+export interface AssemblyStack {
+  /** The stack's name (`VendguardHub`). */
+  readonly name: string;
+  /** The region it targets (`aws://unknown-account/eu-west-1` → `eu-west-1`). */
+  readonly region: string;
+  readonly templateFile: string;
+  readonly template: Record<string, unknown>;
+}
+
+export interface Assembly {
+  readonly dir: string;
+  readonly hash: string;
+  /** Whether a previous synthesis was reused. */
+  readonly cached: boolean;
+  /** Real milliseconds synthesis (or reading the cache) took. */
+  readonly ms: number;
+  readonly stacks: readonly AssemblyStack[];
+}
+
+export interface SynthOptions {
+  /** The project root (where `cdk.json` is). */
+  readonly root: string;
+  /** Where assemblies are cached (`<home>/cdk.out`). */
+  readonly cacheDir: string;
+  /** Context that overrides `cdk.json`'s (the sandbox's organization and OU ids). */
+  readonly context: Readonly<Record<string, unknown>>;
+  /** Synthesize even when a cached assembly exists. */
+  readonly force?: boolean;
+}
+
+function files(root: string, path: string, out: string[]): string[] {
+  const full = join(root, path);
+  if (!existsSync(full)) return out;
+  const stat = statSync(full);
+  if (stat.isFile()) {
+    out.push(path);
+    return out;
+  }
+  for (const entry of readdirSync(full).sort()) {
+    if (SKIP.has(entry)) continue;
+    files(root, join(path, entry), out);
+  }
+  return out;
+}
+
+/** The hash of everything synthesis reads (file names and contents, the context). */
+export function inputsHash(root: string, context: Readonly<Record<string, unknown>>): string {
+  const hash = createHash('sha256');
+  for (const input of INPUTS) {
+    for (const file of files(root, input, [])) {
+      hash.update(file);
+      hash.update('\0');
+      hash.update(readFileSync(join(root, file)));
+      hash.update('\0');
+    }
+  }
+  hash.update(JSON.stringify(context));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Reads a cloud assembly's stacks. */
+export function readAssembly(dir: string): AssemblyStack[] {
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+    artifacts?: Record<
+      string,
+      { type?: string; environment?: string; properties?: { templateFile?: string; stackName?: string } }
+    >;
+  };
+  return Object.entries(manifest.artifacts ?? {}).flatMap(([id, artifact]) => {
+    if (artifact.type !== 'aws:cloudformation:stack' || !artifact.properties?.templateFile) return [];
+    const templateFile = join(dir, artifact.properties.templateFile);
+    return [
+      {
+        name: artifact.properties.stackName ?? id,
+        region: (artifact.environment ?? '').split('/').pop() ?? '',
+        templateFile,
+        template: JSON.parse(readFileSync(templateFile, 'utf8')) as Record<string, unknown>,
+      },
+    ];
+  });
+}
+
+/** Runs `infra/app.ts` into `outdir` with the given context. */
+function runApp(root: string, outdir: string, context: Readonly<Record<string, unknown>>): Promise<void> {
+  const tsx = resolve(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [tsx, 'infra/app.ts'], {
+      cwd: root,
+      env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.on('error', fail);
+    child.on('close', (code) => {
+      if (code === 0) done();
+      else
+        fail(
+          new Error(
+            `synthesizing the CDK app failed (exit ${code}):\n${output.trim().split('\n').slice(-20).join('\n')}`,
+          ),
+        );
+    });
+  });
+}
+
+/** Synthesizes the CDK app (or reuses the cached assembly of the same inputs). */
+export async function synthesize(options: SynthOptions): Promise<Assembly> {
+  const started = performance.now();
+  const cdkJson = JSON.parse(readFileSync(join(options.root, 'cdk.json'), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
+  const context = { ...(cdkJson.context ?? {}), ...options.context };
+  const hash = inputsHash(options.root, context);
+  const dir = join(options.cacheDir, hash);
+  const cached = !options.force && existsSync(join(dir, 'manifest.json'));
+  if (!cached) {
+    // synthesize next to the cache and move it in whole, so a crash never leaves half an assembly
+    const building = `${dir}.building-${process.pid}`;
+    rmSync(building, { recursive: true, force: true });
+    mkdirSync(options.cacheDir, { recursive: true });
+    try {
+      await runApp(options.root, building, context);
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(building, dir);
+    } finally {
+      rmSync(building, { recursive: true, force: true });
+    }
+    // keep the cache small: only this assembly
+    for (const entry of readdirSync(options.cacheDir)) {
+      if (entry !== hash && !entry.includes('.building-'))
+        rmSync(join(options.cacheDir, entry), { recursive: true, force: true });
+    }
+  }
+  const stacks = readAssembly(dir);
+  return { dir, hash, cached, ms: Math.round(performance.now() - started), stacks };
+}
