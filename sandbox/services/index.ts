@@ -8,6 +8,8 @@ import { createEventBridgeService } from './eventbridge';
 import { createIamService } from './iam';
 import { createOrganizationsService } from './organizations';
 import { createS3ControlService } from './s3control';
+import { createSnsService } from './sns';
+import { createSqsService } from './sqs';
 import { createStepFunctionsService } from './stepfunctions';
 import { createStsService } from './sts';
 
@@ -33,5 +35,6 @@ export function createServices(runtime: LocalRuntime): AnyService[] {
   services.push(createCloudTrailService(runtime));
   services.push(createDynamoDbService(runtime));
   services.push(createS3ControlService(runtime));
+  services.push(createSqsService(runtime), createSnsService(runtime));
   return services;
 }

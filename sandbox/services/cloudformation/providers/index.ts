@@ -4,6 +4,8 @@ import { ec2Providers } from './ec2';
 import { archiveProvider, eventBusPolicyProvider, eventBusProvider, eventsRuleProvider } from './events';
 import { organizationsPolicyProvider, stackSetProvider } from './governance';
 import { policyProvider, roleProvider } from './iam';
+import { snsProviders } from './sns';
+import { sqsProviders } from './sqs';
 import { stateMachineProvider } from './stepfunctions';
 
 /** Every resource type a stack instance can create in the sandbox. */
@@ -19,4 +21,6 @@ export const PROVIDERS: readonly AnyResourceProvider[] = [
   stackSetProvider,
   organizationsPolicyProvider,
   ...ec2Providers,
+  ...sqsProviders,
+  ...snsProviders,
 ];

@@ -1,0 +1,88 @@
+import { denialMessage } from '../../core/auth';
+import { AwsServiceError, type SandboxRuntime } from '../../core/types';
+import { authorize } from '../../policy';
+import { getTopic, parseTopicArn, topicPolicy } from './model';
+import { deliver } from './publish';
+
+/**
+ * How other services publish to a topic (a CloudWatch alarm's action, a Lambda destination):
+ * {@link publishToTopic} publishes as the sending AWS service would. With `senderService` the
+ * topic's policy decides for that service principal, with `aws:SourceArn`, `aws:SourceAccount` (and
+ * SNS's `AWS:SourceOwner`) of the resource it publishes for and `aws:SecureTransport` true: services
+ * call SNS over TLS, so a policy denying plain HTTP does not stop them, but a policy that grants the
+ * service nothing refuses it. KMS permissions of an encrypted topic are not checked.
+ */
+
+export interface PublishToTopicOptions {
+  readonly subject?: string;
+  /** The service principal that publishes (`cloudwatch.amazonaws.com`); omitted: the sandbox itself, no policy check. */
+  readonly senderService?: string;
+  /** The resource it publishes for (`aws:SourceArn`: the alarm, the function). */
+  readonly sourceArn?: string;
+  /** `aws:SourceAccount`; default: the account of `sourceArn`. */
+  readonly sourceAccount?: string;
+}
+
+export type PublishToTopicResult = { ok: true; messageId: string } | { ok: false; reason: string };
+
+/**
+ * Publishes `message` to `topicArn` and delivers it to the topic's subscriptions; never throws for AWS reasons.
+ *
+ * @example
+ * const sent = publishToTopic(runtime, topicArn, JSON.stringify(alarm), { subject, senderService: 'cloudwatch.amazonaws.com', sourceArn: alarmArn });
+ */
+export function publishToTopic(
+  runtime: SandboxRuntime,
+  topicArn: string,
+  message: string,
+  options: PublishToTopicOptions = {},
+): PublishToTopicResult {
+  try {
+    const ref = parseTopicArn(topicArn);
+    const topic = getTopic(runtime, ref, ref.name);
+    if (!topic) return { ok: false, reason: `Topic ${topicArn} does not exist.` };
+    const service = options.senderService;
+    if (service) {
+      const sourceAccount = options.sourceAccount ?? (options.sourceArn?.split(':')[4] || undefined);
+      const policy = topicPolicy(topic);
+      const decision = authorize(
+        {
+          scpLevels: [],
+          identity: [],
+          ...(policy ? { resourcePolicy: policy } : {}),
+          resourceAccountId: topic.account,
+        },
+        {
+          action: 'sns:Publish',
+          resource: topic.arn,
+          principal: { arn: service, accountId: sourceAccount ?? topic.account, service },
+          context: {
+            'aws:SecureTransport': true,
+            'aws:PrincipalServiceName': service,
+            'aws:RequestedRegion': topic.region,
+            'aws:CurrentTime': runtime.clock.now().toISOString(),
+            'aws:SourceArn': options.sourceArn,
+            'aws:SourceAccount': sourceAccount,
+            'aws:SourceOwner': sourceAccount,
+          },
+        },
+      );
+      if (!decision.allowed) {
+        // a service principal is only ever admitted by the resource's policy: say so when there is none
+        const why = policy ? decision : { ...decision, deniedBy: 'resource' as const };
+        return {
+          ok: false,
+          reason: denialMessage(service, { decision: why, action: 'sns:Publish', resource: topic.arn }),
+        };
+      }
+    }
+    const messageId = deliver(runtime, topic, {
+      message,
+      ...(options.subject !== undefined ? { subject: options.subject } : {}),
+    });
+    return { ok: true, messageId };
+  } catch (error) {
+    if (error instanceof AwsServiceError) return { ok: false, reason: error.message };
+    throw error;
+  }
+}
