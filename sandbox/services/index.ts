@@ -2,12 +2,16 @@ import type { LocalRuntime } from '../core/runtime';
 import type { AnyService } from '../core/server';
 import { createCloudFormationService } from './cloudformation';
 import { createCloudTrailService } from './cloudtrail-api';
+import { createCloudWatchService } from './cloudwatch';
 import { createDynamoDbService } from './dynamodb';
 import { createEc2Service } from './ec2';
 import { createEventBridgeService } from './eventbridge';
 import { createIamService } from './iam';
+import { createKmsService } from './kms';
+import { createLogsService } from './logs';
 import { createOrganizationsService } from './organizations';
 import { createS3ControlService } from './s3control';
+import { createSecretsManagerService } from './secretsmanager';
 import { createSnsService } from './sns';
 import { createSqsService } from './sqs';
 import { createStepFunctionsService } from './stepfunctions';
@@ -35,6 +39,10 @@ export function createServices(runtime: LocalRuntime): AnyService[] {
   services.push(createCloudTrailService(runtime));
   services.push(createDynamoDbService(runtime));
   services.push(createS3ControlService(runtime));
+  services.push(createCloudWatchService(runtime));
+  services.push(createKmsService(runtime));
+  services.push(createLogsService(runtime));
+  services.push(createSecretsManagerService(runtime));
   services.push(createSqsService(runtime), createSnsService(runtime));
   return services;
 }

@@ -1,9 +1,13 @@
 import type { AnyResourceProvider } from '../resources';
+import { alarmProvider } from './cloudwatch';
 import { tableProvider } from './dynamodb';
 import { ec2Providers } from './ec2';
 import { archiveProvider, eventBusPolicyProvider, eventBusProvider, eventsRuleProvider } from './events';
 import { organizationsPolicyProvider, stackSetProvider } from './governance';
 import { policyProvider, roleProvider } from './iam';
+import { kmsAliasProvider, kmsKeyProvider } from './kms';
+import { logGroupProvider } from './logs';
+import { secretProvider } from './secretsmanager';
 import { snsProviders } from './sns';
 import { sqsProviders } from './sqs';
 import { stateMachineProvider } from './stepfunctions';
@@ -21,6 +25,11 @@ export const PROVIDERS: readonly AnyResourceProvider[] = [
   stackSetProvider,
   organizationsPolicyProvider,
   ...ec2Providers,
+  alarmProvider,
+  kmsKeyProvider,
+  kmsAliasProvider,
+  logGroupProvider,
+  secretProvider,
   ...sqsProviders,
   ...snsProviders,
 ];
