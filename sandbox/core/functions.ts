@@ -24,7 +24,14 @@ export interface InvocationRecord {
   readonly durationMs: number;
   readonly error?: string;
   readonly errorMessage?: string;
+  /** The ARN the function was invoked by, for invocations through the Lambda API. */
+  readonly functionArn?: string;
 }
+
+const errorFields = (error: unknown): { error: string; errorMessage: string } => ({
+  error: error instanceof Error ? error.name : 'Error',
+  errorMessage: error instanceof Error ? error.message : String(error),
+});
 
 type Handler = (event: unknown, context: LambdaLikeContext) => unknown;
 
@@ -84,6 +91,111 @@ function installFunctionEnvironment(): void {
 export function withFunctionEnvironment<T>(environment: Readonly<Record<string, string>>, fn: () => T): T {
   installFunctionEnvironment();
   return functionEnvironment.run(environment, fn);
+}
+
+/**
+ * A handler module that cannot run: it cannot be loaded (`import`: Lambda's `Runtime.ImportModuleError`)
+ * or does not export the handler (`export`: `Runtime.HandlerNotFound`). `detail` is the loader's reason.
+ */
+export class HandlerModuleError extends Error {
+  constructor(
+    readonly kind: 'import' | 'export',
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(detail, options);
+    this.name = 'HandlerModuleError';
+  }
+}
+
+/** A handler that ran past its function's timeout (real time: computing is not compressed). */
+export class HandlerTimeoutError extends Error {
+  constructor(readonly timeoutSeconds: number) {
+    super(`Task timed out after ${timeoutSeconds.toFixed(2)} seconds`);
+    this.name = 'HandlerTimeoutError';
+  }
+}
+
+/** One run of a handler module as a function of the Lambda API (see {@link runHandlerModule}). */
+export interface ModuleInvocation {
+  /** Module path relative to the project root, with or without extension (`functions/vend-start/app.ts`). */
+  readonly modulePath: string;
+  /** The export that is the handler (`handler`). */
+  readonly exportName: string;
+  /** How `/_sandbox/invocations` names the function (the manifest name when it is a manifest function). */
+  readonly recordName: string;
+  readonly functionName: string;
+  readonly invokedFunctionArn: string;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly requestId: string;
+  readonly logGroupName: string;
+  readonly event: unknown;
+  /** The function's own variables: its configuration's, its execution role's credentials, `AWS_LAMBDA_*`. */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+/**
+ * Loads a handler module (`require`, cached by node) and calls its handler with a Lambda-like context
+ * inside the function's own environment ({@link withFunctionEnvironment}). Rejects with
+ * {@link HandlerModuleError} when the module cannot be loaded or exports no such function, with
+ * {@link HandlerTimeoutError} past `timeoutSeconds` of real time (counted once the module is loaded;
+ * the handler itself cannot be stopped and finishes in the background), else with the handler's error.
+ * Handlers may be async or take Lambda's callback as a third argument.
+ */
+export async function runHandlerModule(invocation: ModuleInvocation, startedAt: string): Promise<unknown> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = require(join(PROJECT_ROOT, invocation.modulePath)) as Record<string, unknown>;
+  } catch (err) {
+    throw new HandlerModuleError('import', (err as Error).message, { cause: err });
+  }
+  const handler = mod[invocation.exportName];
+  if (typeof handler !== 'function') {
+    throw new HandlerModuleError('export', `${invocation.modulePath} exports no function ${invocation.exportName}`);
+  }
+  const timeoutMs = invocation.timeoutSeconds * 1000;
+  const deadline = performance.now() + timeoutMs;
+  const context: LambdaLikeContext = {
+    functionName: invocation.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: invocation.invokedFunctionArn,
+    memoryLimitInMB: String(invocation.memoryMb),
+    awsRequestId: invocation.requestId,
+    logGroupName: invocation.logGroupName,
+    logStreamName: `${startedAt.slice(0, 10).replace(/-/g, '/')}/[$LATEST]${invocation.requestId.replace(/-/g, '')}`,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, Math.floor(deadline - performance.now())),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+  const fn = handler as (event: unknown, context: LambdaLikeContext, callback?: unknown) => unknown;
+  const run = withFunctionEnvironment(
+    invocation.environment,
+    () =>
+      new Promise<unknown>((resolve, reject) => {
+        const callback = (error: unknown, result?: unknown): void => (error ? reject(error) : resolve(result));
+        try {
+          const out = fn.length >= 3 ? fn(invocation.event, context, callback) : fn(invocation.event, context);
+          if (out && typeof (out as PromiseLike<unknown>).then === 'function') {
+            (out as PromiseLike<unknown>).then(resolve, reject);
+          } else if (fn.length < 3) resolve(out);
+        } catch (err) {
+          reject(err);
+        }
+      }),
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new HandlerTimeoutError(invocation.timeoutSeconds)), timeoutMs);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([run, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export interface InvokerOptions {
@@ -158,15 +270,53 @@ export class InProcessFunctions implements FunctionInvoker {
     return handler;
   }
 
-  async invoke(functionName: string, event: unknown): Promise<unknown> {
-    const spec = this.spec(functionName);
+  /** Sets the process environment the functions read; re-applied whenever another sandbox in this process (tests) changed it. */
+  private ensureProcessEnvironment(): void {
     const endpoint = this.options.endpoint();
-    // Re-applied whenever another sandbox in this process (tests) changed the environment.
     if (process.env.AWS_ENDPOINT_URL !== endpoint || process.env.AWS_ACCESS_KEY_ID !== this.envKey) {
       const credentials = this.options.hubCredentials();
       applyFunctionEnvironment(endpoint, this.options.region, credentials);
       this.envKey = credentials.accessKeyId;
     }
+  }
+
+  /** Stores one invocation record (`/_sandbox/invocations`), keeping the last {@link KEEP_INVOCATIONS}. */
+  private recordInvocation(rec: Omit<InvocationRecord, 'seq'>): void {
+    const seq = this.options.store.nextSequence(TABLE);
+    this.options.store.put(TABLE, String(seq).padStart(12, '0'), { seq, ...rec });
+    if (seq > KEEP_INVOCATIONS) this.options.store.delete(TABLE, String(seq - KEEP_INVOCATIONS).padStart(12, '0'));
+  }
+
+  /**
+   * Runs a handler module as one function of the Lambda API (its own name, ARN, environment and
+   * execution role's credentials, see {@link runHandlerModule}) and records the invocation.
+   */
+  async runModule(invocation: ModuleInvocation): Promise<unknown> {
+    this.ensureProcessEnvironment();
+    const started = performance.now();
+    const startedAt = this.options.clock.now().toISOString();
+    const record = (error?: unknown): void =>
+      this.recordInvocation({
+        functionName: invocation.recordName,
+        functionArn: invocation.invokedFunctionArn,
+        requestId: invocation.requestId,
+        startedAt,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        ...(error !== undefined ? errorFields(error) : {}),
+      });
+    try {
+      const result = await runHandlerModule(invocation, startedAt);
+      record();
+      return result;
+    } catch (err) {
+      record(err ?? new Error('unknown error'));
+      throw err;
+    }
+  }
+
+  async invoke(functionName: string, event: unknown): Promise<unknown> {
+    const spec = this.spec(functionName);
+    this.ensureProcessEnvironment();
     const requestId = randomUUID();
     const started = performance.now();
     const startedAt = this.options.clock.now().toISOString();
@@ -189,25 +339,14 @@ export class InProcessFunctions implements FunctionInvoker {
       fail: () => undefined,
       succeed: () => undefined,
     };
-    const record = (error?: unknown): void => {
-      const seq = this.options.store.nextSequence(TABLE);
-      const rec: InvocationRecord = {
-        seq,
+    const record = (error?: unknown): void =>
+      this.recordInvocation({
         functionName: spec.name,
         requestId,
         startedAt,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
-        ...(error !== undefined
-          ? {
-              error: error instanceof Error ? error.name : 'Error',
-              errorMessage: error instanceof Error ? error.message : String(error),
-            }
-          : {}),
-      };
-      this.options.store.put(TABLE, String(seq).padStart(12, '0'), rec);
-      // keep the last KEEP_INVOCATIONS records
-      if (seq > KEEP_INVOCATIONS) this.options.store.delete(TABLE, String(seq - KEEP_INVOCATIONS).padStart(12, '0'));
-    };
+        ...(error !== undefined ? errorFields(error) : {}),
+      });
     const credentials = this.options.roleCredentials(spec.name);
     const environment = {
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,

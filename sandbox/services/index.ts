@@ -8,6 +8,7 @@ import { createEc2Service } from './ec2';
 import { createEventBridgeService } from './eventbridge';
 import { createIamService } from './iam';
 import { createKmsService } from './kms';
+import { createLambdaService } from './lambda';
 import { createLogsService } from './logs';
 import { createOrganizationsService } from './organizations';
 import { createS3ControlService } from './s3control';
@@ -39,6 +40,7 @@ export function createServices(runtime: LocalRuntime): AnyService[] {
   services.push(createCloudTrailService(runtime));
   services.push(createDynamoDbService(runtime));
   services.push(createS3ControlService(runtime));
+  services.push(createLambdaService(runtime));
   services.push(createCloudWatchService(runtime));
   services.push(createKmsService(runtime));
   services.push(createLogsService(runtime));

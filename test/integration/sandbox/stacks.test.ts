@@ -179,6 +179,7 @@ describe('the hub resource types', () => {
         Properties: {
           StateMachineName: 'stack-machine',
           RoleArn: 'arn:aws:iam::100000000001:role/vendguard-state-machine',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation substitution, not a JS template
           DefinitionString: '{"StartAt":"Done","States":{"Done":{"Type":"Pass","Result":"${Table}","End":true}}}',
           DefinitionSubstitutions: { Table: { Ref: 'Table' } },
         },

@@ -6,6 +6,7 @@ import { archiveProvider, eventBusPolicyProvider, eventBusProvider, eventsRulePr
 import { organizationsPolicyProvider, stackSetProvider } from './governance';
 import { policyProvider, roleProvider } from './iam';
 import { kmsAliasProvider, kmsKeyProvider } from './kms';
+import { lambdaProviders } from './lambda';
 import { logGroupProvider } from './logs';
 import { secretProvider } from './secretsmanager';
 import { snsProviders } from './sns';
@@ -25,6 +26,7 @@ export const PROVIDERS: readonly AnyResourceProvider[] = [
   stackSetProvider,
   organizationsPolicyProvider,
   ...ec2Providers,
+  ...lambdaProviders,
   alarmProvider,
   kmsKeyProvider,
   kmsAliasProvider,
