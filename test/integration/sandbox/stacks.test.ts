@@ -3,7 +3,7 @@
  * resources, events and outputs through the SDK; a failed resource rolls the stack back naming it;
  * and a template synthesized from the CDK app deploys through the same providers.
  */
-import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   CloudFormationClient,
   CreateChangeSetCommand,
@@ -23,9 +23,10 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { ListPoliciesForTargetCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { App } from 'aws-cdk-lib';
+import { type Assembly, synthesize } from '../../../sandbox/cdk/assembly';
 import { STACK_TABLES } from '../../../sandbox/services/cloudformation';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 
@@ -311,34 +312,45 @@ describe('change sets', () => {
   });
 });
 
-describe('a template synthesized from the CDK app', () => {
-  it('deploys VendguardHubGlobalEvents through the providers: its role, policy and forwarding rule are live', async () => {
-    const { buildVendguardApp } = await import('../../../infra/lib/vendguard-app');
-    const context = JSON.parse(readFileSync('cdk.json', 'utf8')).context as Record<string, unknown>;
-    const app = new App({ context });
-    const { hubGlobalEvents } = buildVendguardApp(app, { nag: false });
-    const template = JSON.stringify(app.synth().getStackByName(hubGlobalEvents?.stackName as string).template);
-    // a member account stands in for a second hub (the sandbox's own hub already has these, seeded)
-    const account = sb.accountId('log-archive');
-    // as `cdk bootstrap` leaves it: the bootstrap version the template's rule checks
-    sb.runtime.store.put(STACK_TABLES.ssmParameters, `${account}/us-east-1//cdk-bootstrap/hnb659fds/version`, {
+describe('the synthesized CDK app', () => {
+  let assembly: Assembly;
+  beforeAll(async () => {
+    assembly = await synthesize({
+      root: join(__dirname, '..', '..', '..'),
+      cacheDir: join(sb.home, 'cdk.out'),
+      context: { 'vendguard:organizationId': sb.runtime.organizations.organizationId },
+    });
+  }, 120_000);
+
+  /** Deploys a stack of the assembly into an account (bootstrapped as `cdk bootstrap` leaves it) and waits. */
+  async function deployInto(account: string, name: string): Promise<{ stack: Stack; client: CloudFormationClient }> {
+    const found = assembly.stacks.find((s) => s.name === name);
+    if (!found) throw new Error(`no stack ${name} in the assembly`);
+    sb.runtime.store.put(STACK_TABLES.ssmParameters, `${account}/${found.region}//cdk-bootstrap/hnb659fds/version`, {
       Value: '27',
     });
-    const member = sb.client(CloudFormationClient, { accountId: account, region: 'us-east-1' });
-    await member.send(
+    const client = sb.client(CloudFormationClient, { accountId: account, region: found.region });
+    await client.send(
       new CreateStackCommand({
-        StackName: 'VendguardHubGlobalEvents',
-        TemplateBody: template,
+        StackName: name,
+        TemplateBody: JSON.stringify(found.template),
         Capabilities: ['CAPABILITY_NAMED_IAM'],
       }),
     );
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 30_000;
     let stack: Stack | undefined;
     while (!stack || stack.StackStatus?.endsWith('IN_PROGRESS')) {
-      [stack] = (await member.send(new DescribeStacksCommand({ StackName: 'VendguardHubGlobalEvents' }))).Stacks ?? [];
+      [stack] = (await client.send(new DescribeStacksCommand({ StackName: name }))).Stacks ?? [];
       if (Date.now() > deadline) throw new Error(`not settled: ${stack?.StackStatus}`);
       await new Promise((r) => setTimeout(r, 10));
     }
+    return { stack, client };
+  }
+
+  it('deploys VendguardHubGlobalEvents through the providers: its role, policy and forwarding rule are live', async () => {
+    // a member account stands in for a second hub (the sandbox's own hub already has these, seeded)
+    const account = sb.accountId('log-archive');
+    const { stack } = await deployInto(account, 'VendguardHubGlobalEvents');
     expect([stack.StackStatus, stack.StackStatusReason]).toEqual(['CREATE_COMPLETE', undefined]);
     const targets = await sb
       .client(EventBridgeClient, { accountId: account, region: 'us-east-1' })
@@ -354,6 +366,33 @@ describe('a template synthesized from the CDK app', () => {
       }),
     );
     expect(decodeURIComponent(policy.PolicyDocument as string)).toContain('events:PutEvents');
+  });
+
+  it('deploys the whole VendguardHub: every resource type of the hub template is live', async () => {
+    // another account than the sandbox's hub, whose bus, table and state machine are still seeded by hand
+    const account = sb.accountId('security-tooling');
+    const { stack, client } = await deployInto(account, 'VendguardHub');
+    expect([stack.StackStatus, stack.StackStatusReason]).toEqual(['CREATE_COMPLETE', undefined]);
+    const resources: unknown[] = [];
+    let token: string | undefined;
+    do {
+      const page = await client.send(new ListStackResourcesCommand({ StackName: 'VendguardHub', NextToken: token }));
+      resources.push(...(page.StackResourceSummaries ?? []));
+      token = page.NextToken;
+    } while (token);
+    const hub = assembly.stacks.find((s) => s.name === 'VendguardHub');
+    expect(resources).toHaveLength(Object.keys((hub?.template.Resources ?? {}) as object).length);
+    const functions = await sb.client(LambdaClient, { accountId: account }).send(new ListFunctionsCommand({}));
+    expect(functions.Functions?.map((f) => f.FunctionName)).toEqual(
+      expect.arrayContaining(['vendguard-vend-start', 'vendguard-guard-internet-gateway', 'vendguard-notify-slack']),
+    );
+    const rule = await sb
+      .client(EventBridgeClient, { accountId: account })
+      .send(new ListTargetsByRuleCommand({ Rule: 'vendguard-igw-created', EventBusName: 'vendguard' }));
+    expect(rule.Targets?.[0]).toMatchObject({
+      Arn: `arn:aws:lambda:eu-west-1:${account}:function:vendguard-guard-internet-gateway`,
+      DeadLetterConfig: { Arn: `arn:aws:sqs:eu-west-1:${account}:vendguard-igw-created-dlq` },
+    });
   }, 60_000);
 
   it('is refused when the account was not bootstrapped, as CloudFormation refuses it', async () => {
