@@ -19,6 +19,7 @@ import {
   type Stack,
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient, DescribeAlarmHistoryCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
@@ -393,6 +394,21 @@ describe('the synthesized CDK app', () => {
       Arn: `arn:aws:lambda:eu-west-1:${account}:function:vendguard-guard-internet-gateway`,
       DeadLetterConfig: { Arn: `arn:aws:sqs:eu-west-1:${account}:vendguard-igw-created-dlq` },
     });
+    // an alarm reaches its topic: the topic policy admits CloudWatch (the enforceSSL policy alone did not)
+    const cloudwatch = sb.client(CloudWatchClient, { accountId: account });
+    await cloudwatch.send(
+      new SetAlarmStateCommand({
+        AlarmName: 'vendguard-igw-created-dlq-depth',
+        StateValue: 'ALARM',
+        StateReason: 'a test puts the alarm in ALARM',
+      }),
+    );
+    const history = await cloudwatch.send(
+      new DescribeAlarmHistoryCommand({ AlarmName: 'vendguard-igw-created-dlq-depth', HistoryItemType: 'Action' }),
+    );
+    expect(history.AlarmHistoryItems?.map((h) => h.HistorySummary)).toEqual([
+      expect.stringMatching(/^Successfully executed action arn:aws:sns:eu-west-1:\d{12}:vendguard-alarms/),
+    ]);
   }, 60_000);
 
   it('is refused when the account was not bootstrapped, as CloudFormation refuses it', async () => {
