@@ -75,6 +75,14 @@ export class VendguardAlarms extends Construct {
     });
   }
 
+  /** Alarms as soon as a function's on-failure queue holds an invocation (its retries were spent). */
+  onFailedInvocations(name: string, queue: IQueue): Alarm {
+    return this.add(`${name}-failed-invocations`, {
+      metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      description: `vendguard-${name} failed an event after Lambda's retries; the event waits in vendguard-${name}-failures`,
+    });
+  }
+
   /** Alarms when a guardrail function errors (an unremediated violation may remain). */
   onErrors(name: string, fn: IFunction): Alarm {
     return this.add(`${name}-errors`, {

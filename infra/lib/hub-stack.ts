@@ -3,7 +3,9 @@ import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/
 import { EventBus, type EventPattern, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
 import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { HUB_FORWARDING_RULE, loadRules, type RuleDefinition, scheduledFunctionRules } from '../../events/rules';
 import type { FunctionSpec } from '../../functions/manifest';
@@ -46,6 +48,8 @@ export class HubStack extends Stack {
   readonly stateMachines = new Map<string, VendguardStateMachine>();
   readonly rules = new Map<string, GuardedRule>();
   readonly alarms: VendguardAlarms;
+  /** Per event-triggered function, the queue its failed asynchronous invocations land in. */
+  readonly failureQueues = new Map<string, Queue>();
   /** Forwards the hub's own CloudTrail events (home region) from its default bus to the central bus. */
   readonly hubForwarding: Rule;
   /** Per function name, the wildcard resources it was granted and why (for cdk-nag). */
@@ -182,9 +186,21 @@ export class HubStack extends Stack {
       this.rules.set(rule.name, guarded);
       this.alarms.onDeadLetters(rule.name, guarded.deadLetterQueue);
     }
-    // Guardrail functions (rule or schedule triggered): an error may leave a violation in place.
+    // Functions EventBridge invokes (rule or schedule triggered) run asynchronously: an error may leave
+    // a violation in place, and once Lambda's two retries are spent the event is gone unless an
+    // on-failure destination keeps it. Each keeps its failures in `vendguard-<fn>-failures`, alarmed.
     for (const { spec, fn } of this.functions.byName.values()) {
-      if (spec.trigger.kind !== 'stateMachine') this.alarms.onErrors(spec.name, fn);
+      if (spec.trigger.kind === 'stateMachine') continue;
+      this.alarms.onErrors(spec.name, fn);
+      const failures = new Queue(this, `Failures-${spec.name}`, {
+        queueName: `vendguard-${spec.name}-failures`,
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      fn.configureAsyncInvoke({ onFailure: new SqsDestination(failures), retryAttempts: 2 });
+      this.failureQueues.set(spec.name, failures);
+      this.alarms.onFailedInvocations(spec.name, failures);
     }
   }
 

@@ -49,6 +49,13 @@ export function acknowledgeFindings(hub: HubStack): void {
       'X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSampling*) and vended-log delivery accept only Resource "*"',
     );
   }
+  for (const queue of hub.failureQueues.values()) {
+    acknowledge(
+      queue,
+      'AwsSolutions-SQS3',
+      "this queue is a Lambda function's on-failure destination; cdk-nag only recognises SQS redrive DLQs",
+    );
+  }
   for (const rule of hub.rules.values()) {
     acknowledge(
       rule.deadLetterQueue,

@@ -32,6 +32,9 @@ const roleId = (name: string) => logicalIdOf(app.hubTemplate, 'AWS::IAM::Role', 
 const busId = () => logicalIdOf(app.hubTemplate, 'AWS::Events::EventBus', { Name: 'vendguard' });
 const resources = (type: string) => app.hubTemplate.findResources(type) as Record<string, CfnResource>;
 
+/** What an SQS on-failure destination grants the function's role (Lambda delivers as the execution role). */
+const FAILURE_DESTINATION_ACTIONS = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
+
 describe('hub stack: functions', () => {
   it.each(FUNCTIONS.map((f) => [f.name, f] as const))(
     'deploys %s on nodejs22.x/arm64 with the Powertools and vendguard environment',
@@ -61,6 +64,16 @@ describe('hub stack: functions', () => {
       const granted = new Set(statements.flatMap((s) => asList(s.Action)));
       const allowed = new Set<string>([...spec.actions, ...LOG_ACTIONS]);
       if ('assumesMemberRole' in spec && spec.assumesMemberRole) allowed.add('sts:AssumeRole');
+      // an event-triggered function sends its failed invocations to its own on-failure queue
+      if (spec.trigger.kind !== 'stateMachine') {
+        for (const a of FAILURE_DESTINATION_ACTIONS) allowed.add(a);
+        const destination = statements.filter((st) =>
+          asList(st.Action).some((a) => FAILURE_DESTINATION_ACTIONS.includes(a)),
+        );
+        expect(destination.map((st) => JSON.stringify(st.Resource))).toEqual([
+          expect.stringContaining(`Failures${name.replace(/-/g, '')}`),
+        ]);
+      }
       expect([...granted].filter((a) => !allowed.has(a))).toEqual([]);
       expect(spec.actions.filter((a) => !granted.has(a))).toEqual([]);
       expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);

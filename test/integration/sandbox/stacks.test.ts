@@ -24,7 +24,7 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
-import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { GetFunctionEventInvokeConfigCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { ListPoliciesForTargetCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { type Assembly, synthesize } from '../../../sandbox/cdk/assembly';
@@ -393,6 +393,16 @@ describe('the synthesized CDK app', () => {
     expect(rule.Targets?.[0]).toMatchObject({
       Arn: `arn:aws:lambda:eu-west-1:${account}:function:vendguard-guard-internet-gateway`,
       DeadLetterConfig: { Arn: `arn:aws:sqs:eu-west-1:${account}:vendguard-igw-created-dlq` },
+    });
+    // a function EventBridge invokes keeps what fails after Lambda's retries
+    const invokeConfig = await sb
+      .client(LambdaClient, { accountId: account })
+      .send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'vendguard-guard-internet-gateway' }));
+    expect(invokeConfig).toMatchObject({
+      MaximumRetryAttempts: 2,
+      DestinationConfig: {
+        OnFailure: { Destination: `arn:aws:sqs:eu-west-1:${account}:vendguard-guard-internet-gateway-failures` },
+      },
     });
     // an alarm reaches its topic: the topic policy admits CloudWatch (the enforceSSL policy alone did not)
     const cloudwatch = sb.client(CloudWatchClient, { accountId: account });
