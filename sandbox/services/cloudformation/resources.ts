@@ -161,3 +161,53 @@ export function serviceContext(ctx: ResourceContext, service: string, operation:
     runtime: ctx.runtime,
   };
 }
+
+/** The account and region a resource is made in. */
+export const scopeOf = (ctx: ResourceContext): { account: string; region: string } => ({
+  account: ctx.account,
+  region: ctx.region,
+});
+
+/**
+ * A provider for a policy set on a list of resources (`AWS::SQS::QueuePolicy` on `Queues`,
+ * `AWS::SNS::TopicPolicy` on `Topics`): Ref (and `Id`) is an id of its own; an update sets the new
+ * policy and clears it from the resources it no longer names; deleting clears it everywhere.
+ */
+export function policyOnResourcesProvider(spec: {
+  readonly type: string;
+  /** The property that lists the resources (`Queues`, `Topics`). */
+  readonly listProperty: string;
+  readonly apply: (ctx: ResourceContext, ids: readonly string[], policy: string) => void;
+  readonly clear: (ctx: ResourceContext, ids: readonly string[]) => void;
+}): ResourceProvider {
+  const ids = (props: Record<string, unknown>, required: boolean): string[] => {
+    const v = props[spec.listProperty];
+    if (Array.isArray(v) && v.length > 0) return v.map(String);
+    if (required) throw new ResourceFailure(`#/${spec.listProperty}: expected minimum item count: 1`);
+    return [];
+  };
+  const policy = (props: Record<string, unknown>) =>
+    typeof props.PolicyDocument === 'string' ? props.PolicyDocument : JSON.stringify(props.PolicyDocument);
+  return {
+    type: spec.type,
+    properties: ['PolicyDocument', spec.listProperty],
+    required: ['PolicyDocument', spec.listProperty],
+    create(ctx, props) {
+      spec.apply(ctx, ids(props, true), policy(props));
+      const id = generatedName(ctx);
+      return { physicalId: id, attributes: { Id: id } };
+    },
+    update(ctx, physicalId, props, previous) {
+      const now = ids(props, true);
+      spec.apply(ctx, now, policy(props));
+      spec.clear(
+        ctx,
+        ids(previous, false).filter((id) => !now.includes(id)),
+      );
+      return { physicalId, attributes: { Id: physicalId } };
+    },
+    delete(ctx, _physicalId, props) {
+      spec.clear(ctx, ids(props, false));
+    },
+  };
+}

@@ -6,6 +6,7 @@ import {
   generatedName,
   type ResourceContext,
   type ResourceProvider,
+  scopeOf,
   stackTags,
   str,
 } from '../resources';
@@ -41,11 +42,9 @@ const PROPERTIES = [
   'Unit',
 ] as const;
 
-const scope = (ctx: ResourceContext) => ({ account: ctx.account, region: ctx.region });
-
 function write(ctx: ResourceContext, props: Record<string, unknown>, name: string): CreatedResource {
   const { Tags: _t, ...input } = props;
-  const alarm = putMetricAlarm(ctx.runtime, scope(ctx), { ...input, AlarmName: name });
+  const alarm = putMetricAlarm(ctx.runtime, scopeOf(ctx), { ...input, AlarmName: name });
   // an update keeps PutMetricAlarm's rule (tags ignored); CloudFormation then sets the template's tags
   saveAlarm(ctx.runtime, { ...alarm, Tags: stackTags(ctx, props.Tags) });
   return { physicalId: name, attributes: { Arn: alarm.AlarmArn } };
@@ -57,7 +56,7 @@ export const alarmProvider: ResourceProvider = {
   required: ['ComparisonOperator', 'EvaluationPeriods'],
   create(ctx, props) {
     const name = str(props, 'AlarmName') ?? generatedName(ctx, 255);
-    if (getAlarm(ctx.runtime, scope(ctx), name)) {
+    if (getAlarm(ctx.runtime, scopeOf(ctx), name)) {
       throw new AwsServiceError(
         'AlreadyExists',
         `Resource of type 'AWS::CloudWatch::Alarm' with identifier '${name}' already exists.`,
@@ -70,6 +69,6 @@ export const alarmProvider: ResourceProvider = {
     return write(ctx, props, physicalId);
   },
   delete(ctx, physicalId) {
-    deleteAlarms(ctx.runtime, scope(ctx), [physicalId]);
+    deleteAlarms(ctx.runtime, scopeOf(ctx), [physicalId]);
   },
 };

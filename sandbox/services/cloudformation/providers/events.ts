@@ -19,6 +19,7 @@ import {
   type ResourceContext,
   ResourceFailure,
   type ResourceProvider,
+  scopeOf,
   serviceContext,
   str,
 } from '../resources';
@@ -123,8 +124,6 @@ export const eventsRuleProvider: ResourceProvider = {
     if (rule) removeRule(ctx.runtime, rule);
   },
 };
-
-const scopeOf = (ctx: ResourceContext) => ({ account: ctx.account, region: ctx.region });
 
 /** `AWS::Events::EventBus`: a custom bus of the stack's account and region. Ref is its name. */
 export const eventBusProvider: ResourceProvider = {

@@ -17,6 +17,7 @@ import {
   type ResourceContext,
   ResourceFailure,
   type ResourceProvider,
+  scopeOf,
   stackTags,
   str,
 } from '../resources';
@@ -27,8 +28,6 @@ import {
  * `EnableKeyRotation` and `CreateAlias`. Deleting a key schedules its deletion (`PendingWindowInDays`,
  * default 30), as CloudFormation does.
  */
-
-const scope = (ctx: ResourceContext) => ({ account: ctx.account, region: ctx.region });
 
 const policyText = (props: Record<string, unknown>): string | undefined =>
   props.KeyPolicy === undefined
@@ -86,7 +85,7 @@ export const kmsKeyProvider: ResourceProvider = {
     const description = str(props, 'Description');
     const key = createKey(
       ctx.runtime,
-      scope(ctx),
+      scopeOf(ctx),
       {
         ...(policy !== undefined ? { Policy: policy } : {}),
         ...(spec !== undefined ? { KeySpec: spec } : {}),
@@ -103,14 +102,14 @@ export const kmsKeyProvider: ResourceProvider = {
     for (const name of ['KeySpec', 'KeyUsage', 'MultiRegion', 'Origin']) {
       if (JSON.stringify(props[name]) !== JSON.stringify(previous[name])) return undefined;
     }
-    let key = findKey(ctx.runtime, scope(ctx), physicalId);
+    let key = findKey(ctx.runtime, scopeOf(ctx), physicalId);
     key = putKeyPolicy(ctx.runtime, key, policyText(props) ?? defaultKeyPolicy(ctx.account), {
       bypassLockoutCheck: true,
     });
     return settle(ctx, key, props);
   },
   delete(ctx, physicalId, props) {
-    const key = getKey(ctx.runtime, scope(ctx), physicalId);
+    const key = getKey(ctx.runtime, scopeOf(ctx), physicalId);
     if (key && key.KeyState !== 'PendingDeletion')
       scheduleKeyDeletion(ctx.runtime, key, integer(props, 'PendingWindowInDays') ?? 30);
   },
@@ -123,7 +122,7 @@ export const kmsAliasProvider: ResourceProvider = {
   create(ctx, props) {
     const alias = createAlias(
       ctx.runtime,
-      scope(ctx),
+      scopeOf(ctx),
       str(props, 'AliasName') as string,
       str(props, 'TargetKeyId') as string,
     );
@@ -131,10 +130,10 @@ export const kmsAliasProvider: ResourceProvider = {
   },
   update(ctx, physicalId, props) {
     if (str(props, 'AliasName') !== physicalId) return undefined;
-    updateAlias(ctx.runtime, scope(ctx), physicalId, str(props, 'TargetKeyId') as string);
+    updateAlias(ctx.runtime, scopeOf(ctx), physicalId, str(props, 'TargetKeyId') as string);
     return { physicalId };
   },
   delete(ctx, physicalId) {
-    if (getAlias(ctx.runtime, scope(ctx), physicalId)) deleteAlias(ctx.runtime, scope(ctx), physicalId);
+    if (getAlias(ctx.runtime, scopeOf(ctx), physicalId)) deleteAlias(ctx.runtime, scopeOf(ctx), physicalId);
   },
 };

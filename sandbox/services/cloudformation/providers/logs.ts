@@ -6,6 +6,7 @@ import {
   type ResourceContext,
   ResourceFailure,
   type ResourceProvider,
+  scopeOf,
   stackTags,
   str,
 } from '../resources';
@@ -15,8 +16,6 @@ import {
  * `CreateLogGroup`/`PutRetentionPolicy` validate. Ref is the name; `Fn::GetAtt Arn` is the ARN with
  * the `:*` suffix CloudFormation documents (`arn:aws:logs:<region>:<account>:log-group:<name>:*`).
  */
-
-const scope = (ctx: ResourceContext) => ({ account: ctx.account, region: ctx.region });
 
 function retention(props: Record<string, unknown>): number | undefined {
   const v = props.RetentionInDays;
@@ -32,7 +31,7 @@ function tagMap(ctx: ResourceContext, props: Record<string, unknown>): Record<st
 
 const created = (ctx: ResourceContext, name: string) => ({
   physicalId: name,
-  attributes: { Arn: `${logGroupArn(scope(ctx), name)}:*` },
+  attributes: { Arn: `${logGroupArn(scopeOf(ctx), name)}:*` },
 });
 
 export const logGroupProvider: ResourceProvider = {
@@ -40,7 +39,7 @@ export const logGroupProvider: ResourceProvider = {
   properties: ['KmsKeyId', 'LogGroupClass', 'LogGroupName', 'RetentionInDays', 'Tags'],
   create(ctx, props) {
     const name = str(props, 'LogGroupName') ?? generatedName(ctx, 512);
-    if (getLogGroup(ctx.runtime, scope(ctx), name)) {
+    if (getLogGroup(ctx.runtime, scopeOf(ctx), name)) {
       throw new AwsServiceError(
         'AlreadyExists',
         `Resource of type 'AWS::Logs::LogGroup' with identifier '${name}' already exists.`,
@@ -49,7 +48,7 @@ export const logGroupProvider: ResourceProvider = {
     const days = retention(props);
     const kmsKeyId = str(props, 'KmsKeyId');
     const logGroupClass = str(props, 'LogGroupClass');
-    createLogGroup(ctx.runtime, scope(ctx), {
+    createLogGroup(ctx.runtime, scopeOf(ctx), {
       logGroupName: name,
       ...(kmsKeyId !== undefined ? { kmsKeyId } : {}),
       ...(logGroupClass !== undefined ? { logGroupClass } : {}),
@@ -61,13 +60,13 @@ export const logGroupProvider: ResourceProvider = {
   update(ctx, physicalId, props, previous) {
     if ((str(props, 'LogGroupName') ?? physicalId) !== physicalId) return undefined;
     if (str(props, 'LogGroupClass') !== str(previous, 'LogGroupClass')) return undefined;
-    const group = setRetention(ctx.runtime, scope(ctx), physicalId, retention(props));
+    const group = setRetention(ctx.runtime, scopeOf(ctx), physicalId, retention(props));
     const kmsKeyId = str(props, 'KmsKeyId');
     const { kmsKeyId: _old, ...rest } = group;
     saveGroup(ctx.runtime, { ...rest, ...(kmsKeyId !== undefined ? { kmsKeyId } : {}), tags: tagMap(ctx, props) });
     return created(ctx, physicalId);
   },
   delete(ctx, physicalId) {
-    if (getLogGroup(ctx.runtime, scope(ctx), physicalId)) deleteLogGroup(ctx.runtime, scope(ctx), physicalId);
+    if (getLogGroup(ctx.runtime, scopeOf(ctx), physicalId)) deleteLogGroup(ctx.runtime, scopeOf(ctx), physicalId);
   },
 };

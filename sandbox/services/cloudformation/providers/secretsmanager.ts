@@ -15,6 +15,7 @@ import {
   type ResourceContext,
   ResourceFailure,
   type ResourceProvider,
+  scopeOf,
   stackTags,
   str,
 } from '../resources';
@@ -25,8 +26,6 @@ import {
  * `GenerateStringKey`). Ref and `Fn::GetAtt Id` are the secret's ARN. Deleting it deletes the secret
  * without a recovery window.
  */
-
-const scope = (ctx: ResourceContext) => ({ account: ctx.account, region: ctx.region });
 
 const GENERATE_KEYS = new Set([
   'ExcludeCharacters',
@@ -87,7 +86,7 @@ export const secretProvider: ResourceProvider = {
   properties: ['Description', 'GenerateSecretString', 'KmsKeyId', 'Name', 'SecretString', 'Tags'],
   create(ctx, props) {
     const name = str(props, 'Name') ?? generatedName(ctx, 512);
-    if (getSecret(ctx.runtime, scope(ctx), name)) {
+    if (getSecret(ctx.runtime, scopeOf(ctx), name)) {
       throw new AwsServiceError(
         'AlreadyExists',
         `Resource of type 'AWS::SecretsManager::Secret' with identifier '${name}' already exists.`,
@@ -96,7 +95,7 @@ export const secretProvider: ResourceProvider = {
     const value = secretString(ctx, props);
     const description = str(props, 'Description');
     const kmsKeyId = str(props, 'KmsKeyId');
-    const { secret } = createSecret(ctx.runtime, scope(ctx), {
+    const { secret } = createSecret(ctx.runtime, scopeOf(ctx), {
       Name: name,
       ClientRequestToken: seededToken(ctx.runtime),
       ...(value !== undefined ? { SecretString: value } : {}),
@@ -107,7 +106,7 @@ export const secretProvider: ResourceProvider = {
     return { physicalId: secret.ARN, attributes: { Id: secret.ARN } };
   },
   update(ctx, physicalId, props, previous) {
-    let secret = findSecret(ctx.runtime, scope(ctx), physicalId);
+    let secret = findSecret(ctx.runtime, scopeOf(ctx), physicalId);
     if ((str(props, 'Name') ?? secret.Name) !== secret.Name) return undefined;
     const description = str(props, 'Description');
     const kmsKeyId = str(props, 'KmsKeyId');
@@ -128,7 +127,7 @@ export const secretProvider: ResourceProvider = {
   },
   delete(ctx, physicalId) {
     try {
-      deleteSecret(ctx.runtime, findSecret(ctx.runtime, scope(ctx), physicalId), { force: true });
+      deleteSecret(ctx.runtime, findSecret(ctx.runtime, scopeOf(ctx), physicalId), { force: true });
     } catch {
       // already gone
     }

@@ -5,9 +5,11 @@ import { createTopic, deleteTopic, setTopicAttribute, tagTopic } from '../../sns
 import {
   bool,
   generatedName,
+  policyOnResourcesProvider,
   type ResourceContext,
   ResourceFailure,
   type ResourceProvider,
+  scopeOf,
   stackTags,
   str,
 } from '../resources';
@@ -19,8 +21,6 @@ import {
  * its own; a subscription's Ref is its ARN. Deleting a topic policy gives its topics the default
  * policy back. `KmsMasterKeyId` is recorded only (KMS permissions of the topic are not checked).
  */
-
-const scope = (ctx: ResourceContext) => ({ account: ctx.account, region: ctx.region });
 
 const json = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -80,14 +80,14 @@ export const topicProvider: ResourceProvider = {
   ],
   create(ctx, props) {
     const name = str(props, 'TopicName') ?? generatedName(ctx, 256);
-    if (getTopic(ctx.runtime, scope(ctx), name)) {
+    if (getTopic(ctx.runtime, scopeOf(ctx), name)) {
       throw new AwsServiceError(
         'AlreadyExists',
         `Resource of type 'AWS::SNS::Topic' with identifier '${name}' already exists.`,
       );
     }
     const subscriptions = subscriptionsOf(props);
-    const { topic } = createTopic(ctx.runtime, scope(ctx), name, attributesOf(props), stackTags(ctx, props.Tags));
+    const { topic } = createTopic(ctx.runtime, scopeOf(ctx), name, attributesOf(props), stackTags(ctx, props.Tags));
     for (const s of subscriptions) subscribe(ctx.runtime, topic, ctx.account, s.Protocol, s.Endpoint);
     return created(topic);
   },
@@ -134,12 +134,6 @@ function topicSubscriptionFor(
 }
 
 /** The topic ARNs of a TopicPolicy's `Topics`. */
-function topicArns(props: Record<string, unknown>): string[] {
-  const v = props.Topics;
-  if (!Array.isArray(v) || v.length === 0) throw new ResourceFailure('#/Topics: expected minimum item count: 1');
-  return v.map(String);
-}
-
 function applyPolicy(ctx: ResourceContext, arns: readonly string[], policy: string): void {
   for (const arn of arns) setTopicAttribute(ctx.runtime, existingTopic(ctx.runtime, ctx.region, arn), 'Policy', policy);
 }
@@ -152,29 +146,12 @@ function resetPolicy(ctx: ResourceContext, arns: readonly string[]): void {
   }
 }
 
-export const topicPolicyProvider: ResourceProvider = {
+export const topicPolicyProvider = policyOnResourcesProvider({
   type: 'AWS::SNS::TopicPolicy',
-  properties: ['PolicyDocument', 'Topics'],
-  required: ['PolicyDocument', 'Topics'],
-  create(ctx, props) {
-    applyPolicy(ctx, topicArns(props), json(props.PolicyDocument));
-    const id = generatedName(ctx);
-    return { physicalId: id, attributes: { Id: id } };
-  },
-  update(ctx, physicalId, props, previous) {
-    const arns = topicArns(props);
-    applyPolicy(ctx, arns, json(props.PolicyDocument));
-    const before = Array.isArray(previous.Topics) ? previous.Topics.map(String) : [];
-    resetPolicy(
-      ctx,
-      before.filter((a) => !arns.includes(a)),
-    );
-    return { physicalId, attributes: { Id: physicalId } };
-  },
-  delete(ctx, _physicalId, props) {
-    resetPolicy(ctx, Array.isArray(props.Topics) ? props.Topics.map(String) : []);
-  },
-};
+  listProperty: 'Topics',
+  apply: applyPolicy,
+  clear: resetPolicy,
+});
 
 export const subscriptionProvider: ResourceProvider = {
   type: 'AWS::SNS::Subscription',

@@ -5,9 +5,10 @@ import { createQueue, deleteQueue, setQueueAttributes, tagQueue } from '../../sq
 import {
   bool,
   generatedName,
+  policyOnResourcesProvider,
   type ResourceContext,
-  ResourceFailure,
   type ResourceProvider,
+  scopeOf,
   stackTags,
   str,
 } from '../resources';
@@ -19,8 +20,6 @@ import {
  * `QueueUrl`; a queue policy's Ref (and `Id`) is an id of its own. Deleting a queue policy removes
  * the policy from its queues.
  */
-
-const scope = (ctx: ResourceContext) => ({ account: ctx.account, region: ctx.region });
 
 /** Integer attributes, given as numbers or strings. */
 const INTEGER_PROPS = [
@@ -83,13 +82,13 @@ export const queueProvider: ResourceProvider = {
   ],
   create(ctx, props) {
     const name = str(props, 'QueueName') ?? generatedName(ctx, 80);
-    if (getQueue(ctx.runtime, scope(ctx), name)) {
+    if (getQueue(ctx.runtime, scopeOf(ctx), name)) {
       throw new AwsServiceError(
         'AlreadyExists',
         `Resource of type 'AWS::SQS::Queue' with identifier '${name}' already exists.`,
       );
     }
-    const { queue } = createQueue(ctx.runtime, scope(ctx), name, attributesOf(props), tagsOf(ctx, props));
+    const { queue } = createQueue(ctx.runtime, scopeOf(ctx), name, attributesOf(props), tagsOf(ctx, props));
     return created(ctx, queue);
   },
   update(ctx, physicalId, props, previous) {
@@ -117,12 +116,6 @@ export const queueProvider: ResourceProvider = {
 };
 
 /** The queue URLs of a QueuePolicy's `Queues`. */
-function queueUrls(props: Record<string, unknown>): string[] {
-  const v = props.Queues;
-  if (!Array.isArray(v) || v.length === 0) throw new ResourceFailure('#/Queues: expected minimum item count: 1');
-  return v.map(String);
-}
-
 function applyPolicy(ctx: ResourceContext, urls: readonly string[], policy: string): void {
   for (const url of urls) setQueueAttributes(ctx.runtime, queueByUrl(ctx.runtime, ctx.region, url), { Policy: policy });
 }
@@ -139,29 +132,12 @@ function clearPolicy(ctx: ResourceContext, urls: readonly string[]): void {
   }
 }
 
-export const queuePolicyProvider: ResourceProvider = {
+export const queuePolicyProvider = policyOnResourcesProvider({
   type: 'AWS::SQS::QueuePolicy',
-  properties: ['PolicyDocument', 'Queues'],
-  required: ['PolicyDocument', 'Queues'],
-  create(ctx, props) {
-    applyPolicy(ctx, queueUrls(props), json(props.PolicyDocument));
-    const id = generatedName(ctx);
-    return { physicalId: id, attributes: { Id: id } };
-  },
-  update(ctx, physicalId, props, previous) {
-    const urls = queueUrls(props);
-    applyPolicy(ctx, urls, json(props.PolicyDocument));
-    const before = Array.isArray(previous.Queues) ? previous.Queues.map(String) : [];
-    clearPolicy(
-      ctx,
-      before.filter((u) => !urls.includes(u)),
-    );
-    return { physicalId, attributes: { Id: physicalId } };
-  },
-  delete(ctx, _physicalId, props) {
-    clearPolicy(ctx, Array.isArray(props.Queues) ? props.Queues.map(String) : []);
-  },
-};
+  listProperty: 'Queues',
+  apply: applyPolicy,
+  clear: clearPolicy,
+});
 
 /** The SQS resource types. */
 export const sqsProviders: readonly ResourceProvider[] = [queueProvider, queuePolicyProvider];
