@@ -45,6 +45,16 @@ async function control(method: string, path: string, body?: unknown): Promise<un
   return json;
 }
 
+/** One deployed stack as `GET /_sandbox/stacks` returns it. */
+interface StackLine {
+  readonly account: string;
+  readonly region: string;
+  readonly name: string;
+  readonly status: string;
+  readonly reason?: string;
+  readonly resources: number;
+}
+
 /** One traced event as `GET /_sandbox/bus-events` returns it. */
 export interface TracedEvent {
   readonly account: string;
@@ -188,7 +198,7 @@ Exit codes: 0 shown, 2 the sandbox keeps no event with that id, 3 the sandbox co
     });
   sandbox
     .command('status')
-    .description('Show whether a sandbox is running, its clock, seed and faults')
+    .description('Show whether a sandbox is running, its clock, seed, faults and deployed CloudFormation stacks')
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
@@ -202,8 +212,9 @@ Exit codes: 0 running, 3 no sandbox answers at the endpoint.`,
     .action(async (opts: { json?: boolean }) => {
       const health = (await control('GET', '/_sandbox/health')) as Record<string, unknown>;
       const faults = (await control('GET', '/_sandbox/faults')) as { faults: unknown[] };
+      const { stacks } = (await control('GET', '/_sandbox/stacks')) as { stacks: StackLine[] };
       if (opts.json) {
-        console.log(JSON.stringify({ ...health, faults: faults.faults }, null, 2));
+        console.log(JSON.stringify({ ...health, faults: faults.faults, stacks }, null, 2));
         return;
       }
       console.log(
@@ -212,6 +223,11 @@ Exit codes: 0 running, 3 no sandbox answers at the endpoint.`,
           `  home ${String(health.home)}`,
           `  simulated time ${String(health.time)} (scale ${String(health.timeScale)}x), seed ${String(health.seed)}`,
           `  requests served ${String(health.requests)}, faults in force ${faults.faults.length}`,
+          `  stacks ${stacks.length}${stacks.length ? ':' : ''}`,
+          ...stacks.map(
+            (s) =>
+              `    ${s.name.padEnd(28)} ${s.account} ${s.region.padEnd(14)} ${s.status.padEnd(20)} ${s.resources} resources${s.reason ? `  (${s.reason})` : ''}`,
+          ),
         ].join('\n'),
       );
     });

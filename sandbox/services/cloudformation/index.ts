@@ -1,7 +1,8 @@
+import { controlRoute } from '../../core/control';
 import type { SandboxRuntime, ServiceDefinition } from '../../core/types';
 import { StackSetEngine } from './engine';
 import { stackSetOperations } from './operations';
-import { Stacks } from './stacks';
+import { Stacks, stackSummaries } from './stacks';
 
 export { StackSetEngine } from './engine';
 export type { DeployedRecord } from './model';
@@ -43,7 +44,10 @@ export function createCloudFormationService(runtime: SandboxRuntime): ServiceDef
     },
     operations: { ...stackSetOperations(engine), ...stacks.operations() },
     isReadOnly: (operation) => /^(Describe|List|Get|Validate|Estimate)/.test(operation),
-    start: () => engine.resume(),
+    start: () => {
+      engine.resume();
+      controlRoute('GET', '/_sandbox/stacks', (rt) => ({ status: 200, body: { stacks: stackSummaries(rt) } }));
+    },
     stop: () => engine.stop(),
   };
 }

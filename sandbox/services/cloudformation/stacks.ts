@@ -687,3 +687,30 @@ export class Stacks {
     return TERMINAL.test(stack.StackStatus);
   }
 }
+
+/** One line of `GET /_sandbox/stacks` (and `vendguard sandbox status`). */
+export interface StackSummary {
+  readonly account: string;
+  readonly region: string;
+  readonly name: string;
+  readonly status: string;
+  readonly reason?: string;
+  readonly resources: number;
+  readonly updatedAt: string;
+}
+
+/** Every live stack of the sandbox, in every account and region. */
+export function stackSummaries(runtime: SandboxRuntime): StackSummary[] {
+  return runtime.store
+    .list<StackRecord>(STACK_TABLES.stacks)
+    .filter((s) => s.StackStatus !== 'DELETE_COMPLETE')
+    .map((s) => ({
+      account: s.account,
+      region: s.region,
+      name: s.StackName,
+      status: s.StackStatus,
+      ...(s.StackStatusReason ? { reason: s.StackStatusReason } : {}),
+      resources: stackResources(runtime, { ...s, owner: owner(s.StackName) }).length,
+      updatedAt: new Date(s.LastUpdatedTime ?? s.CreationTime).toISOString(),
+    }));
+}

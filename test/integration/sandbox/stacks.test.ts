@@ -125,6 +125,38 @@ describe('a stack', () => {
     await expect(cfn.send(new CreateStackCommand({ StackName: 'net', TemplateBody: NETWORK }))).rejects.toMatchObject({
       name: 'AlreadyExistsException',
     });
+    // `vendguard sandbox status` lists it
+    const { buildProgram } = await import('../../../cli/main');
+    const lines: string[] = [];
+    const log = jest.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => {
+      lines.push(parts.join(' '));
+    });
+    const saved = process.env.AWS_ENDPOINT_URL;
+    try {
+      await buildProgram().parseAsync([
+        'node',
+        'vendguard',
+        '--endpoint-url',
+        sb.endpoint,
+        'sandbox',
+        'status',
+        '--json',
+      ]);
+    } finally {
+      log.mockRestore();
+      process.env.AWS_ENDPOINT_URL = saved;
+    }
+    expect(JSON.parse(lines.join('\n')).stacks).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          name: 'net',
+          account: '100000000001',
+          region: 'eu-west-1',
+          status: 'CREATE_COMPLETE',
+          resources: 2,
+        }),
+      ]),
+    );
   });
 
   it('updates to a new template and refuses an update that changes nothing', async () => {
