@@ -6,6 +6,9 @@
 
 import { randomUUID } from 'node:crypto';
 import type { BusEntry, BusEvent, EventBus, SandboxRuntime } from '../../core/types';
+import { AwsServiceError } from '../../core/types';
+import { getFunctionRecord, invokeFunction } from '../lambda/api';
+import { sendToQueue } from '../sqs/api';
 import { busPutDenial } from './cross-account';
 import { DeliveryDeniedError, TargetDeliveryError } from './errors';
 import {
@@ -285,7 +288,12 @@ export class EventRouter implements EventBus {
           { scope: rule, bus: rule.EventBusName, rule: rule.Name, target: target.Arn },
           failure ? (dropped ? 'dropped' : 'failed') : 'delivered',
         );
-        if (failure && !dropped && options.deadLetter !== false) {
+        // the target's own dead-letter queue keeps the event, as EventBridge sends it there
+        const parked =
+          failure && options.deadLetter !== false
+            ? this.toDeadLetterQueue(rule, target, event, failure, attempts)
+            : undefined;
+        if (failure && !dropped && options.deadLetter !== false && parked?.ok !== true) {
           const dead: DeadLetterRecord = {
             id: randomUUID(),
             account: rule.account,
@@ -311,6 +319,35 @@ export class EventRouter implements EventBus {
     return record;
   }
 
+  /**
+   * Sends an event that could not be delivered to the target's `DeadLetterConfig` queue, as
+   * `events.amazonaws.com` for the rule (the queue's policy decides), with the attributes EventBridge
+   * adds (`RULE_ARN`, `TARGET_ARN`, `ERROR_CODE`, `ERROR_MESSAGE`, `RETRY_ATTEMPTS`).
+   */
+  private toDeadLetterQueue(
+    rule: RuleRecord,
+    target: TargetRecord,
+    event: BusEvent,
+    failure: Error,
+    attempts: number,
+  ): { ok: boolean } | undefined {
+    const queueArn = target.DeadLetterConfig?.Arn;
+    if (!queueArn) return undefined;
+    const text = (value: string) => ({ DataType: 'String', StringValue: value });
+    return sendToQueue(this.runtime, queueArn, JSON.stringify(event), {
+      senderService: 'events.amazonaws.com',
+      sourceArn: rule.Arn,
+      sourceAccount: rule.account,
+      messageAttributes: {
+        RULE_ARN: text(rule.Arn),
+        TARGET_ARN: text(target.Arn),
+        ERROR_CODE: text('code' in failure && typeof failure.code === 'string' ? failure.code : failure.name),
+        ERROR_MESSAGE: text(failure.message.slice(0, 256)),
+        RETRY_ATTEMPTS: { DataType: 'Number', StringValue: String(Math.max(0, attempts - 1)) },
+      },
+    });
+  }
+
   private count(rule: RuleRecord, failed: boolean): void {
     const key = keys.rule(rule, rule.EventBusName, rule.Name);
     const current = this.runtime.store.get<RuleMetrics>(TABLES.metrics, key);
@@ -319,6 +356,25 @@ export class EventRouter implements EventBus {
       Invocations: (current?.Invocations ?? 0) + 1,
       FailedInvocations: (current?.FailedInvocations ?? 0) + (failed ? 1 : 0),
     });
+  }
+
+  /** An asynchronous invoke of a deployed function for a rule; a refusal by its policy is a dropped delivery. */
+  private async invokeLambda(rule: RuleRecord, arn: string, payload: unknown): Promise<void> {
+    try {
+      await invokeFunction(this.runtime, arn, JSON.stringify(payload ?? null), {
+        invocationType: 'Event',
+        principalService: 'events.amazonaws.com',
+        sourceArn: rule.Arn,
+        sourceAccount: rule.account,
+      });
+    } catch (error) {
+      if (error instanceof AwsServiceError && /AccessDenied/.test(error.code))
+        throw new DeliveryDeniedError(error.message);
+      if (error instanceof AwsServiceError && error.code === 'ResourceNotFoundException') {
+        throw new TargetDeliveryError(error.message);
+      }
+      throw error;
+    }
   }
 
   /**
@@ -337,6 +393,13 @@ export class EventRouter implements EventBus {
     const arn = target.Arn;
     const fn = /^arn:aws:lambda:([^:]*):(\d{12}):function:([^:]+)(?::[^:]+)?$/.exec(arn);
     if (fn) {
+      // a function deployed through the Lambda API: invoked as EventBridge invokes, asynchronously,
+      // as events.amazonaws.com for this rule, the function's resource policy deciding
+      if (getFunctionRecord(this.runtime, { region: fn[1] as string, account: fn[2] as string }, fn[3] as string)) {
+        await this.invokeLambda(rule, arn, transformInput(target, event, rule));
+        return;
+      }
+      // the hub's functions as the sandbox wires them by hand (until the deployed hub replaces it)
       if (fn[1] !== rule.region || fn[2] !== rule.account) {
         throw new DeliveryDeniedError(
           `Function ${arn} is not in the rule's account and region ${rule.account}/${rule.region}`,

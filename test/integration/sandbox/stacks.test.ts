@@ -22,13 +22,20 @@ import {
 import { CloudWatchClient, DescribeAlarmHistoryCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, ListTargetsByRuleCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
-import { GetFunctionEventInvokeConfigCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import {
+  GetFunctionEventInvokeConfigCommand,
+  GetPolicyCommand,
+  LambdaClient,
+  ListFunctionsCommand,
+  RemovePermissionCommand,
+} from '@aws-sdk/client-lambda';
 import { ListPoliciesForTargetCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { type Assembly, synthesize } from '../../../sandbox/cdk/assembly';
 import { STACK_TABLES } from '../../../sandbox/services/cloudformation';
+import { peekQueue } from '../../../sandbox/services/sqs/api';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 
 let sb: TestSandbox;
@@ -452,6 +459,64 @@ describe('the synthesized CDK app', () => {
       expect.stringMatching(/^Successfully executed action arn:aws:sns:eu-west-1:\d{12}:vendguard-alarms/),
     ]);
   }, 60_000);
+
+  it("delivers the deployed hub's rules to its functions through Lambda, and parks what Lambda refuses in the rule's DLQ", async () => {
+    const account = sb.accountId('security-tooling'); // deployed by the test above
+    const bus = `arn:aws:events:eu-west-1:${account}:event-bus/vendguard`;
+    const events = sb.client(EventBridgeClient, { accountId: account });
+    const request = (detail: object) =>
+      events.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: bus,
+              Source: 'vendguard.requests',
+              DetailType: 'Account Request',
+              Detail: JSON.stringify(detail),
+            },
+          ],
+        }),
+      );
+    const functionArn = `arn:aws:lambda:eu-west-1:${account}:function:vendguard-vend-start`;
+    const invoked = async () => {
+      const res = await fetch(
+        `${sb.endpoint}/_sandbox/lambda/async-invocations?functionArn=${encodeURIComponent(functionArn)}`,
+      );
+      return ((await res.json()) as { invocations: unknown[] }).invocations.length;
+    };
+    await request({ probe: 1 });
+    const deadline = Date.now() + 10_000;
+    while ((await invoked()) < 1) {
+      if (Date.now() > deadline) throw new Error('vend-start was not invoked through Lambda');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+
+    // without the function's permission for the rule, EventBridge may not invoke it: the event waits in the DLQ
+    const lambda = sb.client(LambdaClient, { accountId: account });
+    const policy = JSON.parse(
+      (await lambda.send(new GetPolicyCommand({ FunctionName: 'vendguard-vend-start' }))).Policy as string,
+    );
+    for (const statement of policy.Statement as { Sid: string }[]) {
+      await lambda.send(
+        new RemovePermissionCommand({ FunctionName: 'vendguard-vend-start', StatementId: statement.Sid }),
+      );
+    }
+    await request({ probe: 2 });
+    const dlq = `arn:aws:sqs:eu-west-1:${account}:vendguard-account-request-dlq`;
+    while ((peekQueue(sb.runtime, dlq) ?? []).length < 1) {
+      if (Date.now() > deadline) throw new Error('the refused event did not reach the DLQ');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const [parked] = peekQueue(sb.runtime, dlq) ?? [];
+    expect(JSON.parse(parked?.body as string)).toMatchObject({
+      'detail-type': 'Account Request',
+      detail: { probe: 2 },
+    });
+    expect(parked?.messageAttributes?.RULE_ARN?.StringValue).toBe(
+      `arn:aws:events:eu-west-1:${account}:rule/vendguard/vendguard-account-request`,
+    );
+    expect(await invoked()).toBe(1);
+  }, 30_000);
 
   it('is refused when the account was not bootstrapped, as CloudFormation refuses it', async () => {
     const template = JSON.stringify({
