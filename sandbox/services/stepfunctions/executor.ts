@@ -7,7 +7,10 @@
  */
 import '../../core/polyfills';
 import type { RunOptions, StateMachine, StateMachineDefinition } from 'aws-local-stepfunctions';
+import { assumedRolePrincipal } from '../../core/identity';
 import type { SandboxRuntime } from '../../core/types';
+import { AwsServiceError } from '../../core/types';
+import { getFunctionRecord, invokeFunction, parseFunctionArn } from '../lambda/api';
 import { TaskError } from './errors';
 import { History, HistoryEventType, NOT_TRUNCATED } from './history';
 import {
@@ -307,7 +310,7 @@ export class Executor {
       });
       this.history.append(arn, HistoryEventType.LambdaFunctionStarted);
       try {
-        const output = (await this.invoke(target.functionName, input)) ?? null;
+        const output = (await this.invoke(attempt, target.functionName, input, target.functionArn)) ?? null;
         if (!attempt.closed) {
           this.history.append(arn, HistoryEventType.LambdaFunctionSucceeded, {
             output: json(output),
@@ -330,7 +333,11 @@ export class Executor {
     this.history.append(arn, HistoryEventType.TaskStarted, base);
     try {
       if (!functionName) throw new TaskError('States.Runtime', `state '${stateName}' names no FunctionName`);
-      const payload = (await this.invoke(functionName, params.Payload ?? {})) ?? null;
+      const functionArn =
+        typeof params.FunctionName === 'string' && params.FunctionName.startsWith('arn:')
+          ? params.FunctionName
+          : `arn:aws:lambda:${region}:${arn.split(':')[4] ?? ''}:function:${functionName}`;
+      const payload = (await this.invoke(attempt, functionName, params.Payload ?? {}, functionArn)) ?? null;
       const output = { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 };
       if (!attempt.closed) {
         this.history.append(arn, HistoryEventType.TaskSucceeded, {
@@ -347,14 +354,50 @@ export class Executor {
     }
   }
 
-  /** Invokes a function, after any fault configured for `lambda`/`Invoke` (e.g. `Lambda.ServiceException`). */
-  private async invoke(functionName: string, event: unknown): Promise<unknown> {
+  /**
+   * Invokes a function, after any fault configured for `lambda`/`Invoke` (e.g. `Lambda.ServiceException`).
+   * A function deployed through the Lambda API is invoked through it, as the execution's role (whose
+   * policies must allow `lambda:InvokeFunction`); the sandbox's hand-wired hub functions run by
+   * manifest name.
+   */
+  private async invoke(attempt: Attempt, functionName: string, event: unknown, functionArn?: string): Promise<unknown> {
     const fault = this.runtime.fault('lambda', 'Invoke');
     if (fault?.error) {
       const code = fault.error.code.startsWith('Lambda.') ? fault.error.code : `Lambda.${fault.error.code}`;
       throw new TaskError(code, fault.error.message);
     }
+    const deployed = functionArn ? parseFunctionArn(functionArn) : undefined;
+    if (deployed && getFunctionRecord(this.runtime, deployed, deployed.name)) {
+      return this.invokeDeployed(attempt, functionArn as string, event);
+    }
     return this.runtime.functions.invoke(functionName, event);
+  }
+
+  private async invokeDeployed(attempt: Attempt, functionArn: string, event: unknown): Promise<unknown> {
+    const execution = this.records.execution(attempt.executionArn);
+    const role = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(execution?.roleArn ?? '');
+    if (!execution || !role)
+      throw new TaskError('States.Runtime', `execution ${attempt.executionArn} has no role to invoke with`);
+    const principal = {
+      ...assumedRolePrincipal(role[1] as string, role[2] as string, execution.name),
+      accessKeyId: '',
+    };
+    let result: Awaited<ReturnType<typeof invokeFunction>>;
+    try {
+      result = await invokeFunction(this.runtime, functionArn, JSON.stringify(event ?? null), {
+        invocationType: 'RequestResponse',
+        principal,
+      });
+    } catch (error) {
+      if (error instanceof AwsServiceError) throw new TaskError(`Lambda.${error.code}`, error.message);
+      throw error;
+    }
+    const payload = result.payload ? (JSON.parse(result.payload) as unknown) : null;
+    if (result.functionError) {
+      const failure = (payload ?? {}) as { errorType?: string };
+      throw new TaskError(failure.errorType ?? 'Lambda.Unknown', result.payload ?? '');
+    }
+    return payload;
   }
 }
 

@@ -32,7 +32,13 @@ import {
   RemovePermissionCommand,
 } from '@aws-sdk/client-lambda';
 import { ListPoliciesForTargetCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  DescribeStateMachineCommand,
+  GetExecutionHistoryCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { type Assembly, synthesize } from '../../../sandbox/cdk/assembly';
 import { STACK_TABLES } from '../../../sandbox/services/cloudformation';
 import { peekQueue } from '../../../sandbox/services/sqs/api';
@@ -516,6 +522,36 @@ describe('the synthesized CDK app', () => {
       `arn:aws:events:eu-west-1:${account}:rule/vendguard/vendguard-account-request`,
     );
     expect(await invoked()).toBe(1);
+  }, 30_000);
+
+  it("runs the deployed hub's state machine tasks through Lambda, as the state machine's role", async () => {
+    const account = sb.accountId('security-tooling'); // deployed above
+    const sfn = sb.client(SFNClient, { accountId: account });
+    const stateMachineArn = `arn:aws:states:eu-west-1:${account}:stateMachine:vendguard-account-vending`;
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn,
+        name: 'through-lambda',
+        input: JSON.stringify({ request: {}, requestId: 'through-lambda' }),
+      }),
+    );
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (status !== 'RUNNING') break;
+      if (Date.now() > deadline) throw new Error('the execution did not end');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    const scheduled = history.events?.find((e) => e.type === 'LambdaFunctionScheduled');
+    expect(scheduled?.lambdaFunctionScheduledEventDetails?.resource).toBe(
+      `arn:aws:lambda:eu-west-1:${account}:function:vendguard-vend-validate-request`,
+    );
+    const res = await fetch(`${sb.endpoint}/_sandbox/invocations?function=vend-validate-request&limit=50`);
+    const invocations = ((await res.json()) as { invocations: { functionArn?: string }[] }).invocations;
+    expect(invocations.map((i) => i.functionArn)).toContain(
+      `arn:aws:lambda:eu-west-1:${account}:function:vendguard-vend-validate-request`,
+    );
   }, 30_000);
 
   it('is refused when the account was not bootstrapped, as CloudFormation refuses it', async () => {
