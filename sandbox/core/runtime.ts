@@ -225,7 +225,7 @@ export class LocalRuntime implements SandboxRuntime {
 
   authorize(call: InternalAuthorization): string | undefined {
     const denial = this.gatekeeper.decide(call);
-    return denial ? denialMessage(call.principal.roleArn ?? call.principal.arn, denial) : undefined;
+    return denial ? denialMessage(call.principal.arn, denial) : undefined;
   }
 
   /** Publishes a CloudTrail event to the bus and remembers it. */

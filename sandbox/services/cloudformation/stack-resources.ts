@@ -1,4 +1,4 @@
-import type { SandboxRuntime } from '../../core/types';
+import type { Principal, SandboxRuntime } from '../../core/types';
 import { AwsServiceError } from '../../core/types';
 import { PROVIDERS } from './providers';
 import {
@@ -8,6 +8,7 @@ import {
   type ResourceContext,
   ResourceFailure,
 } from './resources';
+import { checkStackAuthority } from './stack-authority';
 import { parseTemplate, ResolvedTemplate, type Template, type TemplateResource } from './template';
 
 /**
@@ -43,6 +44,8 @@ export interface StackToDeploy {
   readonly account: string;
   readonly region: string;
   readonly owner: string;
+  /** Whose authority the resource calls carry (a stack's deployer or service role); unchecked when absent (stack set instances). */
+  readonly principal?: Principal;
   readonly stackId: string;
   readonly templateBody: string;
   readonly parameters: readonly { ParameterKey?: string; ParameterValue?: string }[];
@@ -211,6 +214,8 @@ function* deploySteps(runtime: SandboxRuntime, stack: StackToDeploy): Generator<
     try {
       const props = (resolved.resolve(r.Properties ?? {}) ?? {}) as Record<string, unknown>;
       checkProperties(logicalId, provider, props);
+      if (!old || !sameJson(old.properties, props))
+        checkStackAuthority(runtime, stack.principal, stack, r.Type as string, props);
       let result: CreatedResource | undefined;
       if (old && old.type === r.Type && sameJson(old.properties, props)) {
         result = { physicalId: old.physicalId, attributes: old.attributes };

@@ -1,4 +1,7 @@
-import type { OperationHandler, RequestContext, SandboxRuntime } from '../../core/types';
+import { assumedRolePrincipal } from '../../core/identity';
+import type { OperationHandler, Principal, RequestContext, SandboxRuntime } from '../../core/types';
+import { authorizeTrust } from '../../policy';
+import { rolePolicies } from '../iam/model';
 import { seededUuid } from './engine';
 import { CloudFormationError, ValidationError } from './errors';
 import { paginate } from './input';
@@ -49,6 +52,10 @@ export interface StackRecord {
   Capabilities: string[];
   Tags: { Key: string; Value: string }[];
   Outputs: { OutputKey: string; OutputValue: string; Description?: string; ExportName?: string }[];
+  /** The service role CloudFormation uses for the stack's resources, when given. */
+  RoleARN?: string;
+  /** Whose authority the resource calls carry: the service role's session, else the last deployer. */
+  deployer: Principal;
 }
 
 interface ChangeSetRecord {
@@ -164,6 +171,43 @@ function contextOf(stack: StackRecord) {
   };
 }
 
+/**
+ * The principal a stack's resources are made as: the session of its `RoleARN` (which must exist and
+ * trust `cloudformation.amazonaws.com`, or the call is refused as CloudFormation refuses it), else the
+ * caller. Passing the role needs `iam:PassRole`, which the server checks with the call.
+ */
+function deployerOf(runtime: SandboxRuntime, ctx: RequestContext, roleArn: string | undefined): Principal {
+  if (!roleArn) return ctx.principal;
+  const m = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
+  const policies = m ? rolePolicies(runtime.store, m[1] as string, m[2] as string) : undefined;
+  const trusted =
+    m &&
+    policies &&
+    authorizeTrust(
+      policies.trust,
+      { scpLevels: [], identity: [] },
+      {
+        action: 'sts:AssumeRole',
+        resource: roleArn,
+        principal: {
+          arn: 'cloudformation.amazonaws.com',
+          accountId: m[1] as string,
+          service: 'cloudformation.amazonaws.com',
+        },
+        context: { 'aws:SourceAccount': ctx.principal.accountId },
+      },
+    ).allowed;
+  if (!m || !trusted) throw new ValidationError(`Role ${roleArn} is invalid or cannot be assumed`);
+  const denial = runtime.authorize?.({
+    principal: ctx.principal,
+    action: 'iam:PassRole',
+    resources: [roleArn],
+    region: ctx.region,
+  });
+  if (denial) throw new CloudFormationError('AccessDenied', denial, 403);
+  return { ...assumedRolePrincipal(m[1] as string, m[2] as string, 'AWSCloudFormation'), accessKeyId: '' };
+}
+
 export class Stacks {
   constructor(private readonly runtime: SandboxRuntime) {}
 
@@ -213,6 +257,7 @@ export class Stacks {
         stackId: stack.StackId,
         templateBody: stack.TemplateBody,
         parameters: contextOf(stack).parameters,
+        principal: stack.deployer,
       });
       this.runtime.store.transaction(() => {
         for (const r of made) this.event(stack, r.logicalId, r.type, `${kind}_COMPLETE`, r.physicalId);
@@ -309,6 +354,7 @@ export class Stacks {
       Capabilities: capabilities,
       Tags: tags,
       Outputs: [],
+      deployer: ctx.principal,
     };
     const description = (parseTemplate(body) as { Description?: unknown } | undefined)?.Description;
     if (typeof description === 'string') stack.Description = description;
@@ -442,6 +488,9 @@ export class Stacks {
           listOf(input.Capabilities),
           listOf(input.Tags),
         );
+        const roleArn = str(input.RoleARN);
+        stack.deployer = deployerOf(runtime, ctx, roleArn);
+        if (roleArn) stack.RoleARN = roleArn;
         stack.StackStatus = 'CREATE_IN_PROGRESS';
         this.save(stack);
         this.event(stack, name, 'AWS::CloudFormation::Stack', 'CREATE_IN_PROGRESS', stack.StackId, 'User Initiated');
@@ -458,7 +507,13 @@ export class Stacks {
         ) {
           throw new ValidationError('No updates are to be performed.');
         }
-        Object.assign(stack, next, { StackStatus: 'UPDATE_IN_PROGRESS', LastUpdatedTime: this.now() });
+        const roleArn = str(input.RoleARN) ?? stack.RoleARN;
+        Object.assign(stack, next, {
+          StackStatus: 'UPDATE_IN_PROGRESS',
+          LastUpdatedTime: this.now(),
+          deployer: deployerOf(runtime, ctx, roleArn),
+          ...(roleArn ? { RoleARN: roleArn } : {}),
+        });
         checkRules(stack);
         this.save(stack);
         this.event(
@@ -644,6 +699,8 @@ export class Stacks {
           Parameters: resolveParameters(runtime, stack, cs.TemplateBody, cs.Parameters, stack.Parameters),
           Capabilities: cs.Capabilities,
           StackStatus: `${kind}_IN_PROGRESS`,
+          // the change set runs with the authority of whoever executes it
+          deployer: deployerOf(runtime, ctx, stack.RoleARN),
           ...(kind === 'UPDATE' ? { LastUpdatedTime: this.now() } : {}),
         });
         this.save(stack);

@@ -23,7 +23,7 @@ import { CloudWatchClient, DescribeAlarmHistoryCommand, SetAlarmStateCommand } f
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient, ListTargetsByRuleCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, GetRolePolicyCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
   GetFunctionEventInvokeConfigCommand,
   GetPolicyCommand,
@@ -204,6 +204,104 @@ describe('a stack', () => {
     await expect(cfn.send(new DescribeStacksCommand({ StackName: 'broken' }))).rejects.toMatchObject({
       name: 'ValidationError',
       message: 'Stack with id broken does not exist',
+    });
+  });
+});
+
+describe("whose authority a stack's resources carry", () => {
+  const ROLE = JSON.stringify({
+    Resources: {
+      Role: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: 'made-by-a-stack',
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+          },
+        },
+      },
+    },
+  });
+
+  async function settledIn(client: CloudFormationClient, name: string): Promise<Stack> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const [stack] = (await client.send(new DescribeStacksCommand({ StackName: name }))).Stacks ?? [];
+      if (stack && !stack.StackStatus?.endsWith('IN_PROGRESS')) return stack;
+      if (Date.now() > deadline) throw new Error(`stack ${name} did not settle`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  it("makes resources with the deployer's permissions: a developer cannot make a role through a stack", async () => {
+    const account = sb.accountId('eks-shared');
+    const developer = sb.client(CloudFormationClient, { accountId: account, role: 'Developer' });
+    await developer.send(
+      new CreateStackCommand({ StackName: 'dev-role', TemplateBody: ROLE, Capabilities: ['CAPABILITY_NAMED_IAM'] }),
+    );
+    const refused = await settledIn(developer, 'dev-role');
+    expect(refused.StackStatus).toBe('ROLLBACK_COMPLETE');
+    expect(refused.StackStatusReason).toMatch(
+      /is not authorized to perform: iam:CreateRole on resource: arn:aws:iam::\d{12}:role\/made-by-a-stack/,
+    );
+    expect(refused.StackStatusReason).toContain('HandlerErrorCode: AccessDenied');
+    // the same developer may make what its policies allow
+    await developer.send(
+      new CreateStackCommand({ StackName: 'dev-vpc', TemplateBody: NETWORK.replace('10.30.0.0/16', '10.34.0.0/16') }),
+    );
+    expect((await settledIn(developer, 'dev-vpc')).StackStatus).toBe('CREATE_COMPLETE');
+  });
+
+  it("uses the stack's service role instead of the caller when given, and refuses a role CloudFormation cannot assume", async () => {
+    const account = sb.accountId('eks-shared');
+    const iam = sb.client(IAMClient, { accountId: account, region: 'us-east-1' });
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'cfn-network-only',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: { Service: 'cloudformation.amazonaws.com' }, Action: 'sts:AssumeRole' },
+          ],
+        }),
+      }),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'cfn-network-only',
+        PolicyName: 'ec2',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'ec2:*', Resource: '*' }],
+        }),
+      }),
+    );
+    const admin = sb.client(CloudFormationClient, { accountId: account });
+    await admin.send(
+      new CreateStackCommand({
+        StackName: 'admin-through-role',
+        TemplateBody: ROLE,
+        Capabilities: ['CAPABILITY_NAMED_IAM'],
+        RoleARN: `arn:aws:iam::${account}:role/cfn-network-only`,
+      }),
+    );
+    const refused = await settledIn(admin, 'admin-through-role');
+    expect(refused.StackStatusReason).toContain(
+      'assumed-role/cfn-network-only/AWSCloudFormation is not authorized to perform: iam:CreateRole',
+    );
+    await expect(
+      admin.send(
+        new CreateStackCommand({
+          StackName: 'untrusted-role',
+          TemplateBody: ROLE,
+          Capabilities: ['CAPABILITY_NAMED_IAM'],
+          RoleARN: `arn:aws:iam::${account}:role/Developer`,
+        }),
+      ),
+    ).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: `Role arn:aws:iam::${account}:role/Developer is invalid or cannot be assumed`,
     });
   });
 });
