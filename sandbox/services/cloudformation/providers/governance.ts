@@ -36,23 +36,26 @@ function asQuery(value: unknown): unknown {
   return typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
 }
 
+/** The properties that are `CreateStackSet` parameters of the same name. */
+const STACK_SET_PARAMETERS = [
+  'StackSetName',
+  'Description',
+  'TemplateBody',
+  'TemplateURL',
+  'Parameters',
+  'Capabilities',
+  'Tags',
+  'AdministrationRoleARN',
+  'ExecutionRoleName',
+  'PermissionModel',
+  'AutoDeployment',
+  'ManagedExecution',
+  'CallAs',
+] as const;
+
 function stackSetInput(props: Record<string, unknown>): Record<string, unknown> {
   const input: Record<string, unknown> = {};
-  for (const key of [
-    'StackSetName',
-    'Description',
-    'TemplateBody',
-    'TemplateURL',
-    'Parameters',
-    'Capabilities',
-    'Tags',
-    'AdministrationRoleARN',
-    'ExecutionRoleName',
-    'PermissionModel',
-    'AutoDeployment',
-    'ManagedExecution',
-    'CallAs',
-  ]) {
+  for (const key of STACK_SET_PARAMETERS) {
     if (props[key] !== undefined) input[key] = asQuery(props[key]);
   }
   return input;
@@ -60,23 +63,7 @@ function stackSetInput(props: Record<string, unknown>): Record<string, unknown> 
 
 export const stackSetProvider: ResourceProvider = {
   type: 'AWS::CloudFormation::StackSet',
-  properties: [
-    'StackSetName',
-    'Description',
-    'TemplateBody',
-    'TemplateURL',
-    'Parameters',
-    'Capabilities',
-    'Tags',
-    'AdministrationRoleARN',
-    'ExecutionRoleName',
-    'PermissionModel',
-    'AutoDeployment',
-    'ManagedExecution',
-    'CallAs',
-    'OperationPreferences',
-    'StackInstancesGroup',
-  ],
+  properties: [...STACK_SET_PARAMETERS, 'OperationPreferences', 'StackInstancesGroup'],
   required: ['StackSetName', 'PermissionModel'],
   create(ctx, props) {
     if (Array.isArray(props.StackInstancesGroup) && props.StackInstancesGroup.length > 0) {
