@@ -1,6 +1,5 @@
-import { denialMessage } from '../../core/auth';
+import { serviceCallDenial } from '../../core/service-call';
 import { AwsServiceError, type SandboxRuntime } from '../../core/types';
-import { authorize } from '../../policy';
 import { getTopic, parseTopicArn, topicPolicy } from './model';
 import { deliver } from './publish';
 
@@ -43,38 +42,15 @@ export function publishToTopic(
     if (!topic) return { ok: false, reason: `Topic ${topicArn} does not exist.` };
     const service = options.senderService;
     if (service) {
-      const sourceAccount = options.sourceAccount ?? (options.sourceArn?.split(':')[4] || undefined);
-      const policy = topicPolicy(topic);
-      const decision = authorize(
-        {
-          scpLevels: [],
-          identity: [],
-          ...(policy ? { resourcePolicy: policy } : {}),
-          resourceAccountId: topic.account,
-        },
-        {
-          action: 'sns:Publish',
-          resource: topic.arn,
-          principal: { arn: service, accountId: sourceAccount ?? topic.account, service },
-          context: {
-            'aws:SecureTransport': true,
-            'aws:PrincipalServiceName': service,
-            'aws:RequestedRegion': topic.region,
-            'aws:CurrentTime': runtime.clock.now().toISOString(),
-            'aws:SourceArn': options.sourceArn,
-            'aws:SourceAccount': sourceAccount,
-            'aws:SourceOwner': sourceAccount,
-          },
-        },
-      );
-      if (!decision.allowed) {
-        // a service principal is only ever admitted by the resource's policy: say so when there is none
-        const why = policy ? decision : { ...decision, deniedBy: 'resource' as const };
-        return {
-          ok: false,
-          reason: denialMessage(service, { decision: why, action: 'sns:Publish', resource: topic.arn }),
-        };
-      }
+      const reason = serviceCallDenial(runtime, {
+        service,
+        action: 'sns:Publish',
+        resource: topic,
+        policy: topicPolicy(topic),
+        ...(options.sourceArn ? { sourceArn: options.sourceArn } : {}),
+        ...(options.sourceAccount ? { sourceAccount: options.sourceAccount } : {}),
+      });
+      if (reason) return { ok: false, reason };
     }
     const messageId = deliver(runtime, topic, {
       message,

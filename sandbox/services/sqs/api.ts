@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { denialMessage } from '../../core/auth';
+import { serviceCallDenial } from '../../core/service-call';
 import { AwsServiceError, type SandboxRuntime } from '../../core/types';
-import { authorize } from '../../policy';
 import { checkMessage, checkMessageAttributes, enqueue } from './messages';
 import {
   getQueue,
@@ -39,8 +38,6 @@ export function serviceSenderId(service: string): string {
   return `AIDA${createHash('sha256').update(service).digest('hex').slice(0, 17).toUpperCase()}`;
 }
 
-const accountOfArn = (arn: string | undefined): string | undefined => arn?.split(':')[4] || undefined;
-
 /**
  * Sends `body` to the queue `queueArn` as `senderService` would; never throws for AWS reasons.
  *
@@ -60,33 +57,15 @@ export function sendToQueue(
   if (!queue) return { ok: false, reason: `Queue ${queueArn} does not exist.` };
   const service = options.senderService;
   if (service) {
-    const sourceAccount = options.sourceAccount ?? accountOfArn(options.sourceArn);
-    const policy = queuePolicy(queue);
-    const decision = authorize(
-      { scpLevels: [], identity: [], ...(policy ? { resourcePolicy: policy } : {}), resourceAccountId: queue.account },
-      {
-        action: 'sqs:SendMessage',
-        resource: queue.arn,
-        principal: { arn: service, accountId: sourceAccount ?? queue.account, service },
-        context: {
-          'aws:SecureTransport': true,
-          'aws:PrincipalServiceName': service,
-          'aws:RequestedRegion': queue.region,
-          'aws:CurrentTime': runtime.clock.now().toISOString(),
-          'aws:SourceArn': options.sourceArn,
-          'aws:SourceAccount': sourceAccount,
-          'aws:SourceOwner': sourceAccount,
-        },
-      },
-    );
-    if (!decision.allowed) {
-      // a service principal is only ever admitted by the resource's policy: say so when there is none
-      const why = policy ? decision : { ...decision, deniedBy: 'resource' as const };
-      return {
-        ok: false,
-        reason: denialMessage(service, { decision: why, action: 'sqs:SendMessage', resource: queue.arn }),
-      };
-    }
+    const reason = serviceCallDenial(runtime, {
+      service,
+      action: 'sqs:SendMessage',
+      resource: queue,
+      policy: queuePolicy(queue),
+      ...(options.sourceArn ? { sourceArn: options.sourceArn } : {}),
+      ...(options.sourceAccount ? { sourceAccount: options.sourceAccount } : {}),
+    });
+    if (reason) return { ok: false, reason };
   }
   try {
     const messageAttributes = checkMessageAttributes(options.messageAttributes);
