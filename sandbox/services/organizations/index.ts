@@ -1,6 +1,7 @@
 import type { LocalRuntime } from '../../core/runtime';
 import type { ServiceDefinition } from '../../core/types';
 import { accountOperations } from './accounts';
+import { organizationsAuthorization } from './authorization';
 import { checkOrganizationAccess, delegationOperations } from './delegation';
 import { createAccountTrailShape } from './events';
 import { membershipOperations } from './membership';
@@ -75,6 +76,7 @@ export function createOrganizationsService(runtime: LocalRuntime): ServiceDefini
     protocol: 'awsJson1_1',
     targetPrefix: 'AWSOrganizationsV20161128',
     eventSource: 'organizations.amazonaws.com',
+    authorization: organizationsAuthorization(state),
     operations: wrapped,
     // CloudTrail masks the new account's name and email
     trailShapes: { CreateAccount: createAccountTrailShape },
