@@ -270,7 +270,9 @@ export class Gatekeeper {
       'aws:userid': principal.principalId,
       'aws:username': principal.userName,
       'aws:RequestedRegion': region,
-      'aws:SecureTransport': false,
+      // every AWS API endpoint is HTTPS-only: the loopback HTTP the sandbox serves stands for TLS, so a
+      // TLS-only policy (the hub's queues and topic) admits the SDK and CLI as it does on AWS
+      'aws:SecureTransport': true,
       'aws:CurrentTime': this.runtime.clock.now().toISOString(),
     };
   }

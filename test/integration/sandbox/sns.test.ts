@@ -281,9 +281,9 @@ describe('SNS over the SDK (awsQuery)', () => {
     expect(gone.name).toBe('ResourceNotFoundException');
   });
 
-  it('decides Publish by the topic policy: a policy that denies plain HTTP denies the SDK here', async () => {
+  it('decides Publish by the topic policy: TLS-only admits the SDK (requests count as TLS), an explicit deny refuses it', async () => {
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'ssl-only' }));
-    const policy = {
+    const deny = (condition?: object) => ({
       Version: '2012-10-17',
       Statement: [
         {
@@ -292,13 +292,17 @@ describe('SNS over the SDK (awsQuery)', () => {
           Principal: '*',
           Action: 'sns:Publish',
           Resource: TopicArn,
-          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          ...(condition ? { Condition: condition } : {}),
         },
       ],
-    };
-    await sns.send(
-      new SetTopicAttributesCommand({ TopicArn, AttributeName: 'Policy', AttributeValue: JSON.stringify(policy) }),
-    );
+    });
+    const setPolicy = (policy: object) =>
+      sns.send(
+        new SetTopicAttributesCommand({ TopicArn, AttributeName: 'Policy', AttributeValue: JSON.stringify(policy) }),
+      );
+    await setPolicy(deny({ Bool: { 'aws:SecureTransport': 'false' } }));
+    expect((await sns.send(new PublishCommand({ TopicArn, Message: 'x' }))).MessageId).toBeDefined();
+    await setPolicy(deny());
     const denied = await failure(sns.send(new PublishCommand({ TopicArn, Message: 'x' })));
     expect(denied.name).toBe('AuthorizationErrorException');
     expect(denied.$metadata.httpStatusCode).toBe(403);
