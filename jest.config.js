@@ -12,6 +12,7 @@ module.exports = {
   // @middy/core is ESM-only: let @swc/jest compile it to CommonJS for the handler tests.
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   setupFiles: ['<rootDir>/test/setup.ts'],
+  globalSetup: '<rootDir>/test/global-setup.ts',
   testTimeout: 60000,
   maxWorkers: process.env.CI ? 2 : '50%',
   watchman: false,

@@ -25,6 +25,10 @@ const BENCHES: Readonly<Record<string, Bench>> = {
     description: 'guardrail events/s, PutEvents→remediation latency, calls per remediation, exactly-once counts',
     load: () => import('./guardrails'),
   },
+  start: {
+    description: 'sandbox start time: cold (synthesize + deploy the CDK app), warm (cached assembly), unchanged',
+    load: () => import('./start'),
+  },
   bundles: {
     description: 'bundle size and cold require time per function vs bare node',
     load: () => import('./bundles'),

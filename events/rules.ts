@@ -4,8 +4,8 @@ import * as z from 'zod/mini';
 import { SEVERITIES } from '../infra/config/schema';
 
 /**
- * An EventBridge rule of vendguard, one JSON file per rule in `events/rules/`. The sandbox loads
- * these onto its bus and the CDK app deploys them, so the two run the same patterns.
+ * An EventBridge rule of vendguard, one JSON file per rule in `events/rules/`. The CDK app deploys
+ * each as `vendguard-<name>` ({@link deployedRuleName}), to AWS and to the sandbox alike.
  *
  * @example
  * { "name": "igw-created", "description": "…", "eventBus": "vendguard",
@@ -34,6 +34,9 @@ export type RuleDefinition = z.infer<typeof RuleSchema>;
 
 export const RULES_DIR = join(__dirname, 'rules');
 
+/** The name a rule is deployed under (`igw-created` → `vendguard-igw-created`): the CDK app's, and so the sandbox's. */
+export const deployedRuleName = (name: string): string => `vendguard-${name}`;
+
 /** What {@link scheduledFunctionRules} needs of a manifest function. */
 interface ScheduledSpec {
   readonly name: string;
@@ -42,8 +45,7 @@ interface ScheduledSpec {
 
 /**
  * The rules that run the manifest's scheduled functions: `<function>-schedule` on the `default` bus
- * (AWS runs schedule expressions on the default bus only). The CDK app deploys them and the sandbox
- * loads them next to the rule files.
+ * (AWS runs schedule expressions on the default bus only), deployed as `vendguard-<function>-schedule`.
  */
 export function scheduledFunctionRules(functions: readonly ScheduledSpec[]): RuleDefinition[] {
   return functions.flatMap((fn) =>
@@ -92,7 +94,7 @@ export function loadRules(dir: string = RULES_DIR): RuleDefinition[] {
  * needs what the security baseline gives each member account: a rule on its default bus in the home
  * region and in us-east-1 that forwards management events to the central bus (with `roleName` for
  * the cross-region hop). The pattern is the baseline's `ForwardCloudTrailRule` pattern. The CDK app
- * deploys it (`VendguardHub`, `VendguardHubGlobalEvents`) and the sandbox seeds it.
+ * deploys it (`VendguardHub`, `VendguardHubGlobalEvents`), to AWS and to the sandbox.
  */
 export const HUB_FORWARDING_RULE = {
   name: 'vendguard-hub-forward-cloudtrail',

@@ -1,16 +1,17 @@
 import './core/polyfills';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { type AppDeployment, type DeployedStack, deployApp } from './cdk/deploy';
 import { LocalRuntime, type RuntimeOptions } from './core/runtime';
-import { type AnyService, isRaw, SandboxServer } from './core/server';
-import { deployGovernance } from './deploy';
+import { type AnyService, SandboxServer } from './core/server';
 import { createServices } from './services';
-import { seedHubRoles } from './services/iam/seed';
+import { seedDeployerRole } from './services/iam/seed';
 import './slack-outbox';
 
 /**
- * Starts the sandbox: runtime, services, HTTP server on 127.0.0.1, then each service's `start()`
- * (seed the organization, load rules and state machines).
+ * Starts the sandbox: runtime, services, HTTP server on 127.0.0.1, each service's `start()` (seed
+ * the organization and the accounts' roles), then deploys the synthesized CDK app into it: the hub,
+ * its us-east-1 events stack and the governance stack, through its own CloudFormation API.
  *
  * @example
  * const sandbox = await startSandbox({ port: 0, home: '/tmp/vg', timeScale: 6000 });
@@ -26,13 +27,22 @@ export interface SandboxOptions extends RuntimeOptions {
   readonly reset?: boolean;
   /** No logging of internal errors. */
   readonly quiet?: boolean;
+  /** Told each stack of the CDK app as it is deployed (`npm start` prints progress). */
+  readonly onStack?: (stack: DeployedStack) => void;
 }
 
 export interface RunningSandbox {
   readonly endpoint: string;
   readonly runtime: LocalRuntime;
   readonly services: readonly AnyService[];
+  /** What the start deployed (the assembly, and each stack's action). */
+  readonly deployment: AppDeployment;
   stop(): Promise<void>;
+}
+
+/** Removes every account's and region's DynamoDB tables (dynalite's files). */
+function wipeDynamoDb(home: string): void {
+  for (const dir of ['dynamodb', 'dynamodb-scopes']) rmSync(join(home, dir), { recursive: true, force: true });
 }
 
 async function startServices(services: readonly AnyService[], runtime: LocalRuntime): Promise<void> {
@@ -45,7 +55,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     if (options.reset) {
       runtime.store.clear();
       runtime.hubCredentials();
-      rmSync(join(runtime.home, 'dynamodb'), { recursive: true, force: true });
+      wipeDynamoDb(runtime.home);
     }
     const faultsFile = options.faultsFile ?? process.env.VENDGUARD_FAULTS;
     if (faultsFile) runtime.faults.loadFile(faultsFile);
@@ -57,29 +67,34 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     const port = options.port ?? Number(process.env.VENDGUARD_SANDBOX_PORT ?? 4566);
     const endpoint = await server.listen(port);
     runtime.endpoint = endpoint;
+    const deploy = () => deployApp(runtime, endpoint, options.onStack ? { onStack: options.onStack } : {});
+    let deployment: AppDeployment;
     try {
-      // the hub's roles first: starting services already calls AWS as the hub (DynamoDB's table)
-      seedHubRoles(runtime);
       await startServices(services, runtime);
-      await deployGovernance(runtime, endpoint);
+      seedDeployerRole(runtime);
+      deployment = await deploy();
     } catch (err) {
       await server.close();
       for (const s of services) await s.stop?.();
       throw err;
     }
     runtime.onReset(async () => {
-      // raw-HTTP services (dynalite, S3 Control) keep running across a reset
-      const restartable = services.filter((s) => !isRaw(s));
-      for (const s of restartable) await s.stop?.();
-      seedHubRoles(runtime);
-      await startServices(restartable, runtime);
-      await deployGovernance(runtime, endpoint);
+      // every service restarts on the wiped store; DynamoDB's tables live in dynalite's own files,
+      // wiped too, so that the redeployed hub stack makes its table again
+      for (const s of services) await s.stop?.();
+      wipeDynamoDb(runtime.home);
+      await startServices(services, runtime);
+      seedDeployerRole(runtime);
+      deployment = await deploy();
     });
     let stopped = false;
     return {
       endpoint,
       runtime,
       services,
+      get deployment() {
+        return deployment;
+      },
       stop: async () => {
         if (stopped) return;
         stopped = true;

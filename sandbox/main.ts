@@ -1,10 +1,8 @@
 import './core/polyfills';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
+import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { PROJECT_ROOT } from '../infra/config/load';
 import { PortInUseError } from './core/errors';
 import { type RunningSandbox, startSandbox } from './index';
 
@@ -59,8 +57,8 @@ function parse(): Parameters<typeof startSandbox>[0] {
   };
 }
 
-async function describe(sb: RunningSandbox): Promise<void> {
-  const { runtime, endpoint } = sb;
+async function describe(sb: RunningSandbox, startedMs: number): Promise<void> {
+  const { runtime, endpoint, deployment } = sb;
   const config = { endpoint, region: runtime.homeRegion, credentials: runtime.hubCredentials(), maxAttempts: 1 };
   const count = async (what: () => Promise<number>, fallback: string): Promise<string> => {
     try {
@@ -69,29 +67,20 @@ async function describe(sb: RunningSandbox): Promise<void> {
       return fallback;
     }
   };
-  const files = (dir: string, re: RegExp): number => {
-    try {
-      return readdirSync(join(PROJECT_ROOT, dir)).filter((f) => re.test(f)).length;
-    } catch {
-      return 0;
-    }
-  };
-  const machines = await count(
-    async () => {
-      const out = await new SFNClient(config).send(new ListStateMachinesCommand({}));
-      return out.stateMachines?.length ?? 0;
-    },
-    `Step Functions not loaded (${files('statemachines', /\.asl\.json$/)} ASL files)`,
-  );
-  const rules = await count(
-    async () => {
-      const out = await new EventBridgeClient(config).send(new ListRulesCommand({ EventBusName: 'vendguard' }));
-      return out.Rules?.length ?? 0;
-    },
-    `EventBridge not loaded (${files('events/rules', /\.json$/)} rule files)`,
-  );
+  const machines = await count(async () => {
+    const out = await new SFNClient(config).send(new ListStateMachinesCommand({}));
+    return out.stateMachines?.length ?? 0;
+  }, '?');
+  const rules = await count(async () => {
+    const out = await new EventBridgeClient(config).send(new ListRulesCommand({ EventBusName: 'vendguard' }));
+    return out.Rules?.length ?? 0;
+  }, '?');
+  const functions = await count(async () => {
+    const out = await new LambdaClient(config).send(new ListFunctionsCommand({}));
+    return out.Functions?.length ?? 0;
+  }, '?');
   const lines = [
-    `vendguard sandbox listening on ${endpoint}`,
+    `vendguard sandbox listening on ${endpoint} (started in ${((performance.now() - startedMs) / 1000).toFixed(1)} s)`,
     `  home ${runtime.home}   time scale ${runtime.clock.scale}x   seed ${runtime.seed}   now ${runtime.clock.now().toISOString()}`,
     '',
     '  accounts:',
@@ -100,9 +89,16 @@ async function describe(sb: RunningSandbox): Promise<void> {
   for (const a of runtime.config.accounts) {
     lines.push(`    ${a.name.padEnd(18)} ${view.accountIdByName(a.name) ?? '?'}  ${a.ou}`);
   }
+  const { assembly } = deployment;
   lines.push(
     '',
-    `  state machines: ${machines}   rules on bus vendguard: ${rules}   faults: ${runtime.faults.list().length}`,
+    `  CDK app: assembly ${assembly.hash} (${assembly.cached ? 'cached' : `synthesized in ${(assembly.ms / 1000).toFixed(1)} s`})`,
+  );
+  for (const stack of deployment.stacks) {
+    lines.push(`    ${stack.name.padEnd(26)} ${stack.account} ${stack.region.padEnd(10)} ${stack.action}`);
+  }
+  lines.push(
+    `  functions: ${functions}   state machines: ${machines}   rules on bus vendguard: ${rules}   faults: ${runtime.faults.list().length}`,
     '',
   );
   lines.push('  point the SDK / CLI at it:');
@@ -119,8 +115,13 @@ async function describe(sb: RunningSandbox): Promise<void> {
 
 async function main(): Promise<void> {
   let sb: RunningSandbox;
+  const startedMs = performance.now();
   try {
-    sb = await startSandbox(parse());
+    console.log('sandbox: starting; deploying the CDK app (synthesized once, then cached)…');
+    sb = await startSandbox({
+      ...parse(),
+      onStack: (stack) => console.log(`  ${stack.name}: ${stack.action} (${stack.ms} ms)`),
+    });
   } catch (err) {
     if (err instanceof PortInUseError) {
       console.error(`sandbox: ${err.message}`);
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  await describe(sb);
+  await describe(sb, startedMs);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

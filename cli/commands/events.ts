@@ -7,6 +7,7 @@ import {
   StartReplayCommand,
 } from '@aws-sdk/client-eventbridge';
 import type { Command } from 'commander';
+import { deployedRuleName } from '../../events/rules';
 import { eventsClient } from '../aws';
 import { endpointNow } from '../clock';
 import { CliError, EXIT, parseSince, printJson, progress } from '../output';
@@ -22,15 +23,12 @@ export function parseTime(value: string, flag: string, now = Date.now()): Date {
   return date;
 }
 
-/** The CDK app names each rule `vendguard-<file name>`; the sandbox names it as its file. */
-const DEPLOYED_RULE_PREFIX = 'vendguard-';
-
 /**
  * The ARN of a rule on a bus, by its file name (`igw-created`) or its deployed name
  * (`vendguard-igw-created`), so one `--rule` works against the sandbox and AWS alike.
  */
 async function ruleArn(client: EventBridgeClient, rule: string, bus: string): Promise<string | undefined> {
-  const names = rule.startsWith(DEPLOYED_RULE_PREFIX) ? [rule] : [rule, `${DEPLOYED_RULE_PREFIX}${rule}`];
+  const names = rule.startsWith(deployedRuleName('')) ? [rule] : [rule, deployedRuleName(rule)];
   for (const name of names) {
     try {
       return (await client.send(new DescribeRuleCommand({ Name: name, EventBusName: bus }))).Arn;

@@ -5,6 +5,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { deployedRuleName } from '../../events/rules';
 import { UnknownReferenceError } from './errors';
 
 /** Retry policy of every rule target: EventBridge retries this long, then sends to the DLQ. */
@@ -82,7 +83,7 @@ export class GuardedRule extends Construct {
         ? new LambdaFunction(props.target.fn, options)
         : new SfnStateMachine(props.target.stateMachine, options);
     this.rule = new Rule(this, 'Rule', {
-      ruleName: `vendguard-${props.name}`,
+      ruleName: deployedRuleName(props.name),
       description: props.description.slice(0, 512),
       enabled: props.enabled ?? true,
       ...(props.schedule

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /**
@@ -19,6 +19,8 @@ const SKIP = new Set(['node_modules', 'cdk.out', '.git']);
 export interface AssemblyStack {
   /** The stack's name (`VendguardHub`). */
   readonly name: string;
+  /** The account it targets, when the app names one (`aws://123456789012/eu-west-1`); env-agnostic otherwise. */
+  readonly account?: string;
   /** The region it targets (`aws://unknown-account/eu-west-1` → `eu-west-1`). */
   readonly region: string;
   readonly templateFile: string;
@@ -87,10 +89,12 @@ export function readAssembly(dir: string): AssemblyStack[] {
   return Object.entries(manifest.artifacts ?? {}).flatMap(([id, artifact]) => {
     if (artifact.type !== 'aws:cloudformation:stack' || !artifact.properties?.templateFile) return [];
     const templateFile = join(dir, artifact.properties.templateFile);
+    const [account, region] = (artifact.environment ?? '').replace(/^aws:\/\//, '').split('/');
     return [
       {
         name: artifact.properties.stackName ?? id,
-        region: (artifact.environment ?? '').split('/').pop() ?? '',
+        ...(account && /^\d{12}$/.test(account) ? { account } : {}),
+        region: region ?? '',
         templateFile,
         template: JSON.parse(readFileSync(templateFile, 'utf8')) as Record<string, unknown>,
       },
@@ -127,6 +131,32 @@ function runApp(root: string, outdir: string, context: Readonly<Record<string, u
   });
 }
 
+/** How many assemblies the cache keeps (the most recently used): a few contexts share one cache. */
+const KEEP = 4;
+
+/** Removes all but the {@link KEEP} most recently used assemblies (never `hash`, never one being built). */
+function prune(cacheDir: string, hash: string): void {
+  const entries = readdirSync(cacheDir)
+    .filter((entry) => entry !== hash && !entry.includes('.building-'))
+    .flatMap((entry) => {
+      try {
+        return [{ entry, used: statSync(join(cacheDir, entry)).mtimeMs }];
+      } catch {
+        return []; // pruned by another process meanwhile
+      }
+    })
+    .sort((a, b) => b.used - a.used);
+  for (const { entry } of entries.slice(KEEP - 1)) rmSync(join(cacheDir, entry), { recursive: true, force: true });
+}
+
+/**
+ * The cache the sandbox shares across homes (`VENDGUARD_CDK_CACHE`, else
+ * `node_modules/.cache/vendguard/cdk.out`): every test sandbox and `npm start` read one assembly.
+ */
+export function defaultCacheDir(root: string): string {
+  return resolve(process.env.VENDGUARD_CDK_CACHE ?? join(root, 'node_modules', '.cache', 'vendguard', 'cdk.out'));
+}
+
 /** Synthesizes the CDK app (or reuses the cached assembly of the same inputs). */
 export async function synthesize(options: SynthOptions): Promise<Assembly> {
   const started = performance.now();
@@ -144,16 +174,19 @@ export async function synthesize(options: SynthOptions): Promise<Assembly> {
     mkdirSync(options.cacheDir, { recursive: true });
     try {
       await runApp(options.root, building, context);
-      rmSync(dir, { recursive: true, force: true });
-      renameSync(building, dir);
+      // another process (a parallel test worker) may have finished the same assembly first: keep its
+      if (options.force) rmSync(dir, { recursive: true, force: true });
+      if (!existsSync(join(dir, 'manifest.json'))) {
+        rmSync(dir, { recursive: true, force: true });
+        renameSync(building, dir);
+      }
     } finally {
       rmSync(building, { recursive: true, force: true });
     }
-    // keep the cache small: only this assembly
-    for (const entry of readdirSync(options.cacheDir)) {
-      if (entry !== hash && !entry.includes('.building-'))
-        rmSync(join(options.cacheDir, entry), { recursive: true, force: true });
-    }
+    prune(options.cacheDir, hash);
+  } else {
+    const now = new Date();
+    utimesSync(dir, now, now);
   }
   const stacks = readAssembly(dir);
   return { dir, hash, cached, ms: Math.round(performance.now() - started), stacks };

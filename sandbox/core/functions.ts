@@ -1,18 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { FUNCTIONS, type FunctionSpec } from '../../functions/manifest';
 import { PROJECT_ROOT } from '../../infra/config/load';
-import { FunctionNotFoundError } from './errors';
 import type { IssuedCredentials } from './identity';
 import type { Clock, FunctionInvoker, Store } from './types';
 
 /**
- * Runs the manifest's Lambda functions in-process: `require`s the entry (lazily, cached; tsx and
- * swc make `.ts` requirable), sets the environment the functions expect (endpoint, bus and table
- * names, and per invocation its execution role's credentials) and calls `handler(event, context)`
- * with a Lambda-like context.
- * Every invocation is recorded in the store (table `invocations`).
+ * Runs the Lambda service's functions in-process: `require`s a function's handler module (cached by
+ * node; tsx and swc make `.ts` requirable), gives it its own environment (its configuration's
+ * variables and its execution role's credentials) and calls `handler(event, context)` with a
+ * Lambda-like context. Every invocation is recorded in the store (table `invocations`).
  */
 
 /** One recorded invocation (`/_sandbox/invocations`). */
@@ -32,8 +28,6 @@ const errorFields = (error: unknown): { error: string; errorMessage: string } =>
   error: error instanceof Error ? error.name : 'Error',
   errorMessage: error instanceof Error ? error.message : String(error),
 });
-
-type Handler = (event: unknown, context: LambdaLikeContext) => unknown;
 
 /** The subset of the Lambda context handlers use. */
 export interface LambdaLikeContext {
@@ -206,32 +200,48 @@ export interface InvokerOptions {
   /** The sandbox endpoint, known once the server listens. */
   readonly endpoint: () => string;
   readonly hubCredentials: () => IssuedCredentials;
-  /** Credentials of a function's execution role (`vendguard-<name>`), like Lambda hands each function. */
-  readonly roleCredentials: (functionName: string) => IssuedCredentials;
+  /**
+   * Invokes a deployed function through the Lambda API (`RequestResponse`, as the hub principal):
+   * its payload, and `functionError` when it failed. Bound by the runtime (the Lambda service).
+   */
+  readonly invokeDeployed: (
+    functionArn: string,
+    payload: string,
+  ) => Promise<{ payload?: string; functionError?: string }>;
 }
 
 const TABLE = 'invocations';
 /** How many invocation records the store keeps. */
 export const KEEP_INVOCATIONS = 5000;
 
-/** Sets the process environment the functions read; user-set `SLACK_WEBHOOK_URL` is kept. */
+/**
+ * Sets what the process gives every function: the sandbox as the AWS endpoint, the home region, and
+ * the hub's credentials as a fallback (each invocation overrides them with its execution role's).
+ * A function's own settings (bus, table, secret names) come only from its deployed configuration.
+ */
 export function applyFunctionEnvironment(endpoint: string, region: string, credentials: IssuedCredentials): void {
   process.env.AWS_ENDPOINT_URL = endpoint;
   process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
   process.env.AWS_SESSION_TOKEN = credentials.sessionToken;
   process.env.AWS_REGION = region;
-  process.env.VENDGUARD_EVENT_BUS = 'vendguard';
-  process.env.VENDGUARD_STATE_TABLE = 'vendguard-state';
   process.env.VENDGUARD_MAX_ATTEMPTS ??= '4';
-  if (!process.env.SLACK_WEBHOOK_URL || process.env.SLACK_WEBHOOK_URL.includes('/_sandbox/slack/webhook')) {
-    process.env.SLACK_WEBHOOK_URL = `${endpoint}/_sandbox/slack/webhook`;
+}
+
+/** A deployed function's error, as `invoke` rejects with it (`name` is Lambda's `errorType`). */
+export class FunctionInvocationError extends Error {
+  constructor(errorType: string, message: string) {
+    super(message);
+    this.name = errorType;
   }
 }
 
-/** The in-process {@link FunctionInvoker}. */
+/**
+ * The in-process {@link FunctionInvoker}: runs handler modules for the Lambda service
+ * ({@link runModule}) and records every invocation; `invoke` calls a hub function that the deployed
+ * stack made, through the Lambda API.
+ */
 export class InProcessFunctions implements FunctionInvoker {
-  private readonly modules = new Map<string, Handler>();
   private envKey: string | undefined;
 
   constructor(private readonly options: InvokerOptions) {}
@@ -239,35 +249,6 @@ export class InProcessFunctions implements FunctionInvoker {
   functionArn(functionName: string): string {
     const name = functionName.startsWith('vendguard-') ? functionName : `vendguard-${functionName}`;
     return `arn:aws:lambda:${this.options.region}:${this.options.managementAccountId}:function:${name}`;
-  }
-
-  /** The manifest entry of a function given by name, `vendguard-<name>` or ARN. */
-  spec(functionName: string): FunctionSpec {
-    const name = functionName
-      .replace(/^arn:aws:lambda:[^:]*:\d*:function:/, '')
-      .replace(/^vendguard-/, '')
-      .replace(/:.*$/, '');
-    const spec = FUNCTIONS.find((f) => f.name === name);
-    if (!spec) throw new FunctionNotFoundError(functionName);
-    return spec;
-  }
-
-  private handler(spec: FunctionSpec): Handler {
-    const cached = this.modules.get(spec.name);
-    if (cached) return cached;
-    let mod: { handler?: unknown };
-    try {
-      mod = require(join(PROJECT_ROOT, spec.entry)) as { handler?: unknown };
-    } catch (err) {
-      throw new FunctionNotFoundError(`${spec.name} (cannot load ${spec.entry}: ${(err as Error).message})`, {
-        cause: err,
-      });
-    }
-    if (typeof mod.handler !== 'function')
-      throw new FunctionNotFoundError(`${spec.name} (${spec.entry} exports no handler)`);
-    const handler = mod.handler as Handler;
-    this.modules.set(spec.name, handler);
-    return handler;
   }
 
   /** Sets the process environment the functions read; re-applied whenever another sandbox in this process (tests) changed it. */
@@ -314,55 +295,19 @@ export class InProcessFunctions implements FunctionInvoker {
     }
   }
 
+  /**
+   * Invokes the hub's deployed function `vendguard-<name>` through the Lambda API and resolves to
+   * its result; rejects with Lambda's error (`ResourceNotFoundException` when the stack has no such
+   * function) or the function's ({@link FunctionInvocationError}).
+   */
   async invoke(functionName: string, event: unknown): Promise<unknown> {
-    const spec = this.spec(functionName);
-    this.ensureProcessEnvironment();
-    const requestId = randomUUID();
-    const started = performance.now();
-    const startedAt = this.options.clock.now().toISOString();
-    // Lambda's timeout is about compute, which the sandbox clock does not compress: the deadline is
-    // in real time and starts once the module is loaded (a cold require must not eat the budget).
-    const handler = this.handler(spec);
-    const deadline = performance.now() + (spec.timeoutSeconds ?? 30) * 1000;
-    const fnName = `vendguard-${spec.name}`;
-    const context: LambdaLikeContext = {
-      functionName: fnName,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: this.functionArn(spec.name),
-      memoryLimitInMB: String(spec.memoryMb ?? 256),
-      awsRequestId: requestId,
-      logGroupName: `/aws/lambda/${fnName}`,
-      logStreamName: `${startedAt.slice(0, 10).replace(/-/g, '/')}/[$LATEST]${requestId.replace(/-/g, '')}`,
-      callbackWaitsForEmptyEventLoop: true,
-      getRemainingTimeInMillis: () => Math.max(0, Math.floor(deadline - performance.now())),
-      done: () => undefined,
-      fail: () => undefined,
-      succeed: () => undefined,
-    };
-    const record = (error?: unknown): void =>
-      this.recordInvocation({
-        functionName: spec.name,
-        requestId,
-        startedAt,
-        durationMs: Math.round((performance.now() - started) * 100) / 100,
-        ...(error !== undefined ? errorFields(error) : {}),
-      });
-    const credentials = this.options.roleCredentials(spec.name);
-    const environment = {
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_SESSION_TOKEN: credentials.sessionToken,
-      AWS_LAMBDA_FUNCTION_NAME: fnName,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: context.memoryLimitInMB,
-    };
-    try {
-      const result = await withFunctionEnvironment(environment, () => handler(event, context));
-      record();
-      return result;
-    } catch (err) {
-      record(err ?? new Error('unknown error'));
-      throw err;
+    const out = await this.options.invokeDeployed(this.functionArn(functionName), JSON.stringify(event ?? null));
+    const payload = out.payload === undefined || out.payload === '' ? null : (JSON.parse(out.payload) as unknown);
+    if (out.functionError) {
+      const error = (payload ?? {}) as { errorType?: string; errorMessage?: string };
+      throw new FunctionInvocationError(error.errorType ?? 'Error', error.errorMessage ?? 'the function failed');
     }
+    return payload;
   }
 
   /** The last `limit` invocations, newest last. */

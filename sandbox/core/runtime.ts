@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { type LoadedConfig, loadOrganizationConfig } from '../../infra/config/load';
 import type { OrganizationConfig } from '../../infra/config/schema';
 import { recordHistory } from '../services/cloudtrail-history';
+import { invokeFunction } from '../services/lambda/api';
 import { denialMessage, Gatekeeper } from './auth';
 import { DEFAULT_TIME_SCALE, ScaledClock } from './clock';
 import { FaultRegistry } from './faults';
@@ -131,7 +131,8 @@ export class LocalRuntime implements SandboxRuntime {
       managementAccountId: this.managementAccountId,
       endpoint: () => this.endpoint,
       hubCredentials: () => this.hubCredentials(),
-      roleCredentials: (name) => this.functionCredentials(name),
+      invokeDeployed: (functionArn, payload) =>
+        invokeFunction(this, functionArn, payload, { invocationType: 'RequestResponse', principal: this.hubPrincipal }),
     });
     this.clockTimer = setInterval(() => this.persistClock(), 1000);
     this.clockTimer.unref();
@@ -145,17 +146,6 @@ export class LocalRuntime implements SandboxRuntime {
     const principal = this.identities.registered(credentials.accessKeyId);
     if (!principal) throw new Error('the hub credentials were not stored');
     return { principal, credentials };
-  }
-
-  /**
-   * Credentials of a function's execution role `vendguard-<name>` in the management account, with the
-   * session Lambda gives it (named after the function). They do not expire: Lambda refreshes them.
-   */
-  functionCredentials(functionName: string): IssuedCredentials {
-    const roleName = `vendguard-${functionName}`;
-    return this.identities.register(assumedRolePrincipal(this.managementAccountId, roleName, roleName), {
-      accessKeyId: `ASIAVENDGUARD${createHash('sha256').update(roleName).digest('hex').slice(0, 7).toUpperCase()}`,
-    });
   }
 
   /** Credentials of the hub principal. */

@@ -2,12 +2,6 @@ import { mkdirSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
 import type { LocalRuntime } from '../core/runtime';
 import type { RawHttpService } from '../core/server';
 
@@ -15,11 +9,8 @@ import type { RawHttpService } from '../core/server';
  * DynamoDB through dynalite: the server hands it the raw HTTP request. Tables belong to an account and
  * region, as on AWS: each scope has its own dynalite store (the hub's under `<home>/dynamodb`, any
  * other under `<home>/dynamodb-scopes/<account>/<region>`, made on first use), whose `TableArn`s name
- * that account and region. On start the hub's state table `vendguard-state` (pk `id`, TTL
- * `expiration`) is created if absent.
+ * that account and region. The hub's state table is the deployed hub stack's (`AWS::DynamoDB::Table`).
  */
-
-export const STATE_TABLE = 'vendguard-state';
 
 /** A readable copy of a request whose body was already consumed (method, url and headers kept). */
 function replay(req: IncomingMessage, body: Buffer): IncomingMessage {
@@ -177,38 +168,6 @@ export function createDynamoDbService(runtime: LocalRuntime): RawHttpService {
       const hub = storeFor(rt.managementAccountId, rt.homeRegion);
       if (!hub.server.listening) {
         await new Promise<void>((resolve) => hub.server.listen(0, '127.0.0.1', () => resolve()));
-      }
-      const creds = rt.hubCredentials();
-      const client = new DynamoDBClient({
-        endpoint: rt.endpoint,
-        region: rt.homeRegion,
-        credentials: creds,
-        maxAttempts: 2,
-      });
-      try {
-        try {
-          await client.send(new DescribeTableCommand({ TableName: STATE_TABLE }));
-        } catch (err) {
-          if ((err as Error).name !== 'ResourceNotFoundException') throw err;
-          await client.send(
-            new CreateTableCommand({
-              TableName: STATE_TABLE,
-              AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-              KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-              BillingMode: 'PAY_PER_REQUEST',
-            }),
-          );
-          await client
-            .send(
-              new UpdateTimeToLiveCommand({
-                TableName: STATE_TABLE,
-                TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
-              }),
-            )
-            .catch(() => undefined);
-        }
-      } finally {
-        client.destroy();
       }
     },
     stop: async () => {

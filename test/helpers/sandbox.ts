@@ -6,7 +6,6 @@ import {
   CreateStackInstancesCommand,
   DescribeStackSetOperationCommand,
 } from '@aws-sdk/client-cloudformation';
-import { DisableRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import {
   CreateAccountCommand,
   DescribeCreateAccountStatusCommand,
@@ -15,11 +14,12 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { scheduledFunctionRules } from '../../events/rules';
+import { deployedRuleName, scheduledFunctionRules } from '../../events/rules';
 import { FUNCTIONS } from '../../functions/manifest';
 import { assumedRolePrincipal } from '../../sandbox/core/identity';
 import type { LocalRuntime } from '../../sandbox/core/runtime';
 import { type RunningSandbox, type SandboxOptions, startSandbox } from '../../sandbox/index';
+import { bumpRulesVersion, hubScope, keys, type RuleRecord, TABLES } from '../../sandbox/services/eventbridge/model';
 import { getRole } from '../../sandbox/services/iam/model';
 
 /**
@@ -178,11 +178,24 @@ export async function moveToRoot(sb: TestSandbox, name: string): Promise<string>
 export interface TestSandboxOptions extends SandboxOptions {
   /**
    * Keep the scheduled functions' rules enabled. At time scale 6000, guard-reconcile's `rate(6 hours)`
-   * would sweep every 3.6 real seconds and race the scene a test sets, so a test sandbox disables
-   * `guard-reconcile-schedule` (with DisableRule, as an operator would) unless this is true.
+   * would sweep every 3.6 real seconds and race the scene a test sets, so a test sandbox disables the
+   * deployed `vendguard-guard-reconcile-schedule` unless this is true. It does so in the store, not
+   * with DisableRule: the API call would (rightly) raise vendguard's tampering alert in every test.
    * @default false
    */
   readonly schedules?: boolean;
+}
+
+/** Disables the deployed schedules of the scheduled functions, in the store (no CloudTrail event). */
+function pauseSchedules(runtime: LocalRuntime): void {
+  const hub = hubScope(runtime);
+  for (const rule of scheduledFunctionRules(FUNCTIONS)) {
+    const key = keys.rule(hub, rule.eventBus, deployedRuleName(rule.name));
+    const record = runtime.store.get<RuleRecord>(TABLES.rules, key);
+    if (!record) throw new Error(`the deployed hub has no rule ${deployedRuleName(rule.name)}`);
+    runtime.store.put<RuleRecord>(TABLES.rules, key, { ...record, State: 'DISABLED' });
+  }
+  bumpRulesVersion(runtime.store);
 }
 
 export async function startTestSandbox(options: TestSandboxOptions = {}): Promise<TestSandbox> {
@@ -190,18 +203,7 @@ export async function startTestSandbox(options: TestSandboxOptions = {}): Promis
   const home = options.home ?? mkdtempSync(join(tmpdir(), 'vendguard-test-'));
   const sandbox = await startSandbox({ timeScale: 6000, quiet: true, ...options, port: options.port ?? 0, home });
   const { runtime } = sandbox;
-  if (!options.schedules) {
-    const events = new EventBridgeClient({
-      endpoint: sandbox.endpoint,
-      region: runtime.homeRegion,
-      credentials: { accessKeyId: TEST_ADMIN_KEY, secretAccessKey: TEST_ADMIN_SECRET },
-      maxAttempts: 1,
-    });
-    for (const rule of scheduledFunctionRules(FUNCTIONS)) {
-      await events.send(new DisableRuleCommand({ Name: rule.name, EventBusName: rule.eventBus }));
-    }
-    events.destroy();
-  }
+  if (!options.schedules) pauseSchedules(runtime);
   const credentials = (o: TestClientOptions = {}): AwsCredentialIdentity => {
     if (!o.accountId) return { accessKeyId: TEST_ADMIN_KEY, secretAccessKey: TEST_ADMIN_SECRET };
     const role = o.role ?? 'OrganizationAccountAccessRole';

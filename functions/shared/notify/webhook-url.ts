@@ -8,7 +8,8 @@ import { awsClient } from '../aws';
 import { organizationConfig } from '../config';
 import { redactSecrets, SlackWebhookUnavailableError } from './errors';
 
-let cached: string | undefined;
+/** The URL read from the secret, with where it was read (secret name and endpoint). */
+let cached: { readonly from: string; readonly url: string } | undefined;
 
 /** Reads the URL out of a secret string: the URL itself, or JSON with `url`, `webhookUrl` or `webhook_url`. */
 export function urlFromSecret(secret: string): string | undefined {
@@ -34,8 +35,11 @@ export function urlFromSecret(secret: string): string | undefined {
 export async function webhookUrl(secrets?: Pick<SecretsManagerClient, 'send'>): Promise<string> {
   const local = process.env.SLACK_WEBHOOK_URL;
   if (local) return local;
-  if (cached) return cached;
   const name = process.env.VENDGUARD_SLACK_SECRET || organizationConfig().slack.webhookSecretName;
+  // one read per execution environment; a process that talks to another endpoint (several sandboxes
+  // in one test process) reads again
+  const from = `${name}@${process.env.AWS_ENDPOINT_URL ?? ''}`;
+  if (cached?.from === from) return cached.url;
   let value: string | undefined;
   try {
     const client = secrets ?? awsClient(SecretsManagerClient);
@@ -53,7 +57,7 @@ export async function webhookUrl(secrets?: Pick<SecretsManagerClient, 'send'>): 
       `the Slack webhook secret "${name}" holds no URL (expected the URL or JSON with "url")`,
     );
   }
-  cached = url;
+  cached = { from, url };
   return url;
 }
 

@@ -1,7 +1,6 @@
 import { EC2_NAMESPACE } from '../../core/protocols/xml';
 import type { OperationHandler, SandboxRuntime, ServiceDefinition } from '../../core/types';
 import { AwsServiceError } from '../../core/types';
-import { SANDBOX_TRANSIT_GATEWAY_ID } from '../../deploy';
 import { addressOperations } from './addresses';
 import { ec2Authorization } from './authorization';
 import { EC2_TABLES, type IgwRecord, type Scope } from './model';
@@ -12,7 +11,12 @@ import { Ec2State } from './state';
 import { tagOperations } from './tags';
 import { EC2_TRAIL_SHAPES } from './trail';
 import { transitGatewayAttachmentOperations } from './transit-gateway-attachments';
-import { newTransitGateway, putTransitGateway, transitGatewayOperations } from './transit-gateways';
+import {
+  newTransitGateway,
+  putTransitGateway,
+  SANDBOX_TRANSIT_GATEWAY_ID,
+  transitGatewayOperations,
+} from './transit-gateways';
 import { vpcOperations } from './vpcs';
 
 export { EC2_TABLES } from './model';

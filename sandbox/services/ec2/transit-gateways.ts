@@ -16,6 +16,9 @@ import {
 import { paginate } from './paginate';
 import { type Ec2State, tagsFor } from './state';
 
+/** The sandbox's Transit Gateway id, owned by the network account (the CDK context's `vendguard:transitGatewayId`). */
+export const SANDBOX_TRANSIT_GATEWAY_ID = 'tgw-0123456789abcdef0';
+
 /**
  * Transit gateways (their VPC attachments: `transit-gateway-attachments.ts`). A gateway lives in its
  * owner's account; a VPC attachment in the account of the VPC it attaches, and it may name a gateway

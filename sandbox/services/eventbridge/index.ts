@@ -21,16 +21,13 @@ import type {
   ServiceDefinition,
 } from '../../core/types';
 import { AwsServiceError } from '../../core/types';
-import { archiveOperations, ensureArchive } from './archive';
+import { archiveOperations } from './archive';
 import { EventRouter, listDeadLetters, type RuleMetrics, redeliver } from './delivery';
 import { InvalidEventPatternError } from './errors';
-import { seedHubForwarding } from './hub-forwarding';
 import {
   type BusRecord,
   busNameOf,
-  CENTRAL_ARCHIVE,
   callScope,
-  centralBusName,
   type DeliveryRecord,
   eventTime,
   hubScope,
@@ -42,8 +39,8 @@ import {
   validation,
 } from './model';
 import { compileEventPattern } from './pattern';
-import { busPolicy, permissionOperations, setBusPolicy } from './permissions';
-import { ensureBus, loadRuleFiles, ruleOperations } from './rules';
+import { busPolicy, permissionOperations } from './permissions';
+import { ensureBus, ruleOperations } from './rules';
 import { Scheduler } from './schedule';
 import { busEvents, KEEP_BUS_EVENTS } from './trace';
 
@@ -59,13 +56,6 @@ export interface EventBridgeService {
   /** The same object with its test handles (`settle()`, `deliver()`). */
   readonly router: EventRouter;
   readonly scheduler: Scheduler;
-}
-
-export interface EventBridgeOptions {
-  /** Folder of rule files; default `events/rules/`. */
-  readonly rulesDir?: string;
-  /** Load the rule files on start (default true). */
-  readonly loadRules?: boolean;
 }
 
 const MAX_ENTRIES = 10;
@@ -104,10 +94,7 @@ const routers = new WeakMap<SandboxRuntime, EventRouter>();
  *
  * @param runtime - the sandbox runtime (store, clock, functions, state machines)
  */
-export function createEventBridgeService(
-  runtime: SandboxRuntime,
-  options: EventBridgeOptions = {},
-): EventBridgeService {
+export function createEventBridgeService(runtime: SandboxRuntime): EventBridgeService {
   const router = new EventRouter(runtime);
   const scheduler = new Scheduler(runtime, router);
   routers.set(runtime, router);
@@ -259,12 +246,8 @@ export function createEventBridgeService(
     },
     // PutEvents is a data event, not a CloudTrail management event (and must not loop back).
     isReadOnly: (operation) => /^(Describe|List|Test)/.test(operation) || operation === 'PutEvents',
+    // the hub's bus, rules, archive and forwarding are the deployed hub stack's; default buses are made on first use
     start() {
-      seedEventBridge(runtime);
-      if (options.loadRules !== false) {
-        loadRuleFiles(runtime, options.rulesDir);
-        seedHubForwarding(runtime);
-      }
       registerControlRoutes();
       router.resumePending();
       scheduler.start();
@@ -274,37 +257,6 @@ export function createEventBridgeService(
     },
   };
   return { service, bus: router, router, scheduler };
-}
-
-/**
- * Creates the hub's central bus (its policy admits the organization, as the hub stack's does) and
- * the central bus's archive, if absent. Every other bus is a `default` bus, made on first use.
- */
-export function seedEventBridge(runtime: SandboxRuntime): void {
-  const hub = hubScope(runtime);
-  ensureBus(runtime, hub, 'default');
-  let central = ensureBus(
-    runtime,
-    hub,
-    centralBusName(),
-    'vendguard central bus: CloudTrail events of every member account',
-  );
-  if (!central.Policy && runtime.organizations.organizationId) {
-    central = setBusPolicy(runtime, central, {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'OrganizationMembersPutEvents',
-          Effect: 'Allow',
-          Principal: { AWS: '*' },
-          Action: 'events:PutEvents',
-          Resource: central.Arn,
-          Condition: { StringEquals: { 'aws:PrincipalOrgID': runtime.organizations.organizationId } },
-        },
-      ],
-    });
-  }
-  ensureArchive(runtime, CENTRAL_ARCHIVE, central, 'Every event of the vendguard bus');
 }
 
 /** The recent deliveries (newest last), optionally of one rule name. */

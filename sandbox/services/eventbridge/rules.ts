@@ -1,10 +1,8 @@
 /**
  * Buses, rules and targets: the operations `CreateEventBus`/`DescribeEventBus`/`ListEventBuses`/
  * `DeleteEventBus`, `PutRule`/`DescribeRule`/`ListRules`/`DeleteRule`/`EnableRule`/`DisableRule`,
- * `PutTargets`/`RemoveTargets`/`ListTargetsByRule`, and the loading of `events/rules/*.json`.
+ * `PutTargets`/`RemoveTargets`/`ListTargetsByRule`. The hub's rules are the deployed hub stack's.
  */
-import { loadRules, type RuleDefinition, scheduledFunctionRules } from '../../../events/rules';
-import { FUNCTIONS } from '../../../functions/manifest';
 import type { OperationHandler, SandboxRuntime } from '../../core/types';
 import { AwsServiceError } from '../../core/types';
 import { InvalidEventPatternError } from './errors';
@@ -15,7 +13,6 @@ import {
   bumpRulesVersion,
   busNameOf,
   callScope,
-  hubScope,
   keys,
   notFound,
   optionalString,
@@ -31,7 +28,7 @@ import {
   validation,
 } from './model';
 import { compileEventPattern } from './pattern';
-import { parseSchedule } from './schedule';
+import { armSchedule, parseSchedule } from './schedule';
 
 const NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
 const MAX_TARGETS_PER_RULE = 5;
@@ -111,6 +108,7 @@ export function putRule(
     CreatedBy: rule.CreatedBy ?? rule.account,
   };
   runtime.store.put(TABLES.rules, keys.rule(rule, rule.EventBusName, rule.Name), record);
+  armSchedule(runtime, record, runtime.clock.nowMs());
   bumpRulesVersion(runtime.store);
   return record;
 }
@@ -366,70 +364,4 @@ export function ruleOperations(runtime: SandboxRuntime): Record<string, Operatio
     };
   }
   return operations;
-}
-
-/** The target ARN of a rule file's target. */
-function fileTargetArn(runtime: SandboxRuntime, definition: RuleDefinition): string {
-  return definition.target.kind === 'function'
-    ? runtime.functions.functionArn(definition.target.name)
-    : runtime.stateMachines.stateMachineArn(definition.target.name);
-}
-
-/**
- * Loads every `events/rules/*.json` onto its bus, and the `<function>-schedule` rule of each scheduled
- * manifest function onto the default bus, idempotently: a changed file updates its rule and target, a
- * removed file removes the rule it had loaded. Returns the rules loaded.
- *
- * @param dir - the rules folder (tests pass their own)
- */
-export function loadRuleFiles(runtime: SandboxRuntime, dir?: string): RuleRecord[] {
-  const hub = hubScope(runtime);
-  // the project's rules come with the schedules of its scheduled functions (guard-reconcile)
-  const scheduled = dir === undefined ? scheduledFunctionRules(FUNCTIONS) : [];
-  const definitions = [...loadRules(dir), ...scheduled];
-  const loaded: RuleRecord[] = [];
-  const names = new Set<string>();
-  for (const definition of definitions) {
-    const file = scheduled.includes(definition) ? 'functions/manifest.ts' : `events/rules/${definition.name}.json`;
-    const pattern = definition.pattern ? JSON.stringify(definition.pattern) : undefined;
-    if (pattern) {
-      try {
-        compileEventPattern(pattern);
-      } catch (error) {
-        throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
-      }
-    }
-    if (definition.schedule && !parseSchedule(definition.schedule)) {
-      throw new Error(`${file}: schedule ${definition.schedule} is not a valid rate() or cron() expression`);
-    }
-    ensureBus(runtime, hub, definition.eventBus);
-    const rule = putRule(runtime, {
-      ...hub,
-      Name: definition.name,
-      EventBusName: definition.eventBus,
-      State: definition.enabled ? 'ENABLED' : 'DISABLED',
-      Description: definition.description,
-      ...(pattern ? { EventPattern: pattern } : {}),
-      ...(definition.schedule ? { ScheduleExpression: definition.schedule } : {}),
-      file,
-    });
-    const target: TargetRecord = {
-      Id: definition.target.name,
-      Arn: fileTargetArn(runtime, definition),
-      RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
-    };
-    const prefix = keys.targets(hub, rule.EventBusName, rule.Name);
-    for (const old of runtime.store.list<TargetRecord>(TABLES.targets, prefix)) {
-      if (old.Id !== target.Id) runtime.store.delete(TABLES.targets, `${prefix}${old.Id}`);
-    }
-    runtime.store.put(TABLES.targets, `${prefix}${target.Id}`, target);
-    names.add(`${rule.EventBusName}/${rule.Name}`);
-    loaded.push(rule);
-  }
-  for (const rule of runtime.store.list<RuleRecord>(TABLES.rules, scopePrefix(hub))) {
-    if (!rule.file || names.has(`${rule.EventBusName}/${rule.Name}`)) continue;
-    removeRule(runtime, rule);
-  }
-  bumpRulesVersion(runtime.store);
-  return loaded;
 }

@@ -65,6 +65,20 @@ function nextAfter(schedule: Schedule, nowMs: number): number {
   return nextCronTime(schedule.cron, nowMs) ?? NEVER_MS;
 }
 
+/**
+ * Starts a scheduled rule's count from `nowMs` when it is new or its expression changed (`PutRule`
+ * calls it, so a schedule runs from its creation, not from the scheduler's next look).
+ */
+export function armSchedule(runtime: SandboxRuntime, rule: RuleRecord, nowMs: number): void {
+  const expression = rule.ScheduleExpression;
+  const schedule = expression ? parseSchedule(expression) : undefined;
+  if (!expression || !schedule) return;
+  const key = keys.rule(rule, rule.EventBusName, rule.Name);
+  const state = runtime.store.get<ScheduleState>(TABLES.schedules, key);
+  if (state && (state.expression === undefined || state.expression === expression)) return;
+  runtime.store.put<ScheduleState>(TABLES.schedules, key, { nextRunMs: nextAfter(schedule, nowMs), expression });
+}
+
 /** Fires due `rate()` rules; re-arms itself on real timers scaled from the sandbox clock. */
 export class Scheduler {
   private timer: NodeJS.Timeout | undefined;

@@ -1,4 +1,3 @@
-import { FUNCTIONS } from '../../../functions/manifest';
 import type { LocalRuntime } from '../../core/runtime';
 import { HUB_ROLE_NAME } from '../../core/runtime';
 import { getRole, putRole } from './model';
@@ -9,16 +8,13 @@ import { getRole, putRole } from './model';
  * - every member account: `OrganizationAccountAccessRole` (AdministratorAccess, trusting the
  *   management account, as `CreateAccount` makes it) and `Developer` (PowerUserAccess: everything but
  *   `iam:*`, `organizations:*`, `account:*`), the role people use in the quick start;
- * - the management account: `vendguard-hub` (the deployer, AdministratorAccess) and one execution
- *   role per function of the manifest, `vendguard-<name>`, allowed exactly the manifest's actions.
+ * - the management account: `vendguard-hub` (the deployer, AdministratorAccess); the functions'
+ *   roles are the deployed hub stack's.
  */
 
 const POLICY = (statements: unknown[]) => ({ Version: '2012-10-17', Statement: statements });
 const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
 const POWER_USER = 'arn:aws:iam::aws:policy/PowerUserAccess';
-
-/** Name of the execution role of a manifest function. */
-export const functionRoleName = (functionName: string): string => `vendguard-${functionName}`;
 
 /** The roles of a member account (idempotent: an existing role is left as it is). */
 export function seedMemberRoles(runtime: LocalRuntime, accountId: string): void {
@@ -49,10 +45,13 @@ export function seedMemberRoles(runtime: LocalRuntime, accountId: string): void 
   });
 }
 
-/** The hub's roles in the management account: the deployer and one execution role per function. */
-export function seedHubRoles(runtime: LocalRuntime): void {
-  const mgmt = runtime.managementAccountId;
-  putRole(runtime.store, runtime.clock, mgmt, {
+/**
+ * The deployer in the management account, `vendguard-hub` (AdministratorAccess, trusted by
+ * CloudFormation and Lambda): what `cdk bootstrap` and the operator's credentials are on AWS. The
+ * functions' execution roles come from the deployed hub stack.
+ */
+export function seedDeployerRole(runtime: LocalRuntime): void {
+  putRole(runtime.store, runtime.clock, runtime.managementAccountId, {
     roleName: HUB_ROLE_NAME,
     description: "vendguard's deployer in the sandbox (what CloudFormation and the sandbox itself act as)",
     trustPolicy: POLICY([
@@ -64,25 +63,4 @@ export function seedHubRoles(runtime: LocalRuntime): void {
     ]),
     managedPolicyArns: [ADMIN],
   });
-  const remediationRole = runtime.config.vending.remediationRoleName;
-  for (const fn of FUNCTIONS) {
-    const statements: unknown[] = [{ Sid: 'ManifestActions', Effect: 'Allow', Action: [...fn.actions], Resource: '*' }];
-    if ('assumesMemberRole' in fn && fn.assumesMemberRole) {
-      statements.push({
-        Sid: 'AssumeRemediationRole',
-        Effect: 'Allow',
-        Action: 'sts:AssumeRole',
-        Resource: `arn:aws:iam::*:role/${remediationRole}`,
-      });
-    }
-    putRole(runtime.store, runtime.clock, mgmt, {
-      roleName: functionRoleName(fn.name),
-      description: `Execution role of ${fn.name}: ${fn.description}`,
-      trustPolicy: POLICY([
-        { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
-      ]),
-      inlinePolicies: { 'manifest-actions': POLICY(statements) },
-      managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
-    });
-  }
 }

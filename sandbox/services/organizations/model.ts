@@ -267,7 +267,7 @@ export function seedOrganization(state: OrgState, runtime: LocalRuntime): void {
   state.touch();
   if (state.seeded()) return;
   const rng = runtime.generator;
-  const { config, loaded, managementAccountId: mgmt } = runtime;
+  const { config, managementAccountId: mgmt } = runtime;
   const alnum = 'abcdefghijklmnopqrstuvwxyz0123456789';
   const orgId = `o-${rng.chars(10, alnum)}`;
   const rootId = `r-${rng.chars(4, alnum)}`;
@@ -329,21 +329,5 @@ export function seedOrganization(state: OrgState, runtime: LocalRuntime): void {
       state.attach(FULL_AWS_ACCESS_ID, id);
       if (id !== mgmt) seedMemberRoles(runtime, id);
     });
-    for (const scp of config.scps) {
-      const id = `p-${rng.chars(8, alnum)}`;
-      state.store.put<PolicyRecord>(T.policies, id, {
-        Id: id,
-        Arn: `arn:aws:organizations::${mgmt}:policy/${orgId}/service_control_policy/${id}`,
-        Name: scp.name,
-        Description: `vendguard: ${scp.document}`,
-        Type: SCP,
-        AwsManaged: false,
-        Content: loaded.scpDocuments[scp.document] ?? '{}',
-      });
-      for (const target of scp.targets) {
-        const ouId = byPath.get(target);
-        if (ouId) state.attach(id, ouId);
-      }
-    }
   });
 }

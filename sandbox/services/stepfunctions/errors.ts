@@ -92,14 +92,6 @@ export class ValidationException extends StepFunctionsApiError {
   }
 }
 
-/** A definition file under `statemachines/` that cannot be loaded (bad JSON, invalid ASL). */
-export class DefinitionFileError extends Error {
-  constructor(file: string, detail: string, options?: { cause?: unknown }) {
-    super(`state machine definition ${file} is not usable: ${detail}`, options);
-    this.name = 'DefinitionFileError';
-  }
-}
-
 /**
  * An error as a Task state sees it: `name` is the ASL error (`TransientError`, `States.Runtime`,
  * `Lambda.ServiceException`) and `message` the cause. States-level runtime errors can be neither

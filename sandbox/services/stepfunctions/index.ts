@@ -1,23 +1,18 @@
 /**
  * The sandbox's Step Functions service: the API ({@link StepFunctions}), executions run by
- * aws-local-stepfunctions, and the {@link StateMachineStarter} EventBridge targets use. On start
- * it creates or updates every `statemachines/*.asl.json` (as `vendguard-<file>`, placeholders
- * filled with the sandbox's ARNs) and marks executions a previous process left RUNNING as FAILED
- * (`States.Runtime`, "sandbox restarted while the execution was running") so they can be redriven.
+ * aws-local-stepfunctions, and the {@link StateMachineStarter} EventBridge targets use. The hub's
+ * state machines are the deployed hub stack's (`AWS::StepFunctions::StateMachine`). On start it
+ * marks executions a previous process left RUNNING as FAILED (`States.Runtime`, "sandbox restarted
+ * while the execution was running") so they can be redriven.
  */
 import type { SandboxRuntime, ServiceDefinition, StateMachineStarter } from '../../core/types';
-import { definitionSubstitutions, loadDefinitionFiles, STATE_MACHINE_DIR, stateMachineName } from './definitions';
+import { stateMachineName } from './definitions';
 import { RESTART_CAUSE, RESTART_ERROR } from './executor';
 import { stateMachineArnOf } from './records';
 import { StepFunctions } from './service';
 
-export { definitionSubstitutions, fillPlaceholders, stateMachineName } from './definitions';
+export { fillPlaceholders, stateMachineName } from './definitions';
 export { StepFunctions } from './service';
-
-export interface StepFunctionsOptions {
-  /** Folder of the ASL files loaded on start. @default `statemachines/` */
-  readonly definitionsDir?: string;
-}
 
 /**
  * Creates the service and its starter.
@@ -26,13 +21,13 @@ export interface StepFunctionsOptions {
  * const { service, stateMachines } = createStepFunctionsService(runtime);
  * runtime.bind({ stateMachines });
  */
-export function createStepFunctionsService(
-  runtime: SandboxRuntime,
-  options: StepFunctionsOptions = {},
-): { service: ServiceDefinition; stateMachines: StateMachineStarter; stepFunctions: StepFunctions } {
+export function createStepFunctionsService(runtime: SandboxRuntime): {
+  service: ServiceDefinition;
+  stateMachines: StateMachineStarter;
+  stepFunctions: StepFunctions;
+} {
   const sfn = new StepFunctions(runtime);
   const region = runtime.config.organization.homeRegion;
-  const roleArn = `arn:aws:iam::${runtime.managementAccountId}:role/vendguard-state-machine`;
 
   const stateMachines: StateMachineStarter = {
     stateMachineArn: (name) => stateMachineArnOf(region, runtime.managementAccountId, stateMachineName(name)),
@@ -58,23 +53,6 @@ export function createStepFunctionsService(
     operations: sfn.operations(),
     start: () => {
       sfn.recoverInterrupted(RESTART_ERROR, RESTART_CAUSE);
-      const files = loadDefinitionFiles(
-        definitionSubstitutions((fn) => runtime.functions.functionArn(fn)),
-        options.definitionsDir ?? STATE_MACHINE_DIR,
-      );
-      for (const file of files) {
-        const arn = stateMachines.stateMachineArn(file.name);
-        const existing = sfn.records.stateMachine(arn);
-        if (!existing) {
-          sfn.createStateMachine(region, runtime.managementAccountId, {
-            name: stateMachineName(file.name),
-            definition: file.definition,
-            roleArn,
-          });
-        } else if (existing.definition !== file.definition) {
-          sfn.updateStateMachine(arn, { definition: file.definition });
-        }
-      }
     },
     stop: () => {
       sfn.executor.shutdown();

@@ -143,8 +143,13 @@ describe('identity policies', () => {
     );
   });
 
-  it('gives each function only its manifest actions: vend-announce cannot create an account', async () => {
-    const creds = sb.runtime.functionCredentials('vend-announce');
+  it('gives each function only what the deployed hub stack grants its role: vend-announce cannot create an account', async () => {
+    // the session Lambda gives the function's execution role (the deployed stack's `vendguard-vend-announce`)
+    const creds = sb.credentials({
+      accountId: sb.runtime.managementAccountId,
+      role: 'vendguard-vend-announce',
+      session: 'vendguard-vend-announce',
+    });
     const asFunction = new OrganizationsClient({
       endpoint: sb.endpoint,
       region: 'us-east-1',

@@ -51,7 +51,7 @@ describe('the flow of events through the buses', () => {
     const t = await traced(id, (x) => x.rules.every((r) => r.targets.every((g) => g.outcome !== 'pending')));
     expect(t.rules).toEqual([
       {
-        name: 'account-request',
+        name: 'vendguard-account-request',
         targets: [{ arn: 'arn:aws:lambda:eu-west-1:100000000001:function:vendguard-vend-start', outcome: 'delivered' }],
       },
     ]);

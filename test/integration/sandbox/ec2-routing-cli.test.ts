@@ -7,7 +7,7 @@ import {
   DescribeVpcsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import { SANDBOX_TRANSIT_GATEWAY_ID } from '../../../sandbox/deploy';
+import { SANDBOX_TRANSIT_GATEWAY_ID } from '../../../sandbox/services/ec2/transit-gateways';
 import {
   type AwsCli as Cli,
   type CliResult,

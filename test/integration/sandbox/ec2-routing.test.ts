@@ -23,9 +23,9 @@ import {
   EC2Client,
   ReplaceRouteCommand,
 } from '@aws-sdk/client-ec2';
-import { SANDBOX_TRANSIT_GATEWAY_ID } from '../../../sandbox/deploy';
 import { ec2Authorization } from '../../../sandbox/services/ec2/authorization';
 import { Ec2State } from '../../../sandbox/services/ec2/state';
+import { SANDBOX_TRANSIT_GATEWAY_ID } from '../../../sandbox/services/ec2/transit-gateways';
 import { createAccountIn, startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 
 /**

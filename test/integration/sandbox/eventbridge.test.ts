@@ -17,6 +17,7 @@ import {
   StartReplayCommand,
   TestEventPatternCommand,
 } from '@aws-sdk/client-eventbridge';
+import { AddPermissionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 
 /** Polls until `check` returns a value (or fails after `timeoutMs` of real time). */
@@ -39,14 +40,25 @@ describe('sandbox EventBridge through the SDK', () => {
   beforeAll(async () => {
     sb = await startTestSandbox();
     events = sb.client(EventBridgeClient);
-    // record deliveries to manifest functions instead of running them; unknown names still fail
-    const functions = sb.runtime.functions;
-    const real = functions.invoke.bind(functions);
-    jest.spyOn(functions, 'invoke').mockImplementation(async (name: string, event: unknown) => {
-      if (name.startsWith('missing-')) return real(name, event);
-      invoked.push({ name, event: event as Record<string, unknown> });
+    // record what Lambda runs for the deployed functions instead of running their handlers; a
+    // function that does not exist is refused by Lambda before anything runs
+    jest.spyOn(sb.runtime.functions, 'runModule').mockImplementation(async (invocation) => {
+      invoked.push({ name: invocation.recordName, event: invocation.event as Record<string, unknown> });
       return {};
     });
+    // as on AWS, a function runs for a rule only if its policy lets that rule invoke it
+    const lambda = sb.client(LambdaClient);
+    for (const name of ['guard-alert', 'notify-slack']) {
+      await lambda.send(
+        new AddPermissionCommand({
+          FunctionName: `vendguard-${name}`,
+          StatementId: 'test-rules',
+          Action: 'lambda:InvokeFunction',
+          Principal: 'events.amazonaws.com',
+          SourceArn: `arn:aws:events:${sb.runtime.homeRegion}:100000000001:rule/vendguard/it-*`,
+        }),
+      );
+    }
   });
   afterAll(async () => {
     await sb.stop();
@@ -230,7 +242,7 @@ describe('sandbox EventBridge through the SDK', () => {
       const body = (await res.json()) as { deadLetters: Dead[] };
       return body.deadLetters.find((d) => d.rule === 'it-dead');
     });
-    expect(dead).toMatchObject({ targetId: 'broken', errorName: 'FunctionNotFoundError', attempts: 2 });
+    expect(dead).toMatchObject({ targetId: 'broken', errorName: 'ResourceNotFoundException', attempts: 2 });
     const res = await fetch(`${sb.endpoint}/_sandbox/deadletters/redeliver`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -27,7 +27,7 @@ describe('scheduled functions', () => {
   it('deploys the schedule of guard-reconcile on the default bus, as the CDK app does', async () => {
     const rule = await sb
       .client(EventBridgeClient)
-      .send(new DescribeRuleCommand({ Name: 'guard-reconcile-schedule', EventBusName: 'default' }));
+      .send(new DescribeRuleCommand({ Name: 'vendguard-guard-reconcile-schedule', EventBusName: 'default' }));
     expect(rule).toMatchObject({ ScheduleExpression: 'rate(6 hours)', State: 'ENABLED' });
   });
 

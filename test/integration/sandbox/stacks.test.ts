@@ -492,7 +492,7 @@ describe('the synthesized CDK app', () => {
   }
 
   it('deploys VendguardHubGlobalEvents through the providers: its role, policy and forwarding rule are live', async () => {
-    // a member account stands in for a second hub (the sandbox's own hub already has these, seeded)
+    // a member account stands in for a second hub (the sandbox's own hub has these, deployed on start)
     const account = sb.accountId('log-archive');
     const { stack } = await deployInto(account, 'VendguardHubGlobalEvents');
     expect([stack.StackStatus, stack.StackStatusReason]).toEqual(['CREATE_COMPLETE', undefined]);
@@ -513,7 +513,7 @@ describe('the synthesized CDK app', () => {
   });
 
   it('deploys the whole VendguardHub: every resource type of the hub template is live', async () => {
-    // another account than the sandbox's hub, whose bus, table and state machine are still seeded by hand
+    // a second hub, in another account than the sandbox's own deployed hub
     const account = sb.accountId('security-tooling');
     const { stack, client } = await deployInto(account, 'VendguardHub');
     expect([stack.StackStatus, stack.StackStatusReason]).toEqual(['CREATE_COMPLETE', undefined]);
@@ -659,8 +659,10 @@ describe('the synthesized CDK app', () => {
       },
       Resources: { Vpc: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: '10.33.0.0/16' } } },
     });
+    // the hub account is bootstrapped (the sandbox deploys the app there); a member account is not
+    const member = sb.client(CloudFormationClient, { accountId: sb.accountId('bastion') });
     await expect(
-      cfn.send(new CreateStackCommand({ StackName: 'unbootstrapped', TemplateBody: template })),
+      member.send(new CreateStackCommand({ StackName: 'unbootstrapped', TemplateBody: template })),
     ).rejects.toMatchObject({
       name: 'ValidationError',
       message: 'Unable to fetch parameters [/cdk-bootstrap/hnb659fds/version] from parameter store for this account.',

@@ -137,7 +137,7 @@ describe('a call travels only along deployed rules', () => {
     });
     expect(central).toMatchObject({ account: hub, region: HOME, bus: 'vendguard' });
     expect(central?.event.account).toBe(guarded);
-    expect(central?.rules.map((r) => r.name)).toContain('igw-created');
+    expect(central?.rules.map((r) => r.name)).toContain('vendguard-igw-created');
   });
 
   it('global calls (IAM) land in us-east-1 and are forwarded from there', async () => {
@@ -180,7 +180,7 @@ describe('a call travels only along deployed rules', () => {
 
 describe("the hub bus's policy decides cross-account puts", () => {
   const statement = {
-    Sid: 'OrganizationMembersPutEvents',
+    Sid: 'cdk-OrganizationMembersPutEvents', // CDK prefixes the statement id,
     Effect: 'Allow',
     Principal: { AWS: '*' },
     Action: 'events:PutEvents',

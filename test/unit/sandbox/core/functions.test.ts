@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../../../infra/config/load';
-import { FunctionNotFoundError } from '../../../../sandbox/core/errors';
 import { withFunctionEnvironment } from '../../../../sandbox/core/functions';
 import { LocalRuntime } from '../../../../sandbox/core/runtime';
 
@@ -27,25 +26,38 @@ describe('InProcessFunctions', () => {
     expect(runtime.functions.functionArn('vend-start')).toBe(
       'arn:aws:lambda:eu-west-1:100000000001:function:vendguard-vend-start',
     );
-    expect(runtime.functions.spec('arn:aws:lambda:eu-west-1:100000000001:function:vendguard-vend-start').name).toBe(
-      'vend-start',
-    );
   });
 
-  it('rejects an unknown function with FunctionNotFoundError', async () => {
-    await expect(runtime.functions.invoke('no-such-function', {})).rejects.toBeInstanceOf(FunctionNotFoundError);
+  it('invokes only what Lambda has: a function no stack deployed is ResourceNotFoundException', async () => {
+    await expect(runtime.functions.invoke('vend-start', {})).rejects.toMatchObject({
+      code: 'ResourceNotFoundException',
+      message: expect.stringContaining('vendguard-vend-start'),
+    });
   });
 
-  it('runs a manifest handler with the sandbox environment and records the invocation', async () => {
-    delete process.env.SLACK_WEBHOOK_URL;
-    await runtime.functions.invoke('vend-start', { not: 'an EventBridge event' }).catch((e: unknown) => e);
+  it('runs a handler module with the sandbox as endpoint and its own variables, and records the invocation', async () => {
+    await runtime.functions
+      .runModule({
+        modulePath: 'functions/vend-start/app.ts',
+        exportName: 'handler',
+        recordName: 'vend-start',
+        functionName: 'vendguard-vend-start',
+        invokedFunctionArn: runtime.functions.functionArn('vend-start'),
+        memoryMb: 256,
+        timeoutSeconds: 30,
+        requestId: 'req-1',
+        logGroupName: '/aws/lambda/vendguard-vend-start',
+        event: { not: 'an EventBridge event' },
+        environment: { VENDGUARD_STATE_TABLE: 'from-the-function' },
+      })
+      .catch((e: unknown) => e);
+    const seen = process.env.VENDGUARD_STATE_TABLE;
     expect(process.env.AWS_ENDPOINT_URL).toBe('http://127.0.0.1:1');
-    // outside an invocation the process keeps the hub's credentials; the function saw its own role's
+    // outside an invocation the process keeps the hub's credentials and none of the function's variables
     expect(process.env.AWS_ACCESS_KEY_ID).toBe('ASIAVENDGUARDHUB0001');
-    expect(process.env.VENDGUARD_STATE_TABLE).toBe('vendguard-state');
-    expect(process.env.SLACK_WEBHOOK_URL).toBe('http://127.0.0.1:1/_sandbox/slack/webhook');
+    expect(seen).toBeUndefined();
     const [record] = runtime.functions.recent(1);
-    expect(record).toMatchObject({ functionName: 'vend-start', error: expect.any(String) });
+    expect(record).toMatchObject({ functionName: 'vend-start', requestId: 'req-1', error: expect.any(String) });
     expect(record?.durationMs).toBeGreaterThanOrEqual(0);
   });
 
@@ -82,14 +94,5 @@ describe('InProcessFunctions', () => {
       timeout: 30_000,
     });
     expect(JSON.parse(out.trim().split('\n').at(-1) as string)).toEqual(['inside', true]);
-  });
-
-  it('runs each function as its own execution role, vendguard-<name>', () => {
-    const credentials = runtime.functionCredentials('vend-announce');
-    expect(runtime.identities.registered(credentials.accessKeyId)?.arn).toBe(
-      'arn:aws:sts::100000000001:assumed-role/vendguard-vend-announce/vendguard-vend-announce',
-    );
-    expect(runtime.functionCredentials('vend-announce').accessKeyId).toBe(credentials.accessKeyId);
-    expect(runtime.functionCredentials('vend-start').accessKeyId).not.toBe(credentials.accessKeyId);
   });
 });

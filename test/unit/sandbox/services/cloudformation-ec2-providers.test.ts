@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AwsServiceError } from '../../../../sandbox/core/types';
-import { SANDBOX_TRANSIT_GATEWAY_ID } from '../../../../sandbox/deploy';
 import { ec2Providers } from '../../../../sandbox/services/cloudformation/providers/ec2';
 import {
   type CreatedResource,
@@ -11,6 +10,7 @@ import {
 } from '../../../../sandbox/services/cloudformation/resources';
 import { parseTemplate, ResolvedTemplate } from '../../../../sandbox/services/cloudformation/template';
 import { createEc2Service } from '../../../../sandbox/services/ec2';
+import { SANDBOX_TRANSIT_GATEWAY_ID } from '../../../../sandbox/services/ec2/transit-gateways';
 import { createTestRuntime, type TestRuntime } from '../../../helpers/runtime';
 
 type Result = Record<string, unknown>;

@@ -5,10 +5,10 @@
  * instance deletes everything it made.
  */
 import { loadOrganizationConfig } from '../../../../../infra/config/load';
-import { SANDBOX_TRANSIT_GATEWAY_ID } from '../../../../../sandbox/deploy';
 import { createCloudFormationService } from '../../../../../sandbox/services/cloudformation';
 import { stackResources } from '../../../../../sandbox/services/cloudformation/stack-resources';
 import { createEc2Service } from '../../../../../sandbox/services/ec2';
+import { SANDBOX_TRANSIT_GATEWAY_ID } from '../../../../../sandbox/services/ec2/transit-gateways';
 import { keys, type RuleRecord, TABLES, type TargetRecord } from '../../../../../sandbox/services/eventbridge/model';
 import { getRole } from '../../../../../sandbox/services/iam/model';
 import { createTestRuntime, type TestRuntime } from '../../../../helpers/runtime';

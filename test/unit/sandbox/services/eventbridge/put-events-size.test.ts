@@ -42,8 +42,12 @@ describe('PutEvents over the size limit', () => {
         functionArn: (name: string) => `arn:aws:lambda:eu-west-1:100000000001:function:vendguard-${name}`,
       },
     });
-    eb = createEventBridgeService(rt, { loadRules: false });
+    eb = createEventBridgeService(rt);
     await eb.service.start?.(rt);
+    await eb.service.operations.CreateEventBus?.(
+      { Name: 'vendguard' },
+      rt.context('CreateEventBus', { service: 'events' }),
+    );
   });
 
   afterEach(async () => {

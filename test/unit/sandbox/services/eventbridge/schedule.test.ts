@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { SandboxRuntime } from '../../../../../sandbox/core/types';
 import { createEventBridgeService } from '../../../../../sandbox/services/eventbridge';
 import { MAX_CATCH_UP } from '../../../../../sandbox/services/eventbridge/schedule';
@@ -9,22 +6,32 @@ import { createTestRuntime, type TestRuntime } from '../../../../helpers/runtime
 const MINUTE = 60_000;
 
 describe('cron schedules on the sandbox clock', () => {
-  let dir: string;
+  /** Rules to put at the next start (as a deployment would, between restarts). */
+  const written: [string, string][] = [];
   let rt: TestRuntime & SandboxRuntime;
   let invocations: Array<{ name: string; event: { time: string; 'detail-type': string; resources: string[] } }>;
   const services: Array<ReturnType<typeof createEventBridgeService>> = [];
 
-  /** Starts (or restarts, over the same store) the EventBridge service with the rule files of `dir`. */
+  /** Starts (or restarts, over the same store) the EventBridge service, then puts the rules written since. */
   async function start(): Promise<ReturnType<typeof createEventBridgeService>> {
-    const eb = createEventBridgeService(rt, { rulesDir: dir });
+    const eb = createEventBridgeService(rt);
     await eb.service.start?.(rt);
     eb.scheduler.stop(); // the test drives fireDue() itself
     services.push(eb);
+    for (const [name, schedule] of written.splice(0)) {
+      const call = (operation: string, input: Record<string, unknown>) =>
+        eb.service.operations[operation]?.(input, rt.context(operation, { service: 'events' }));
+      await call('PutRule', { Name: name, ScheduleExpression: schedule, Description: 'test' });
+      await call('PutTargets', {
+        Rule: name,
+        Targets: [{ Id: 'report', Arn: 'arn:aws:lambda:eu-west-1:100000000001:function:vendguard-report' }],
+      });
+    }
     return eb;
   }
 
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'vg-cron-'));
+    written.length = 0;
     invocations = [];
     // The manual clock starts at 2026-01-01T12:00:00Z, a Thursday.
     rt = Object.assign(createTestRuntime(), {
@@ -44,20 +51,10 @@ describe('cron schedules on the sandbox clock', () => {
       await eb.router.settle();
     }
     rt.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   function writeRule(name: string, schedule: string): void {
-    writeFileSync(
-      join(dir, `${name}.json`),
-      JSON.stringify({
-        name,
-        description: 'test',
-        mode: 'alert',
-        schedule,
-        target: { kind: 'function', name: 'report' },
-      }),
-    );
+    written.push([name, schedule]);
   }
 
   it('sends a Scheduled Event at each due time of a cron rule, stamped with that time', async () => {
@@ -76,9 +73,7 @@ describe('cron schedules on the sandbox clock', () => {
       ['report', 'Scheduled Event', '2026-01-01T12:15:00Z'],
       ['report', 'Scheduled Event', '2026-01-01T12:30:00Z'],
     ]);
-    expect(invocations[0]?.event.resources).toEqual([
-      'arn:aws:events:eu-west-1:100000000001:rule/vendguard/quarter-hourly',
-    ]);
+    expect(invocations[0]?.event.resources).toEqual(['arn:aws:events:eu-west-1:100000000001:rule/quarter-hourly']);
   });
 
   it('fires once for each due time a clock jump passed over, then at the next due time', async () => {

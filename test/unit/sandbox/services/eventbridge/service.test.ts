@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AwsServiceError, SandboxRuntime } from '../../../../../sandbox/core/types';
 import {
   createEventBridgeService,
@@ -22,7 +19,7 @@ interface Harness {
   failing: Set<string>;
 }
 
-async function harness(options: { rulesDir?: string; loadRules?: boolean } = { loadRules: false }): Promise<Harness> {
+async function harness(): Promise<Harness> {
   const base = createTestRuntime();
   const invocations: Harness['invocations'] = [];
   const executions: Harness['executions'] = [];
@@ -48,13 +45,20 @@ async function harness(options: { rulesDir?: string; loadRules?: boolean } = { l
       stateMachineArn: (name: string) => `arn:aws:states:eu-west-1:100000000001:stateMachine:vendguard-${name}`,
     },
   });
-  const eb = createEventBridgeService(rt, options);
+  const eb = createEventBridgeService(rt);
   await eb.service.start?.(rt);
   const call = async (operation: string, input: Record<string, unknown>) => {
     const handler = eb.service.operations[operation];
     if (!handler) throw new Error(`no operation ${operation}`);
     return (await handler(input, rt.context(operation, { service: 'events' }))) as Record<string, unknown>;
   };
+  // what the hub stack deploys: the central bus and its archive of every event
+  await call('CreateEventBus', { Name: 'vendguard' });
+  await call('CreateArchive', {
+    ArchiveName: 'vendguard-archive',
+    EventSourceArn: 'arn:aws:events:eu-west-1:100000000001:event-bus/vendguard',
+    EventPattern: JSON.stringify({ version: ['0'] }),
+  });
   return { rt, eb, invocations, executions, call, failing };
 }
 
@@ -96,9 +100,9 @@ describe('EventBridge service', () => {
     h.rt.close();
   });
 
-  it('starts with the default and vendguard buses and the vendguard archive', async () => {
+  it('lists the default bus (made on first use) with the buses and archives a deployment made', async () => {
     const buses = await h.call('ListEventBuses', {});
-    expect((buses.EventBuses as Array<{ Name: string }>).map((b) => b.Name)).toEqual(['default', 'vendguard']);
+    expect((buses.EventBuses as Array<{ Name: string }>).map((b) => b.Name).sort()).toEqual(['default', 'vendguard']);
     const archive = await h.call('DescribeArchive', { ArchiveName: 'vendguard-archive' });
     expect(archive.EventSourceArn).toBe('arn:aws:events:eu-west-1:100000000001:event-bus/vendguard');
     expect(archive.State).toBe('ENABLED');
@@ -420,7 +424,7 @@ describe('EventBridge service', () => {
     expect(h.invocations).toHaveLength(1);
 
     h.rt.store.put(TABLES.pending, (pending[0] as { key: string }).key, pending[0]);
-    const restarted = createEventBridgeService(h.rt, { loadRules: false });
+    const restarted = createEventBridgeService(h.rt);
     await restarted.service.start?.(h.rt);
     await restarted.router.settle();
     expect(h.invocations).toHaveLength(2);
@@ -431,7 +435,7 @@ describe('EventBridge service', () => {
 
   it('keeps rules and targets in the store across a restart', async () => {
     await ruleWithTarget(h, 'durable');
-    const again = createEventBridgeService(h.rt, { loadRules: false });
+    const again = createEventBridgeService(h.rt);
     await again.service.start?.(h.rt);
     again.bus.publish({
       source: 'vendguard.test',
@@ -447,69 +451,14 @@ describe('EventBridge service', () => {
   });
 });
 
-describe('EventBridge rule files and schedules', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'vg-rules-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  function writeRule(name: string, body: Record<string, unknown>): void {
-    writeFileSync(
-      join(dir, `${name}.json`),
-      JSON.stringify({ name, description: 'test rule', mode: 'alert', ...body }),
-    );
-  }
-
-  it('loads rule files idempotently, updates changed ones and removes deleted ones', async () => {
-    writeRule('igw-created', {
-      pattern: { source: ['aws.ec2'], detail: { eventName: ['CreateInternetGateway'] } },
-      target: { kind: 'function', name: 'guard-internet-gateway' },
-    });
-    writeRule('account-request', {
-      pattern: { source: ['vendguard.requests'] },
-      target: { kind: 'stateMachine', name: 'account-vending' },
-    });
-    const h = await harness({ rulesDir: dir });
-    const rules = await h.call('ListRules', { EventBusName: 'vendguard' });
-    expect((rules.Rules as Array<{ Name: string }>).map((r) => r.Name)).toEqual(['account-request', 'igw-created']);
-    const targets = await h.call('ListTargetsByRule', { Rule: 'account-request', EventBusName: 'vendguard' });
-    expect(targets.Targets).toEqual([
-      expect.objectContaining({ Arn: 'arn:aws:states:eu-west-1:100000000001:stateMachine:vendguard-account-vending' }),
-    ]);
-
-    writeRule('igw-created', {
-      pattern: { source: ['aws.ec2'], detail: { eventName: ['AttachInternetGateway'] } },
-      target: { kind: 'function', name: 'guard-internet-gateway' },
-      enabled: false,
-    });
-    rmSync(join(dir, 'account-request.json'));
-    const restarted = createEventBridgeService(h.rt, { rulesDir: dir });
-    await restarted.service.start?.(h.rt);
-    const described = await h.call('DescribeRule', { Name: 'igw-created', EventBusName: 'vendguard' });
-    expect(described.State).toBe('DISABLED');
-    expect(described.EventPattern).toContain('AttachInternetGateway');
-    await expectAwsError(
-      h.call('DescribeRule', { Name: 'account-request', EventBusName: 'vendguard' }),
-      'ResourceNotFoundException',
-    );
-    expect(h.rt.store.count(TABLES.targets, '100000000001/eu-west-1/vendguard/')).toBe(1);
-    restarted.scheduler.stop();
-    h.eb.scheduler.stop();
-    h.rt.close();
-  });
-
-  it('loads every rule file of events/rules', async () => {
-    const h = await harness({});
-    const rules = await h.call('ListRules', { EventBusName: 'vendguard' });
-    expect((rules.Rules as unknown[]).length).toBeGreaterThan(0);
-    h.eb.scheduler.stop();
-    h.rt.close();
-  });
-
+describe('EventBridge schedules', () => {
   it('sends a Scheduled Event to the targets of a rate rule once per period of simulated time', async () => {
-    writeRule('nightly', { schedule: 'rate(1 hour)', target: { kind: 'function', name: 'report' } });
-    const h = await harness({ rulesDir: dir });
+    const h = await harness();
+    await h.call('PutRule', { Name: 'nightly', ScheduleExpression: 'rate(1 hour)' });
+    await h.call('PutTargets', {
+      Rule: 'nightly',
+      Targets: [{ Id: 'report', Arn: 'arn:aws:lambda:eu-west-1:100000000001:function:vendguard-report' }],
+    });
     expect(h.eb.scheduler.fireDue()).toBe(0);
     h.rt.clock.advance(30 * 60_000);
     expect(h.eb.scheduler.fireDue()).toBe(0);
@@ -523,7 +472,7 @@ describe('EventBridge rule files and schedules', () => {
         event: expect.objectContaining({
           source: 'aws.events',
           'detail-type': 'Scheduled Event',
-          resources: ['arn:aws:events:eu-west-1:100000000001:rule/vendguard/nightly'],
+          resources: ['arn:aws:events:eu-west-1:100000000001:rule/nightly'],
         }),
       },
     ]);

@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import { AwsServiceError } from '../../../../../sandbox/core/types';
-import { createHarness, FIXTURES, type Harness } from './harness';
+import { createHarness, type Harness } from './harness';
 
 type Event = Record<string, unknown> & { id: number; type: string };
 
@@ -274,34 +273,6 @@ describe('Step Functions API', () => {
       const types = (h.history(String(result.executionArn)) as Event[]).map((e) => e.type);
       expect(types.filter((t) => t === 'MapIterationSucceeded')).toHaveLength(3);
       expect(types).toContain('ParallelStateEntered');
-    });
-  });
-
-  describe('start()', () => {
-    it('creates every definition file with the sandbox ARNs and starts it through the StateMachineStarter', async () => {
-      const loaded = createHarness({ base: h.base, definitionsDir: join(FIXTURES, 'loadable') });
-      loaded.functions.register('vend-validate-request', (event) => event);
-      await loaded.start();
-      const { createStepFunctionsService } = await import('../../../../../sandbox/services/stepfunctions/index');
-      const { stateMachines } = createStepFunctionsService(loaded.runtime);
-      const arn = stateMachines.stateMachineArn('sample-flow');
-
-      expect(arn).toBe('arn:aws:states:eu-west-1:100000000001:stateMachine:vendguard-sample-flow');
-      const definition = String(
-        (loaded.ops.DescribeStateMachine({ stateMachineArn: arn }, loaded.ctx) as { definition: string }).definition,
-      );
-      expect(definition).toContain(loaded.functions.functionArn('vend-validate-request'));
-      expect(definition).toContain('"bus": "vendguard"');
-      expect(definition).toContain('"table": "vendguard-state"');
-
-      const { executionArn } = await stateMachines.startExecution(arn, '{"id":1}', 'from-rule');
-      const done = await loaded.waitUntilDone(executionArn);
-      expect(JSON.parse(String(done.output))).toEqual({
-        bus: 'vendguard',
-        table: 'vendguard-state',
-        request: { id: 1 },
-      });
-      await loaded.stop();
     });
   });
 });

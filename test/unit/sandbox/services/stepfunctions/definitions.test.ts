@@ -1,14 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { FUNCTIONS } from '../../../../../functions/manifest';
-import {
-  definitionSubstitutions,
-  fillPlaceholders,
-  loadDefinitionFiles,
-  validateDefinition,
-} from '../../../../../sandbox/services/stepfunctions/definitions';
-import { DefinitionFileError } from '../../../../../sandbox/services/stepfunctions/errors';
+import { fillPlaceholders, validateDefinition } from '../../../../../sandbox/services/stepfunctions/definitions';
 import {
   evaluateReferencePath,
   functionNameOf,
@@ -19,16 +9,6 @@ import {
 const ph = (name: string): string => `$${'{'}${name}}`;
 
 describe('definition substitutions', () => {
-  it('maps every state-machine function placeholder to its ARN, plus the bus and table names', () => {
-    const subs = definitionSubstitutions((name) => `arn:fn:${name}`);
-
-    expect(subs.ValidateRequestFunctionArn).toBe('arn:fn:vend-validate-request');
-    expect(subs.EventBusName).toBe('vendguard');
-    expect(subs.StateTableName).toBe('vendguard-state');
-    const placeholders = FUNCTIONS.flatMap((f) => (f.trigger.kind === 'stateMachine' ? [f.trigger.placeholder] : []));
-    expect(Object.keys(subs).sort()).toEqual([...placeholders, 'EventBusName', 'StateTableName'].sort());
-  });
-
   it('fills placeholders and names the ones without a value', () => {
     expect(fillPlaceholders(`{"a":"${ph('X')}"}`, { X: 'x' })).toBe('{"a":"x"}');
     expect(() => fillPlaceholders(`${ph('X')} ${ph('Y')} ${ph('Z')}`, { X: 'x' })).toThrow(
@@ -42,37 +22,6 @@ describe('validateDefinition', () => {
     expect(validateDefinition('{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}')).toEqual([]);
     expect(validateDefinition('{"StartAt":"B","States":{"A":{"Type":"Pass","End":true}}}').join()).toMatch(/B/);
     expect(validateDefinition('not json')[0]).toMatch(/^not JSON/);
-  });
-});
-
-describe('loadDefinitionFiles', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'asl-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('loads *.asl.json files with their placeholders filled', () => {
-    writeFileSync(
-      join(dir, 'flow.asl.json'),
-      `{"StartAt":"A","States":{"A":{"Type":"Pass","Result":"${ph('EventBusName')}","End":true}}}`,
-    );
-    writeFileSync(join(dir, 'notes.json'), '{}');
-
-    const files = loadDefinitionFiles({ EventBusName: 'vendguard' }, dir);
-
-    expect(files.map((f) => f.name)).toEqual(['flow']);
-    expect(files[0]?.definition).toContain('"Result":"vendguard"');
-  });
-
-  it('throws DefinitionFileError naming the file for an unknown placeholder', () => {
-    writeFileSync(
-      join(dir, 'bad.asl.json'),
-      `{"StartAt":"A","States":{"A":{"Type":"Pass","Result":"${ph('Nope')}","End":true}}}`,
-    );
-
-    expect(() => loadDefinitionFiles({}, dir)).toThrow(DefinitionFileError);
-    expect(() => loadDefinitionFiles({}, dir)).toThrow(/bad\.asl\.json.*\$\{Nope\}/);
   });
 });
 

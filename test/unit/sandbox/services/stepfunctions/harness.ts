@@ -64,7 +64,7 @@ export interface Harness {
  * @param options.base - reuse a runtime (and its store) across a simulated restart
  */
 export function createHarness(
-  options: { scale?: number; base?: TestRuntime; definitionsDir?: string; functions?: FakeFunctions } = {},
+  options: { scale?: number; base?: TestRuntime; functions?: FakeFunctions } = {},
 ): Harness {
   const base = options.base ?? createTestRuntime();
   const clock = new ScaledClock(options.scale ?? 600);
@@ -78,9 +78,7 @@ export function createHarness(
       tracked.push(p);
     },
   };
-  const { service, stepFunctions: sfn } = createStepFunctionsService(runtime, {
-    definitionsDir: options.definitionsDir ?? join(FIXTURES, 'none'),
-  });
+  const { service, stepFunctions: sfn } = createStepFunctionsService(runtime);
   const ops = sfn.operations();
   const ctx: RequestContext = { ...base.context('Test', { service: 'states' }), runtime };
 
