@@ -22,8 +22,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { PROJECT_ROOT } from '../config/load';
 import { FUNCTIONS } from '../functions/manifest';
-import { PROJECT_ROOT } from '../infra/config/load';
 import { BUNDLE_BUDGET_BYTES, buildFunctions, DEFAULT_OUT_DIR } from '../scripts/build';
 
 export const REQUIRE_GOAL_MS = 60;

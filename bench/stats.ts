@@ -1,7 +1,7 @@
 /** Helpers the benchmark programs share: percentiles, rounding, and writing `bench/results/<name>.json`. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../infra/config/load';
+import { PROJECT_ROOT } from '../config/load';
 
 /** The nearest-rank `p`th percentile of samples sorted ascending (0 when there are none). */
 export const percentile = (sorted: readonly number[], p: number): number =>

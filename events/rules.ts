@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
-import { SEVERITIES } from '../infra/config/schema';
+import { SEVERITIES } from '../config/schema';
 
 /**
  * An EventBridge rule of vendguard, one JSON file per rule in `events/rules/`. The CDK app deploys

@@ -11,9 +11,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
+import { loadOrganizationConfig, PROJECT_ROOT } from '../config/load';
+import type { OrganizationConfig } from '../config/schema';
 import { FUNCTIONS, type FunctionSpec } from '../functions/manifest';
-import { loadOrganizationConfig, PROJECT_ROOT } from '../infra/config/load';
-import type { OrganizationConfig } from '../infra/config/schema';
 
 /** Per-bundle size budget (the nodejs22.x cold start goal). */
 export const BUNDLE_BUDGET_BYTES = 250 * 1024;
@@ -96,7 +96,7 @@ export async function bundleFunction(
     if (text.includes(needle)) problems.push(`${spec.name}: the bundle contains "${needle}" (a secret must not ship)`);
   }
   // functions/shared/config.ts loads the YAML only in a branch that is dead once the config is defined.
-  const loader = bundledInputs(result.metafile).find((p) => /node_modules\/yaml\/|infra\/config\/load\.ts$/.test(p));
+  const loader = bundledInputs(result.metafile).find((p) => /node_modules\/yaml\/|(^|\/)config\/load\.ts$/.test(p));
   if (loader) problems.push(`${spec.name}: the YAML config loader is in the bundle (${loader})`);
   return {
     name: spec.name,

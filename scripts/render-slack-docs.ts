@@ -4,11 +4,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadOrganizationConfig } from '../config/load';
 import { notificationKey } from '../functions/shared/notify/notification';
 import { renderPlainText } from '../functions/shared/notify/plain-text';
 import { render } from '../functions/shared/notify/render';
 import { routeFor } from '../functions/shared/notify/routing';
-import { loadOrganizationConfig } from '../infra/config/load';
 import { SLACK_EXAMPLES } from './slack-examples';
 
 export const DOC = join(__dirname, '..', 'docs', 'slack.md');

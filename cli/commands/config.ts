@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { ConfigValidationError } from '../../infra/config/errors';
-import { DEFAULT_CONFIG_PATH, loadOrganizationConfig } from '../../infra/config/load';
-import { FULL_AWS_ACCESS, SCP_MAX_CHARACTERS, scpSize } from '../../infra/config/validate';
+import { ConfigValidationError } from '../../config/errors';
+import { DEFAULT_CONFIG_PATH, loadOrganizationConfig } from '../../config/load';
+import { FULL_AWS_ACCESS, SCP_MAX_CHARACTERS, scpSize } from '../../config/validate';
 import { CliError, EXIT, printJson } from '../output';
 
 /**
@@ -9,9 +9,7 @@ import { CliError, EXIT, printJson } from '../output';
  * every problem at once, no AWS call.
  */
 export function register(program: Command): void {
-  const config = program
-    .command('config')
-    .description('Work with the organization config (infra/config/organization.yaml)');
+  const config = program.command('config').description('Work with the organization config (config/organization.yaml)');
   config
     .command('validate')
     .description('Validate an organization config: strict schema, then cross-field checks; makes no AWS call')

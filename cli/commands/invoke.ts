@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Command } from 'commander';
+import { PROJECT_ROOT } from '../../config/load';
 import { FUNCTIONS, functionSpec } from '../../functions/manifest';
 import { awsClient } from '../../functions/shared/aws';
-import { PROJECT_ROOT } from '../../infra/config/load';
 import { CliError, EXIT, printJson } from '../output';
 
 /** A Lambda-like context for a local invocation. */

@@ -1,8 +1,8 @@
-import type { OrganizationConfig } from '../../infra/config/schema';
+import type { OrganizationConfig } from '../../config/schema';
 
 /**
  * The build embeds the validated config as JSON (`define`); in the sandbox and in tests it is
- * read from `VENDGUARD_CONFIG` or `infra/config/organization.yaml`.
+ * read from `VENDGUARD_CONFIG` or `config/organization.yaml`.
  */
 declare const __VENDGUARD_CONFIG__: string | undefined;
 
@@ -15,8 +15,7 @@ export function organizationConfig(): OrganizationConfig {
       typeof __VENDGUARD_CONFIG__ !== 'undefined'
         ? (JSON.parse(__VENDGUARD_CONFIG__) as OrganizationConfig)
         : // Lazy so that esbuild drops the YAML loader from bundles (the branch is dead once defined).
-          (require('../../infra/config/load') as typeof import('../../infra/config/load')).loadOrganizationConfig()
-            .config;
+          (require('../../config/load') as typeof import('../../config/load')).loadOrganizationConfig().config;
   }
   return cached;
 }

@@ -5,7 +5,7 @@
  */
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import * as z from 'zod/mini';
-import type { OrganizationConfig } from '../../infra/config/schema';
+import type { OrganizationConfig } from '../../config/schema';
 import { TransientError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import {

@@ -3,7 +3,7 @@
  * computes the vending plan. Makes read-only calls only: a rejected request changes nothing.
  */
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
-import type { OrganizationConfig } from '../../infra/config/schema';
+import type { OrganizationConfig } from '../../config/schema';
 import { InputValidationError } from '../shared/errors';
 import type { AccountRequest } from '../shared/schemas/account-request';
 import { accountByEmail, accountTags, ouIdByPath, rootId } from '../shared/vending/org';

@@ -6,10 +6,10 @@ import { Architecture, Code, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { PROJECT_ROOT } from '../../config/load';
+import type { OrganizationConfig } from '../../config/schema';
 import type { FunctionSpec } from '../../functions/manifest';
 import { esbuildDefines, MAIN_FIELDS } from '../../scripts/build';
-import { PROJECT_ROOT } from '../config/load';
-import type { OrganizationConfig } from '../config/schema';
 import { UnknownReferenceError } from './errors';
 
 /** The environment every function gets (Powertools and the shared names). */

@@ -2,7 +2,7 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnStackSet } from 'aws-cdk-lib/aws-cloudformation';
 import { CfnPolicy } from 'aws-cdk-lib/aws-organizations';
 import type { Construct } from 'constructs';
-import type { OrganizationConfig } from '../config/schema';
+import type { OrganizationConfig } from '../../config/schema';
 import { parseCfnYaml } from './cfn-yaml';
 import type { DeploymentContext } from './context';
 import { DeploymentContextError, UnknownReferenceError } from './errors';
@@ -44,7 +44,7 @@ export class GovernanceStack extends Stack {
     for (const set of config.baselines.stackSets) {
       const body = props.baselineTemplates[set.template];
       if (body === undefined)
-        throw new UnknownReferenceError(`stack set ${set.name}: infra/baselines/${set.template} not found`);
+        throw new UnknownReferenceError(`stack set ${set.name}: config/baselines/${set.template} not found`);
       const declared = parseCfnYaml(body).Parameters ?? {};
       const overrides = deployment.stackSetParameters[set.name] ?? {};
       const parameters = Object.keys(declared)
@@ -79,7 +79,7 @@ export class GovernanceStack extends Stack {
     }
     for (const scp of config.scps) {
       const text = props.scpDocuments[scp.document];
-      if (text === undefined) throw new UnknownReferenceError(`SCP ${scp.name}: infra/scps/${scp.document} not found`);
+      if (text === undefined) throw new UnknownReferenceError(`SCP ${scp.name}: config/scps/${scp.document} not found`);
       this.policies.set(
         scp.name,
         new CfnPolicy(this, `Scp-${scp.name}`, {

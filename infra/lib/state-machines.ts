@@ -8,8 +8,8 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { PROJECT_ROOT } from '../../config/load';
 import type { FunctionSpec } from '../../functions/manifest';
-import { PROJECT_ROOT } from '../config/load';
 
 export const STATE_MACHINE_DIR = join(PROJECT_ROOT, 'statemachines');
 

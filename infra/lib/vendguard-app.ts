@@ -1,8 +1,8 @@
 import { type App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { type LoadedConfig, loadOrganizationConfig } from '../../config/load';
 import { HUB_FORWARDING_RULE } from '../../events/rules';
 import { FUNCTIONS, type FunctionSpec } from '../../functions/manifest';
-import { type LoadedConfig, loadOrganizationConfig } from '../config/load';
 import { readDeploymentContext } from './context';
 import { GovernanceStack } from './governance-stack';
 import { HubGlobalEventsStack } from './hub-global-events-stack';

@@ -7,13 +7,13 @@ import { join, resolve } from 'node:path';
  * The synthesized CDK app as the sandbox consumes it: the cloud assembly (`manifest.json` and a
  * template per stack) that `infra/app.ts` writes, never the app's constructs. Synthesis runs the app
  * in a child process, offline, with `cdk.json`'s context and the sandbox's organization ids, and is
- * cached under `<home>/cdk.out/<hash>` by a hash of its inputs (the app, the functions it bundles,
- * the state machines, the rules, the config, the context and the lockfile): an unchanged start
+ * cached (see {@link defaultCacheDir}) by a hash of its inputs (the config, the app, the functions,
+ * the state machines, the rules, the build script, the context and the lockfile): an unchanged start
  * reuses it.
  */
 
 /** The folders and files whose content decides the assembly. */
-const INPUTS = ['infra', 'functions', 'statemachines', 'events', 'cdk.json', 'package-lock.json'];
+const INPUTS = ['config', 'infra', 'functions', 'statemachines', 'events', 'scripts', 'cdk.json', 'package-lock.json'];
 const SKIP = new Set(['node_modules', 'cdk.out', '.git']);
 
 export interface AssemblyStack {

@@ -15,7 +15,7 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { PROJECT_ROOT } from '../../infra/config/load';
+import { PROJECT_ROOT } from '../../config/load';
 import type { LocalRuntime } from '../core/runtime';
 import { STACK_TABLES } from '../services/cloudformation';
 import { SANDBOX_TRANSIT_GATEWAY_ID } from '../services/ec2/transit-gateways';

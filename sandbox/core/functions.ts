@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../infra/config/load';
+import { PROJECT_ROOT } from '../../config/load';
 import type { IssuedCredentials } from './identity';
 import type { Clock, FunctionInvoker, Store } from './types';
 

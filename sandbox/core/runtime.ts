@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
-import { type LoadedConfig, loadOrganizationConfig } from '../../infra/config/load';
-import type { OrganizationConfig } from '../../infra/config/schema';
+import { type LoadedConfig, loadOrganizationConfig } from '../../config/load';
+import type { OrganizationConfig } from '../../config/schema';
 import { recordHistory } from '../services/cloudtrail-history';
 import { invokeFunction } from '../services/lambda/api';
 import { denialMessage, Gatekeeper } from './auth';

@@ -4,7 +4,7 @@
  * calls the handler, and encodes the result (or an {@link AwsServiceError}) back, so a service
  * never sees HTTP. The server also emits the CloudTrail event of every mutating call.
  */
-import type { OrganizationConfig } from '../../infra/config/schema';
+import type { OrganizationConfig } from '../../config/schema';
 import type { CompiledPolicy } from '../policy/types';
 
 /** Wire protocols the sandbox speaks. */

@@ -306,7 +306,7 @@ function compileDocument(doc: Json, kind: PolicyKind): Body {
  * @param source - where the document comes from, carried into decisions
  * @throws {@link MalformedPolicyError} when IAM or Organizations would refuse the document
  * @example
- * const scp = parsePolicy(readFileSync('infra/scps/quarantine.json', 'utf8'), 'scp', { kind: 'scp', name: 'p-quarantine' });
+ * const scp = parsePolicy(readFileSync('config/scps/quarantine.json', 'utf8'), 'scp', { kind: 'scp', name: 'p-quarantine' });
  */
 export function parsePolicy(document: string | object, kind: PolicyKind, source: PolicySource): CompiledPolicy {
   const text = typeof document === 'string' ? document : JSON.stringify(document);

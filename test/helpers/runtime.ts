@@ -1,4 +1,4 @@
-import { loadOrganizationConfig } from '../../infra/config/load';
+import { loadOrganizationConfig } from '../../config/load';
 import { SeededRandom } from '../../sandbox/core/random';
 import { SqliteStore } from '../../sandbox/core/store';
 import type {
@@ -81,7 +81,7 @@ const ROOT_ID = 'r-test';
 
 /**
  * A small in-memory sandbox runtime for calling service handlers directly: SQLite in memory, a
- * manual clock, an organization built from `infra/config/organization.yaml` (core accounts get
+ * manual clock, an organization built from `config/organization.yaml` (core accounts get
  * `100000000001`, … in config order), a recording bus and scriptable faults.
  *
  * @example

@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub strings use ${Name} on purpose
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASELINE_DIR, loadOrganizationConfig, PROJECT_ROOT } from '../../infra/config/load';
+import { BASELINE_DIR, loadOrganizationConfig, PROJECT_ROOT } from '../../config/load';
 import { type CfnTemplate, parseCfnYaml } from '../../infra/lib/cfn-yaml';
 import { eventPatternProblem, matchesEventPattern } from '../../sandbox/services/eventbridge/pattern';
 

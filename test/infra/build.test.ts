@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { loadOrganizationConfig, PROJECT_ROOT } from '../../config/load';
 import { functionSpec } from '../../functions/manifest';
-import { loadOrganizationConfig, PROJECT_ROOT } from '../../infra/config/load';
 import { buildFunctions, bundledInputs, formatReport } from '../../scripts/build';
 
 const { config } = loadOrganizationConfig();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { BASELINE_DIR, loadOrganizationConfig, SCP_DIR } from '../../infra/config/load';
+import { BASELINE_DIR, loadOrganizationConfig, SCP_DIR } from '../../config/load';
 import { parseCfnYaml } from '../../infra/lib/cfn-yaml';
 import { buildVendguardApp } from '../../infra/lib/vendguard-app';
 import { type CfnResource, cdkJsonContext, logicalIdOf, type Synthesized, synthesizeApp } from './support';
@@ -21,7 +21,7 @@ const resource = (type: string, props: Record<string, unknown>) =>
 
 describe('governance stack: baseline stack sets', () => {
   it.each(config.baselines.stackSets.map((s) => [s.name, s] as const))(
-    '%s is service-managed with managed execution, no auto-deployment and the template from infra/baselines',
+    '%s is service-managed with managed execution, no auto-deployment and the template from config/baselines',
     (name, set) => {
       const props = resource('AWS::CloudFormation::StackSet', { StackSetName: name });
       expect(props).toMatchObject({

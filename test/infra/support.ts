@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { PROJECT_ROOT } from '../../infra/config/load';
+import { PROJECT_ROOT } from '../../config/load';
 import { buildVendguardApp, type VendguardStacks } from '../../infra/lib/vendguard-app';
 
 /** The context of `cdk.json` (what `npx cdk synth` uses). */

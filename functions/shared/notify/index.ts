@@ -4,7 +4,7 @@
  * renders Block Kit, delivers with retries, and dead-letters what it cannot deliver.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { OrganizationConfig } from '../../../infra/config/schema';
+import type { OrganizationConfig } from '../../../config/schema';
 import { awsClient } from '../aws';
 import { organizationConfig } from '../config';
 import { logger } from '../logger';

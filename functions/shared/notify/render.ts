@@ -3,7 +3,7 @@
  * rejected account request. Every
  * text is escaped and cut to Slack's limits, so rendering never fails on long input.
  */
-import type { Severity } from '../../../infra/config/schema';
+import type { Severity } from '../../../config/schema';
 import type {
   AccountRequestRejected,
   AccountVended,

@@ -1,4 +1,4 @@
-import type { OrganizationConfig } from '../../../infra/config/schema';
+import type { OrganizationConfig } from '../../../config/schema';
 import type { Notification } from './notification';
 
 /** Where a notification goes and why (logged and recorded with every delivery). */

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { SEVERITIES } from '../../../infra/config/schema';
+import { SEVERITIES } from '../../../config/schema';
 import { eventBridgeEnvelope } from './eventbridge';
 
 /** Event sources and detail types vendguard itself puts on the bus. */

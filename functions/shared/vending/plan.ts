@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
-import type { OrganizationConfig } from '../../../infra/config/schema';
+import type { OrganizationConfig } from '../../../config/schema';
 import { type AccountRequest, AccountRequestSchema } from '../schemas/account-request';
 
 // zod/mini ships without messages ("Invalid input"); a rejected request must say why. Import the one

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../../config/load';
 import { FUNCTIONS } from '../../../functions/manifest';
-import { PROJECT_ROOT } from '../../../infra/config/load';
 import type { FunctionRecord } from './model';
 
 /**

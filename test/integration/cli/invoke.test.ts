@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../../infra/config/load';
+import { PROJECT_ROOT } from '../../../config/load';
 import { startTestSandbox, TEST_ADMIN_KEY, TEST_ADMIN_SECRET, type TestSandbox } from '../../helpers/sandbox';
 
 let sb: TestSandbox;

@@ -15,9 +15,9 @@ import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge
 import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { ListPoliciesCommand, ListTargetsForPolicyCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { loadOrganizationConfig } from '../../../config/load';
 import { deployedRuleName, loadRules } from '../../../events/rules';
 import { FUNCTIONS } from '../../../functions/manifest';
-import { loadOrganizationConfig } from '../../../infra/config/load';
 import { readAssembly } from '../../../sandbox/cdk/assembly';
 import { deployApp, deployAssembly } from '../../../sandbox/cdk/deploy';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';

@@ -29,12 +29,12 @@ import {
   TagResourceCommand,
   UpdatePolicyCommand,
 } from '@aws-sdk/client-organizations';
+import { loadOrganizationConfig } from '../../../config/load';
 import {
   CreateAccountResultDetailsSchema,
   SERVICE_EVENT_DETAIL_TYPE,
   ServiceEventSchema,
 } from '../../../functions/shared/schemas/cloudtrail';
-import { loadOrganizationConfig } from '../../../infra/config/load';
 import type { BusEvent } from '../../../sandbox/core/types';
 import { busEvents, KEEP_BUS_EVENTS } from '../../../sandbox/services/eventbridge/trace';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';

@@ -13,7 +13,7 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { PROJECT_ROOT } from '../../../infra/config/load';
+import { PROJECT_ROOT } from '../../../config/load';
 import { fillPlaceholders } from '../../../sandbox/services/stepfunctions/definitions';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 

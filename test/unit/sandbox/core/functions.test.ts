@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../../../infra/config/load';
+import { PROJECT_ROOT } from '../../../../config/load';
 import { withFunctionEnvironment } from '../../../../sandbox/core/functions';
 import { LocalRuntime } from '../../../../sandbox/core/runtime';
 

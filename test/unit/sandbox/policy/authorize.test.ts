@@ -7,7 +7,7 @@ import { ACCOUNT, allowAll, OTHER, policy, request, root, service, session } fro
 
 const ROOT_DIR = join(__dirname, '../../../..');
 const scpFile = (name: string): CompiledPolicy =>
-  parsePolicy(readFileSync(join(ROOT_DIR, 'infra/scps', `${name}.json`), 'utf8'), 'scp', { kind: 'scp', name });
+  parsePolicy(readFileSync(join(ROOT_DIR, 'config/scps', `${name}.json`), 'utf8'), 'scp', { kind: 'scp', name });
 const fullAccess = () => allowAll('scp');
 const admin = () => allowAll('identity');
 const BUCKET = 'arn:aws:s3:::shared-data';
@@ -307,7 +307,7 @@ function resolveIntrinsics(value: unknown, params: Record<string, string>): unkn
 describe('trust policies (sts:AssumeRole)', () => {
   const HUB = '222222222222';
   const BASTION = '333333333333';
-  const template = parseCfnYaml(readFileSync(join(ROOT_DIR, 'infra/baselines/security-baseline.yaml'), 'utf8'));
+  const template = parseCfnYaml(readFileSync(join(ROOT_DIR, 'config/baselines/security-baseline.yaml'), 'utf8'));
   const params = {
     'AWS::AccountId': ACCOUNT,
     'AWS::Partition': 'aws',

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { MalformedPolicyError, parsePolicy } from '../../../../sandbox/policy';
 import type { PolicyKind } from '../../../../sandbox/policy/types';
 
-const SCP_DIR = join(__dirname, '../../../../infra/scps');
+const SCP_DIR = join(__dirname, '../../../../config/scps');
 const src = (kind: PolicyKind) => ({ kind, name: 'spec' });
 const allow = { Effect: 'Allow', Action: '*', Resource: '*' };
 const doc = (...statements: unknown[]) => ({ Version: '2012-10-17', Statement: statements });

@@ -66,7 +66,7 @@ function failure(fn: () => unknown): { name: string; code?: string; message: str
 
 /** The network baseline's resources, created one by one in template order (it is dependency order there). */
 function deployBaseline(parameters: { ParameterKey: string; ParameterValue: string }[] = []) {
-  const body = readFileSync(join(__dirname, '../../../../infra/baselines/network-baseline.yaml'), 'utf8');
+  const body = readFileSync(join(__dirname, '../../../../config/baselines/network-baseline.yaml'), 'utf8');
   const template = parseTemplate(body);
   if (!template) throw new Error('network-baseline.yaml does not parse');
   const made = new Map<string, { type: string; props: Result; created: CreatedResource }>();

@@ -19,13 +19,13 @@ import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organi
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { loadOrganizationConfig } from '../../../../../config/load';
+import type { OrganizationConfig } from '../../../../../config/schema';
 import { clearCredentialCache } from '../../../../../functions/shared/aws';
 import { setOrganizationConfig } from '../../../../../functions/shared/config';
 import { resetGuardClients } from '../../../../../functions/shared/guardrails/clients';
 import { resetAccountDirectory } from '../../../../../functions/shared/guardrails/exemptions';
 import type { GuardrailFinding } from '../../../../../functions/shared/schemas/findings';
-import { loadOrganizationConfig } from '../../../../../infra/config/load';
-import type { OrganizationConfig } from '../../../../../infra/config/schema';
 
 export const SERVICE_ACCOUNT = '222233334444';
 export const OTHER_SERVICE_ACCOUNT = '333344445555';

@@ -1,7 +1,7 @@
+import { loadOrganizationConfig } from '../../../../../config/load';
 import type { Notification } from '../../../../../functions/shared/notify/notification';
 import { notificationKey } from '../../../../../functions/shared/notify/notification';
 import { routeFor } from '../../../../../functions/shared/notify/routing';
-import { loadOrganizationConfig } from '../../../../../infra/config/load';
 import { exampleOf, SLACK_EXAMPLES } from '../../../../../scripts/slack-examples';
 
 const channels = loadOrganizationConfig().config.slack.channels;

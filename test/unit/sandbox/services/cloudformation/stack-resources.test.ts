@@ -4,7 +4,7 @@
  * fails the instance naming the resource and rolls back; an update follows the template; deleting the
  * instance deletes everything it made.
  */
-import { loadOrganizationConfig } from '../../../../../infra/config/load';
+import { loadOrganizationConfig } from '../../../../../config/load';
 import { createCloudFormationService } from '../../../../../sandbox/services/cloudformation';
 import { stackResources } from '../../../../../sandbox/services/cloudformation/stack-resources';
 import { createEc2Service } from '../../../../../sandbox/services/ec2';

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../../../../infra/config/load';
+import { PROJECT_ROOT } from '../../../../../config/load';
 import { ScaledClock } from '../../../../../sandbox/core/clock';
 import type { FunctionInvoker, RequestContext, SandboxRuntime } from '../../../../../sandbox/core/types';
 import { fillPlaceholders } from '../../../../../sandbox/services/stepfunctions/definitions';

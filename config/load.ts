@@ -5,11 +5,11 @@ import { ConfigValidationError } from './errors';
 import type { OrganizationConfig } from './schema';
 import { validateOrganizationConfig } from './validate';
 
-/** Root of the repository (this file lives in `infra/config/`). */
-export const PROJECT_ROOT = resolve(__dirname, '..', '..');
-export const DEFAULT_CONFIG_PATH = join(PROJECT_ROOT, 'infra', 'config', 'organization.yaml');
-export const SCP_DIR = join(PROJECT_ROOT, 'infra', 'scps');
-export const BASELINE_DIR = join(PROJECT_ROOT, 'infra', 'baselines');
+/** Root of the repository (this file lives in `config/`). */
+export const PROJECT_ROOT = resolve(__dirname, '..');
+export const DEFAULT_CONFIG_PATH = join(PROJECT_ROOT, 'config', 'organization.yaml');
+export const SCP_DIR = join(PROJECT_ROOT, 'config', 'scps');
+export const BASELINE_DIR = join(PROJECT_ROOT, 'config', 'baselines');
 
 /** A validated config with the documents it references. */
 export interface LoadedConfig {
@@ -34,7 +34,7 @@ function readDir(dir: string, pattern: RegExp): Record<string, string> {
  * Reads, parses and validates an organization config file and the SCP documents and baseline
  * templates it names. Throws {@link ConfigValidationError} listing every problem. No AWS call.
  *
- * @param path - the YAML file; defaults to `VENDGUARD_CONFIG` or `infra/config/organization.yaml`
+ * @param path - the YAML file; defaults to `VENDGUARD_CONFIG` or `config/organization.yaml`
  * @example
  * const { config } = loadOrganizationConfig();
  */
@@ -53,10 +53,11 @@ export function loadOrganizationConfig(path = process.env.VENDGUARD_CONFIG ?? DE
   } catch (err) {
     throw new ConfigValidationError(label, [{ path: '', message: `not valid YAML: ${(err as Error).message}` }]);
   }
-  // SCP documents and templates sit next to the default config; a config elsewhere may bring its own.
-  const siblingInfra = dirname(dirname(file));
-  const scpDir = existsSync(join(siblingInfra, 'scps')) ? join(siblingInfra, 'scps') : SCP_DIR;
-  const baselineDir = existsSync(join(siblingInfra, 'baselines')) ? join(siblingInfra, 'baselines') : BASELINE_DIR;
+  // SCP documents and templates sit next to the default config (`scps/`, `baselines/`); a config
+  // elsewhere may bring its own the same way.
+  const beside = dirname(file);
+  const scpDir = existsSync(join(beside, 'scps')) ? join(beside, 'scps') : SCP_DIR;
+  const baselineDir = existsSync(join(beside, 'baselines')) ? join(beside, 'baselines') : BASELINE_DIR;
   const scpDocuments = readDir(scpDir, /\.json$/);
   const baselineTemplates = readDir(baselineDir, /\.ya?ml$/);
   const result = validateOrganizationConfig(raw, { scpDocuments, baselineTemplates: Object.keys(baselineTemplates) });

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { ConfigValidationError } from '../../../../infra/config/errors';
-import { DEFAULT_CONFIG_PATH, loadOrganizationConfig } from '../../../../infra/config/load';
-import { scpSize, validateOrganizationConfig } from '../../../../infra/config/validate';
+import { ConfigValidationError } from '../../../config/errors';
+import { DEFAULT_CONFIG_PATH, loadOrganizationConfig } from '../../../config/load';
+import { scpSize, validateOrganizationConfig } from '../../../config/validate';
 
 type Raw = Record<string, unknown> & {
   organizationalUnits: { path: string }[];

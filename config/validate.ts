@@ -8,9 +8,9 @@ export const FULL_AWS_ACCESS = 'FullAWSAccess';
 
 /** Inputs the cross-field checks need besides the parsed file. */
 export interface ValidationContext {
-  /** SCP document text by file name (from `infra/scps/`); a missing name is reported. */
+  /** SCP document text by file name (from `config/scps/`); a missing name is reported. */
   readonly scpDocuments: Readonly<Record<string, string>>;
-  /** Baseline template file names available in `infra/baselines/`. */
+  /** Baseline template file names available in `config/baselines/`. */
   readonly baselineTemplates: readonly string[];
 }
 
@@ -118,7 +118,7 @@ function crossFieldIssues(config: OrganizationConfig, ctx: ValidationContext): C
     if (!ctx.baselineTemplates.includes(stackSet.template)) {
       issues.push({
         path: `baselines.stackSets.${i}.template`,
-        message: `template ${stackSet.template} not found in infra/baselines/`,
+        message: `template ${stackSet.template} not found in config/baselines/`,
       });
     }
   });
@@ -137,7 +137,7 @@ function crossFieldIssues(config: OrganizationConfig, ctx: ValidationContext): C
     scpNames.add(scp.name);
     const document = ctx.scpDocuments[scp.document];
     if (document === undefined) {
-      issues.push({ path: `scps.${i}.document`, message: `document ${scp.document} not found in infra/scps/` });
+      issues.push({ path: `scps.${i}.document`, message: `document ${scp.document} not found in config/scps/` });
     } else {
       const size = scpSize(document);
       if (size > SCP_MAX_CHARACTERS) {

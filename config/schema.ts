@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 
 /**
- * Schema of `infra/config/organization.yaml`, the one description of the organization.
+ * Schema of `config/organization.yaml`, the one description of the organization.
  * Unknown keys are errors at every level (strict objects); cross-field checks live in `validate.ts`.
  *
  * @example
@@ -53,8 +53,8 @@ export const AccountSchema = z.strictObject({
 
 export const StackSetSchema = z.strictObject({
   name: z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a stack set name')),
-  /** File name under `infra/baselines/`. */
-  template: z.string().check(z.regex(/^[\w.-]+\.ya?ml$/, 'must be a .yaml file name under infra/baselines/')),
+  /** File name under `config/baselines/`. */
+  template: z.string().check(z.regex(/^[\w.-]+\.ya?ml$/, 'must be a .yaml file name under config/baselines/')),
   ous: z.array(OuPathSchema).check(z.minLength(1)),
   regions: z.union([z.literal('all'), z.array(RegionSchema).check(z.minLength(1))]),
 });
@@ -67,8 +67,8 @@ export const OperationPreferencesSchema = z.strictObject({
 
 export const ScpSchema = z.strictObject({
   name: z.string().check(z.regex(/^[\w+=,.@-]{1,128}$/, 'must be a policy name')),
-  /** File name under `infra/scps/`. */
-  document: z.string().check(z.regex(/^[\w.-]+\.json$/, 'must be a .json file name under infra/scps/')),
+  /** File name under `config/scps/`. */
+  document: z.string().check(z.regex(/^[\w.-]+\.json$/, 'must be a .json file name under config/scps/')),
   /** OU paths the policy is attached to (reconciled by config). */
   targets: z._default(z.array(OuPathSchema), []),
   /** OU paths whose newly vended accounts get this policy attached directly. */
