@@ -213,13 +213,14 @@ export async function run(args: string[]): Promise<unknown> {
     // A guardrail invocation settles the oldest waiter of its eventID.
     const pending = new Map<string, ((r: GuardResult | Error) => void)[]>();
     let handled = 0;
-    const functions = sb.runtime.functions as { invoke: (name: string, event: unknown) => Promise<unknown> };
-    const invoke = functions.invoke.bind(functions);
-    functions.invoke = async (name, event) => {
-      const eventId = (event as { detail?: { eventID?: string } }).detail?.eventID ?? '';
+    // (what Lambda runs for the deployed guardrail functions, after EventBridge invoked them)
+    const functions = sb.runtime.functions;
+    const runModule = functions.runModule.bind(functions);
+    functions.runModule = async (invocation) => {
+      const eventId = (invocation.event as { detail?: { eventID?: string } }).detail?.eventID ?? '';
       let outcome: GuardResult | Error = new Error('no result');
       try {
-        outcome = (await invoke(name, event)) as GuardResult;
+        outcome = (await runModule(invocation)) as GuardResult;
         return outcome;
       } catch (err) {
         outcome = err as Error;

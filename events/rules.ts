@@ -37,6 +37,27 @@ export const RULES_DIR = join(__dirname, 'rules');
 /** The name a rule is deployed under (`igw-created` → `vendguard-igw-created`): the CDK app's, and so the sandbox's. */
 export const deployedRuleName = (name: string): string => `vendguard-${name}`;
 
+/** The sources of the events vendguard itself puts on the central bus (findings, vending outcomes). */
+export const HUB_SOURCES = ['vendguard.guardrails', 'vendguard.vending'] as const;
+
+/** Every `source` value a pattern names (at its top level and in each `$or` branch). */
+function patternSources(pattern: Readonly<Record<string, unknown>> | undefined): unknown[] {
+  if (!pattern) return [];
+  const own = Array.isArray(pattern.source) ? pattern.source : pattern.source === undefined ? [] : [pattern.source];
+  const branches = Array.isArray(pattern.$or) ? (pattern.$or as Record<string, unknown>[]) : [];
+  return [...own, ...branches.flatMap((b) => patternSources(b))];
+}
+
+/**
+ * Whether a rule acts only on events vendguard itself emits ({@link HUB_SOURCES}): such a rule must
+ * match them only from the hub account (the CDK app adds `account: [<hub>]`), so a member account
+ * that reaches the bus cannot page the security channel with a forged finding.
+ */
+export function matchesHubSourcesOnly(rule: Pick<RuleDefinition, 'pattern'>): boolean {
+  const sources = patternSources(rule.pattern);
+  return sources.length > 0 && sources.every((s) => (HUB_SOURCES as readonly unknown[]).includes(s));
+}
+
 /** What {@link scheduledFunctionRules} needs of a manifest function. */
 interface ScheduledSpec {
   readonly name: string;

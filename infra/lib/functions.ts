@@ -12,6 +12,9 @@ import type { FunctionSpec } from '../../functions/manifest';
 import { esbuildDefines, MAIN_FIELDS } from '../../scripts/build';
 import { UnknownReferenceError } from './errors';
 
+/** A function's execution role name (fixed: the remediation role trusts it by exact ARN). */
+export const functionRoleName = (functionName: string): string => `vendguard-${functionName}`;
+
 /** The environment every function gets (Powertools and the shared names). */
 export interface FunctionEnvironment {
   readonly eventBusName: string;
@@ -68,7 +71,7 @@ export class VendguardFunctions extends Construct {
         removalPolicy: RemovalPolicy.DESTROY,
       });
       const role = new Role(this, `${spec.name}-role`, {
-        roleName: `vendguard-${spec.name}`,
+        roleName: functionRoleName(spec.name),
         description: `vendguard ${spec.name}: ${spec.description}`.slice(0, 1000),
         assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       });

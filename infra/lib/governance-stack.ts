@@ -14,8 +14,10 @@ export interface GovernanceStackProps extends StackProps {
   readonly baselineTemplates: Readonly<Record<string, string>>;
   /** SCP document text by file name (`loadOrganizationConfig().scpDocuments`). */
   readonly scpDocuments: Readonly<Record<string, string>>;
-  /** Account of the vendguard hub (the remediation role trusts its roles). */
+  /** Account of the vendguard hub. */
   readonly hubAccountId: string;
+  /** The hub roles the remediation role trusts, by name: the guardrail functions' execution roles. */
+  readonly remediatorRoleNames: readonly string[];
   /** ARN of the central bus the baseline forwards CloudTrail events to. */
   readonly hubEventBusArn: string;
 }
@@ -39,6 +41,9 @@ export class GovernanceStack extends Stack {
       BastionAccountId: deployment.bastionAccountId,
       TransitGatewayId: deployment.transitGatewayId,
       RemediationRoleName: config.vending.remediationRoleName,
+      RemediatorRoleArns: props.remediatorRoleNames
+        .map((name) => `arn:${this.partition}:iam::${props.hubAccountId}:role/${name}`)
+        .join(','),
     };
     const prefs = config.baselines.operationPreferences;
     for (const set of config.baselines.stackSets) {

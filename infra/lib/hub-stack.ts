@@ -8,7 +8,13 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { OrganizationConfig } from '../../config/schema';
-import { HUB_FORWARDING_RULE, loadRules, type RuleDefinition, scheduledFunctionRules } from '../../events/rules';
+import {
+  HUB_FORWARDING_RULE,
+  loadRules,
+  matchesHubSourcesOnly,
+  type RuleDefinition,
+  scheduledFunctionRules,
+} from '../../events/rules';
 import type { FunctionSpec } from '../../functions/manifest';
 import { VendguardAlarms } from './alarms';
 import type { DeploymentContext } from './context';
@@ -21,6 +27,8 @@ import { type AslFile, VendguardStateMachine } from './state-machines';
 /** Shared names (fixed conventions: the functions and the CLI read them from the environment). */
 export const EVENT_BUS_NAME = 'vendguard';
 export const STATE_TABLE_NAME = 'vendguard-state';
+/** The security baseline's forwarding roles (`vendguard-event-forwarder-<region>`), the only member principals the bus admits. */
+export const MEMBER_FORWARDER_ROLES = 'vendguard-event-forwarder-*';
 /** Environment variable through which a function finds a state machine it starts. */
 export const STATE_MACHINE_ENV: Readonly<Record<string, string>> = {
   'account-vending': 'VENDGUARD_VENDING_STATE_MACHINE_ARN',
@@ -60,14 +68,21 @@ export class HubStack extends Stack {
     const { config, deployment } = props;
 
     this.bus = new EventBus(this, 'Bus', { eventBusName: EVENT_BUS_NAME });
+    // Member accounts put events on the central bus only through the security baseline's forwarding
+    // role (its rule forwards their CloudTrail events): not any principal of the organization, which
+    // could put an Account Request or a forged Guardrail Finding. The protect-security SCP keeps
+    // members from creating or changing roles of that name.
     this.bus.addToResourcePolicy(
       new PolicyStatement({
-        sid: 'OrganizationMembersPutEvents',
+        sid: 'MemberForwardersPutEvents',
         effect: Effect.ALLOW,
         principals: [new AnyPrincipal()],
         actions: ['events:PutEvents'],
         resources: [this.bus.eventBusArn],
-        conditions: { StringEquals: { 'aws:PrincipalOrgID': deployment.organizationId } },
+        conditions: {
+          StringEquals: { 'aws:PrincipalOrgID': deployment.organizationId },
+          ArnLike: { 'aws:PrincipalArn': `arn:${this.partition}:iam::*:role/${MEMBER_FORWARDER_ROLES}` },
+        },
       }),
     );
     // Every event has version "0": the archive keeps all of them for `vendguard events replay`, whose
@@ -167,7 +182,8 @@ export class HubStack extends Stack {
         name: rule.name,
         description: rule.description,
         eventBus: bus,
-        pattern: rule.pattern,
+        // vendguard's own events count only from the hub account (a forged finding from elsewhere matches nothing)
+        pattern: matchesHubSourcesOnly(rule) ? { ...rule.pattern, account: [this.account] } : rule.pattern,
         schedule: rule.schedule,
         enabled: rule.enabled,
         target: this.targetOf(rule.target, `events/rules/${rule.name}.json`),

@@ -4,6 +4,7 @@ import { type LoadedConfig, loadOrganizationConfig } from '../../config/load';
 import { HUB_FORWARDING_RULE } from '../../events/rules';
 import { FUNCTIONS, type FunctionSpec } from '../../functions/manifest';
 import { readDeploymentContext } from './context';
+import { functionRoleName } from './functions';
 import { GovernanceStack } from './governance-stack';
 import { HubGlobalEventsStack } from './hub-global-events-stack';
 import { EVENT_BUS_NAME, HubStack } from './hub-stack';
@@ -65,6 +66,10 @@ export function buildVendguardApp(app: App, options: VendguardAppOptions = {}): 
     baselineTemplates: loaded.baselineTemplates,
     scpDocuments: loaded.scpDocuments,
     hubAccountId: Stack.of(hub).account,
+    // the remediation role trusts exactly the roles of the functions that assume it
+    remediatorRoleNames: (options.functions ?? FUNCTIONS)
+      .filter((fn: FunctionSpec) => fn.assumesMemberRole)
+      .map((fn) => functionRoleName(fn.name)),
     hubEventBusArn,
   });
   if (options.nag ?? true) {

@@ -124,7 +124,7 @@ describe('security baseline', () => {
     expect(JSON.stringify(props('EventForwarderRole').RoleName)).toContain('${AWS::Region}');
   });
 
-  it('names the remediation role as the config does and trusts only the hub account roles', () => {
+  it('names the remediation role as the config does and trusts only the guardrail roles, by exact ARN', () => {
     expect(t.Parameters?.RemediationRoleName?.Default).toBe(config.vending.remediationRoleName);
     const trust = props('GuardrailRemediationRole').AssumeRolePolicyDocument as {
       Statement: Record<string, unknown>[];
@@ -134,14 +134,12 @@ describe('security baseline', () => {
         Effect: 'Allow',
         Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${HubAccountId}:root' } },
         Action: 'sts:AssumeRole',
-        Condition: {
-          ArnLike: {
-            'aws:PrincipalArn': { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${HubAccountId}:role/${HubRolePattern}' },
-          },
-        },
+        Condition: { ArnEquals: { 'aws:PrincipalArn': { Ref: 'RemediatorRoleArns' } } },
       },
     ]);
-    expect(t.Parameters?.HubRolePattern?.Default).toBe('vendguard-*');
+    // exact ARNs, with no default: a name pattern would admit any role a hub administrator creates
+    expect(t.Parameters?.RemediatorRoleArns).toMatchObject({ Type: 'CommaDelimitedList' });
+    expect(t.Parameters?.RemediatorRoleArns?.Default).toBeUndefined();
   });
 
   it('lets the remediation role do only what the guardrails undo', () => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { BASELINE_DIR, loadOrganizationConfig, SCP_DIR } from '../../config/load';
+import { FUNCTIONS } from '../../functions/manifest';
 import { parseCfnYaml } from '../../infra/lib/cfn-yaml';
 import { buildVendguardApp } from '../../infra/lib/vendguard-app';
 import { type CfnResource, cdkJsonContext, logicalIdOf, type Synthesized, synthesizeApp } from './support';
@@ -64,6 +65,14 @@ describe('governance stack: baseline stack sets', () => {
     expect(value('HubEventBusArn')).toContain(':event-bus/vendguard');
     expect(value('BastionAccountId')).toBe(JSON.stringify(cdkJsonContext()['vendguard:bastionAccountId']));
     expect(value('RemediationRoleName')).toBe(JSON.stringify(config.vending.remediationRoleName));
+    // the remediation role trusts exactly the execution roles of the functions that assume it
+    const remediators = FUNCTIONS.filter((f) => 'assumesMemberRole' in f && f.assumesMemberRole).map(
+      (f) => `:role/vendguard-${f.name}`,
+    );
+    expect(remediators.length).toBeGreaterThan(0);
+    const trusted = value('RemediatorRoleArns');
+    for (const role of remediators) expect(trusted).toContain(role);
+    expect(trusted).not.toContain('vendguard-vend-');
   });
 });
 

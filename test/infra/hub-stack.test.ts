@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { loadOrganizationConfig } from '../../config/load';
-import { loadRules } from '../../events/rules';
+import { loadRules, matchesHubSourcesOnly } from '../../events/rules';
 import { FUNCTIONS } from '../../functions/manifest';
 import { TARGET_RETRY } from '../../infra/lib/rules';
 import { loadAslFiles } from '../../infra/lib/state-machines';
@@ -190,13 +190,20 @@ describe('hub stack: state machines', () => {
 });
 
 describe('hub stack: bus, rules and archive', () => {
-  it('limits the bus policy to principals of the organization (aws:PrincipalOrgID)', () => {
+  it("limits the bus policy to the organization's forwarding roles (aws:PrincipalOrgID and aws:PrincipalArn)", () => {
     app.hubTemplate.hasResourceProperties('AWS::Events::EventBusPolicy', {
       EventBusName: { Ref: busId() },
       Statement: Match.objectLike({
         Effect: 'Allow',
         Action: 'events:PutEvents',
-        Condition: { StringEquals: { 'aws:PrincipalOrgID': orgId } },
+        Condition: {
+          StringEquals: { 'aws:PrincipalOrgID': orgId },
+          ArnLike: {
+            'aws:PrincipalArn': {
+              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/vendguard-event-forwarder-*']],
+            },
+          },
+        },
       }),
     });
   });
@@ -219,7 +226,11 @@ describe('hub stack: bus, rules and archive', () => {
         ScheduleExpression?: string;
         Targets: { Arn: unknown; RetryPolicy: unknown; DeadLetterConfig: { Arn: { 'Fn::GetAtt': string[] } } }[];
       };
-      if (rule.pattern) expect(props.EventPattern).toEqual(rule.pattern);
+      // vendguard's own events (findings, vending outcomes) count only from the hub account
+      if (rule.pattern)
+        expect(props.EventPattern).toEqual(
+          matchesHubSourcesOnly(rule) ? { ...rule.pattern, account: [{ Ref: 'AWS::AccountId' }] } : rule.pattern,
+        );
       if (rule.schedule) expect(props.ScheduleExpression).toBe(rule.schedule);
       if (rule.eventBus === 'vendguard') expect(props.EventBusName).toEqual({ Ref: busId() });
       expect(props.Targets).toHaveLength(1);

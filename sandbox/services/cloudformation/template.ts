@@ -37,7 +37,7 @@ const CUSTOM_TAGS = [...INTRINSICS, 'FindInMap', 'ImportValue', 'Base64', 'Cidr'
 
 /** The parts of a template the sandbox reads. */
 export interface Template {
-  Parameters?: Record<string, { Default?: unknown }>;
+  Parameters?: Record<string, { Type?: string; Default?: unknown }>;
   Conditions?: Record<string, unknown>;
   Resources?: Record<string, TemplateResource>;
 }
@@ -101,10 +101,13 @@ export class ResolvedTemplate {
         return undefined;
     }
     const given = this.stack.parameters.find((p) => p.ParameterKey === name)?.ParameterValue;
-    if (given !== undefined) return given;
     const declared = this.template.Parameters?.[name];
-    if (declared) return declared.Default === undefined ? undefined : String(declared.Default);
-    return this.stack.physicalId?.(name);
+    const value = given ?? (declared?.Default === undefined ? undefined : String(declared.Default));
+    if (value === undefined) return declared ? undefined : this.stack.physicalId?.(name);
+    // a list parameter (`CommaDelimitedList`, `List<…>`) is a list of its comma-separated values
+    if (declared?.Type && /^(CommaDelimitedList|List<)/.test(declared.Type))
+      return value.split(',').map((v) => v.trim());
+    return value;
   }
 
   /** Whether a named condition holds (unknown conditions are false). */

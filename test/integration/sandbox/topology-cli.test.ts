@@ -25,7 +25,7 @@ const json = async (cli: Cli, args: string[], env: Readonly<Record<string, strin
 };
 
 describeClis('$path (v$major)', (cli) => {
-  it('shows a member its own default bus and tables, and the hub its bus with the organization policy', async () => {
+  it('shows a member its own default bus and tables, and the hub its bus with the policy admitting the members forwarders', async () => {
     const asMember = sessionEnv(sb.credentials({ accountId: member }));
     const buses = await json(cli, ['events', 'list-event-buses'], asMember);
     expect(buses.EventBuses.map((b: { Arn: string }) => b.Arn)).toEqual([
@@ -35,6 +35,7 @@ describeClis('$path (v$major)', (cli) => {
     const central = await json(cli, ['events', 'describe-event-bus', '--name', 'vendguard'], TEST_KEY_ENV);
     expect(JSON.parse(central.Policy).Statement[0].Condition).toEqual({
       StringEquals: { 'aws:PrincipalOrgID': sb.runtime.organizations.organizationId },
+      ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/vendguard-event-forwarder-*' },
     });
   });
 

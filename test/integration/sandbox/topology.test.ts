@@ -180,35 +180,40 @@ describe('a call travels only along deployed rules', () => {
 
 describe("the hub bus's policy decides cross-account puts", () => {
   const statement = {
-    Sid: 'cdk-OrganizationMembersPutEvents', // CDK prefixes the statement id,
+    Sid: 'cdk-MemberForwardersPutEvents', // CDK prefixes the statement id
     Effect: 'Allow',
     Principal: { AWS: '*' },
     Action: 'events:PutEvents',
   };
 
-  it('admits the organization, as the hub stack declares it', async () => {
+  it("admits only the members' forwarding roles, as the hub stack declares it: a member's own principals are denied", async () => {
     const bus = await events().send(new DescribeEventBusCommand({ Name: 'vendguard' }));
     const policy = JSON.parse(bus.Policy as string);
     expect(policy.Statement).toEqual([
       {
         ...statement,
         Resource: `arn:aws:events:${HOME}:${hub}:event-bus/vendguard`,
-        Condition: { StringEquals: { 'aws:PrincipalOrgID': sb.runtime.organizations.organizationId } },
+        Condition: {
+          StringEquals: { 'aws:PrincipalOrgID': sb.runtime.organizations.organizationId },
+          ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/vendguard-event-forwarder-*' },
+        },
       },
     ]);
-    const direct = await events(bare).send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: `arn:aws:events:${HOME}:${hub}:event-bus/vendguard`,
-            Source: 'acme.probe',
-            DetailType: 'Probe',
-            Detail: '{}',
-          },
-        ],
-      }),
-    );
-    expect(direct.FailedEntryCount).toBe(0);
+    // an administrator of a member account may not put on the hub bus (an Account Request, a forged finding)
+    await expect(
+      events(bare).send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: `arn:aws:events:${HOME}:${hub}:event-bus/vendguard`,
+              Source: 'vendguard.requests',
+              DetailType: 'Account Request',
+              Detail: '{}',
+            },
+          ],
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'AccessDeniedException' });
   });
 
   it('without it, forwarded events are dropped and counted as FailedInvocations, and direct puts are denied', async () => {

@@ -59,16 +59,22 @@ describe('a malformed account request on the bus', () => {
     expect((await org.send(new ListAccountsCommand({}))).Accounts?.length).toBe(accountsBefore);
   }, 30_000);
 
-  it('names the member account that sent it, and every missing field of a detail that is not a request', async () => {
+  it("refuses a member account's request at the bus, and names every missing field of a detail that is not a request", async () => {
+    // a member account may put on the hub bus only through its forwarding role: its administrator is refused
     const network = sb.accountId('network');
-    const events = sb.client(EventBridgeClient, { accountId: network });
+    await expect(
+      putRequest(sb.client(EventBridgeClient, { accountId: network }), { name: 'payments-prod' }),
+    ).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringContaining('because no resource-based policy allows the events:PutEvents action'),
+    });
     // PutEvents itself refuses a detail that is not a JSON object (MalformedDetail), so the worst a
     // sender can do is an object of another shape.
-    const eventId = await putRequest(events, { account: 'payments-dev' });
+    const eventId = await putRequest(sb.client(EventBridgeClient), { account: 'payments-dev' });
 
     const alert = await alertMatching((a) => a.kind === 'request-rejected' && a.rendered.includes(eventId));
     expect(alert.rendered.split('\n')[0]).toBe('🚫 Account request rejected: unreadable request');
-    expect(alert.rendered).toContain(`Sent from account: ${network}`);
+    expect(alert.rendered).toContain(`Sent from account: ${sb.runtime.managementAccountId}`);
     for (const field of ['name', 'email', 'ou', 'owner', 'environment'])
       expect(alert.rendered).toContain(`• ${field}: `);
     expect(alert.rendered).toContain('• (the request): Unrecognized key: "account"');

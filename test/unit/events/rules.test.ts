@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadRules, type RuleDefinition } from '../../../events/rules';
+import { loadRules, matchesHubSourcesOnly, type RuleDefinition } from '../../../events/rules';
 import { FUNCTIONS } from '../../../functions/manifest';
 import { eventPatternProblem, matchesEventPattern } from '../../../sandbox/services/eventbridge/pattern';
 
@@ -172,5 +172,20 @@ describe('guardrail rules', () => {
       const request = sample('vendguard.requests/account-request.json');
       for (const name of GUARDRAIL_RULES) expect(matches(name, request)).toBe(false);
     });
+  });
+});
+
+describe('rules on the events vendguard emits', () => {
+  const byName = (name: string) => rules.find((r) => r.name === name) as RuleDefinition;
+
+  it('are the ones whose every source is vendguard.guardrails or vendguard.vending ($or branches included)', () => {
+    expect(rules.filter((r) => matchesHubSourcesOnly(r)).map((r) => r.name)).toEqual(['notify-slack']);
+    // requests may come from requesters outside the hub; CloudTrail events from every account
+    expect(matchesHubSourcesOnly(byName('account-request'))).toBe(false);
+    expect(matchesHubSourcesOnly(byName('igw-created'))).toBe(false);
+    expect(
+      matchesHubSourcesOnly({ pattern: { $or: [{ source: ['vendguard.vending'] }, { source: ['aws.ec2'] }] } }),
+    ).toBe(false);
+    expect(matchesHubSourcesOnly({ pattern: { 'detail-type': ['Guardrail Finding'] } })).toBe(false);
   });
 });

@@ -138,6 +138,11 @@ describe('the security baseline', () => {
     { ParameterKey: 'HubAccountId', ParameterValue: '100000000001' },
     { ParameterKey: 'HubEventBusArn', ParameterValue: 'arn:aws:events:eu-west-1:100000000001:event-bus/vendguard' },
     { ParameterKey: 'BastionAccountId', ParameterValue: '100000000006' },
+    {
+      ParameterKey: 'RemediatorRoleArns',
+      ParameterValue:
+        'arn:aws:iam::100000000001:role/vendguard-guard-alert,arn:aws:iam::100000000001:role/vendguard-guard-reconcile',
+    },
   ];
 
   it('creates the forwarding rule in each region, and the global roles only in us-east-1', async () => {

@@ -1,0 +1,161 @@
+/**
+ * The attacks of docs/security.md, tried through the sandbox's real authorization and delivery: each
+ * must fail for the reason AWS would give.
+ */
+import {
+  EventBridgeClient,
+  PutEventsCommand,
+  PutPermissionCommand,
+  RemovePermissionCommand,
+} from '@aws-sdk/client-eventbridge';
+import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { exampleOf } from '../../../scripts/slack-examples';
+import { deploySecurityBaseline, startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
+
+let sb: TestSandbox;
+let member: string;
+const HOME = 'eu-west-1';
+
+beforeAll(async () => {
+  sb = await startTestSandbox();
+  member = sb.accountId('log-archive');
+  await deploySecurityBaseline(sb, member);
+}, 60_000);
+afterAll(() => sb?.stop());
+
+const remediationRole = () => `arn:aws:iam::${member}:role/VendguardGuardrailRemediation`;
+const trust = (principal: object) =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: principal, Action: 'sts:AssumeRole' }],
+  });
+
+interface Traced {
+  readonly rules: { readonly name: string }[];
+}
+
+/** The hops of an event (`/_sandbox/bus-events`), once it reached the hub bus. */
+async function hubHop(eventId: string): Promise<Traced> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const res = await fetch(`${sb.endpoint}/_sandbox/bus-events?eventId=${eventId}`);
+    const [found] = ((await res.json()) as { events: Traced[] }).events;
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`event ${eventId} never reached the hub bus`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('borrowing the remediation role', () => {
+  it('refuses a hub role named like vendguard-* that is not a guardrail function, and admits a guardrail', async () => {
+    // a hub administrator makes a role the old pattern (role/vendguard-*) would have trusted
+    const iam = sb.client(IAMClient, { region: 'us-east-1' });
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'vendguard-impostor',
+        AssumeRolePolicyDocument: trust({ AWS: `arn:aws:iam::${sb.runtime.managementAccountId}:root` }),
+      }),
+    );
+    await iam.send(
+      new AttachRolePolicyCommand({
+        RoleName: 'vendguard-impostor',
+        PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess',
+      }),
+    );
+    const asImpostor = sb.client(STSClient, {
+      accountId: sb.runtime.managementAccountId,
+      role: 'vendguard-impostor',
+      region: 'us-east-1',
+    });
+    await expect(
+      asImpostor.send(new AssumeRoleCommand({ RoleArn: remediationRole(), RoleSessionName: 'impostor' })),
+    ).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: expect.stringContaining(
+        `is not authorized to perform: sts:AssumeRole on resource: ${remediationRole()}`,
+      ),
+    });
+
+    const asGuardrail = sb.client(STSClient, {
+      accountId: sb.runtime.managementAccountId,
+      role: 'vendguard-guard-internet-gateway',
+      session: 'vendguard-guard-internet-gateway',
+      region: 'us-east-1',
+    });
+    const assumed = await asGuardrail.send(
+      new AssumeRoleCommand({ RoleArn: remediationRole(), RoleSessionName: 'guardrail' }),
+    );
+    expect(assumed.AssumedRoleUser?.Arn).toBe(
+      `arn:aws:sts::${member}:assumed-role/VendguardGuardrailRemediation/guardrail`,
+    );
+  });
+});
+
+describe('making a role the hub bus admits, in a member account', () => {
+  it('is denied by the protect-security SCP: no member creates a vendguard-* role', async () => {
+    const iam = sb.client(IAMClient, { accountId: member, region: 'us-east-1' });
+    await expect(
+      iam.send(
+        new CreateRoleCommand({
+          RoleName: 'vendguard-event-forwarder-evil',
+          AssumeRolePolicyDocument: trust({ AWS: `arn:aws:iam::${member}:root` }),
+        }),
+      ),
+    ).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: expect.stringContaining('with an explicit deny in a service control policy'),
+    });
+  });
+});
+
+describe('a forged Guardrail Finding', () => {
+  it('pages nobody even when the hub bus is opened to the member: findings count only from the hub account', async () => {
+    const hubEvents = sb.client(EventBridgeClient);
+    // an operator's mistake: the member account may put directly on the hub bus
+    await hubEvents.send(
+      new PutPermissionCommand({
+        EventBusName: 'vendguard',
+        Action: 'events:PutEvents',
+        Principal: member,
+        StatementId: 'mistake',
+      }),
+    );
+    try {
+      const { finding } = exampleOf('finding', 4);
+      const put = await sb.client(EventBridgeClient, { accountId: member }).send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: `arn:aws:events:${HOME}:${sb.runtime.managementAccountId}:event-bus/vendguard`,
+              Source: 'vendguard.guardrails',
+              DetailType: 'Guardrail Finding',
+              Detail: JSON.stringify(finding),
+            },
+          ],
+        }),
+      );
+      expect(put.FailedEntryCount).toBe(0);
+      const hop = await hubHop(put.Entries?.[0]?.EventId as string);
+      expect(hop.rules.map((r) => r.name)).not.toContain('vendguard-notify-slack');
+
+      // the same finding from the hub account is routed to the notifier
+      const own = await hubEvents.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: 'vendguard',
+              Source: 'vendguard.guardrails',
+              DetailType: 'Guardrail Finding',
+              Detail: JSON.stringify(finding),
+            },
+          ],
+        }),
+      );
+      const routed = await hubHop(own.Entries?.[0]?.EventId as string);
+      expect(routed.rules.map((r) => r.name)).toContain('vendguard-notify-slack');
+    } finally {
+      await hubEvents.send(new RemovePermissionCommand({ EventBusName: 'vendguard', StatementId: 'mistake' }));
+    }
+  });
+});
