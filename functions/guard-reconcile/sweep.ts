@@ -116,7 +116,7 @@ async function sweepAccountRegion(
       await processGuardEvent(
         sweepEvent(accountId, region, groupId, now),
         SWEEP_RULES.securityGroup,
-        (ctx) => revokeOpenIngress(ctx, { groupId, open }),
+        (ctx) => revokeOpenIngress(ctx, { groupId, open, live: true }),
         settings,
         SWEEP_RECORD_TTL_SECONDS,
       ),

@@ -1,6 +1,8 @@
 /**
  * The security group guard: ingress open to the world (0.0.0.0/0 or ::/0) is revoked, and only
- * that: the other rules of the group, and the rules config keeps open on purpose, stay.
+ * that: the other rules of the group, and the rules config keeps open on purpose, stay. Before it
+ * revokes anything it reads the group's live rules and revokes only those still open (by their live
+ * rule ids): a rule changed or removed since the event is left alone.
  */
 import type { EC2Client, IpPermission, SecurityGroupRule } from '@aws-sdk/client-ec2';
 import { awsErrorName } from '../shared/errors';
@@ -26,6 +28,8 @@ export interface OpenIngress {
 export interface SgTarget {
   readonly groupId: string;
   readonly open: readonly OpenIngress[];
+  /** The rules were just described (the sweep): no need to read them again before revoking. */
+  readonly live?: boolean;
 }
 
 const num = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
@@ -131,6 +135,40 @@ function toPermission(rule: OpenIngress): IpPermission {
 
 const GONE = new Set(['InvalidGroup.NotFound', 'InvalidSecurityGroupRuleId.NotFound', 'InvalidPermission.NotFound']);
 
+/** The group's ingress rules as they are now; undefined when the group is gone. */
+async function liveIngress(ec2: EC2Client, groupId: string): Promise<SecurityGroupRule[] | undefined> {
+  const rules: SecurityGroupRule[] = [];
+  let NextToken: string | undefined;
+  try {
+    do {
+      const page = await ec2.send(
+        new (sdk.ec2().DescribeSecurityGroupRulesCommand)({
+          Filters: [{ Name: 'group-id', Values: [groupId] }],
+          ...(NextToken ? { NextToken } : {}),
+        }),
+      );
+      rules.push(...(page.SecurityGroupRules ?? []));
+      NextToken = page.NextToken;
+    } while (NextToken);
+  } catch (err) {
+    if (GONE.has(awsErrorName(err) ?? '')) return undefined;
+    throw err;
+  }
+  return rules;
+}
+
+/** Whether a live open rule is one the event or sweep named: by rule id when known, else by CIDR, protocol and ports. */
+function sameRule(wanted: OpenIngress, live: OpenIngress): boolean {
+  if (wanted.ruleId) return wanted.ruleId === live.ruleId;
+  if (wanted.cidr !== live.cidr || wanted.ipProtocol !== live.ipProtocol) return false;
+  return wanted.ipProtocol === '-1' || (wanted.fromPort === live.fromPort && wanted.toPort === live.toPort);
+}
+
+/** The rules of `wanted` that are still open among the group's live rules, with their live rule ids. */
+export function stillOpen(wanted: readonly OpenIngress[], live: readonly SecurityGroupRule[]): OpenIngress[] {
+  return openIngressOf(live).filter((rule) => wanted.some((w) => sameRule(w, rule)));
+}
+
 async function revoke(ec2: EC2Client, groupId: string, rules: readonly OpenIngress[]): Promise<boolean> {
   const ids = rules.map((r) => r.ruleId).filter((id): id is string => typeof id === 'string');
   try {
@@ -172,14 +210,29 @@ export async function revokeOpenIngress(ctx: GuardContext, target: SgTarget): Pr
   const stop = await ctx.gate(`revoke ${list} of ${target.groupId}`, base);
   if (stop) return stop;
   const ec2 = await memberClient('ec2', event.accountId, event.region, ctx.settings.remediationRole);
-  const revoked = await revoke(ec2, target.groupId, offending);
+  // check before destroying: only what is still open now, by its live rule id
+  let toRevoke = offending;
+  if (!target.live) {
+    const live = await liveIngress(ec2, target.groupId);
+    toRevoke = live ? stillOpen(offending, live) : [];
+    if (toRevoke.length === 0) {
+      return {
+        ...base,
+        action: 'none: the rules are no longer open (changed or removed since)',
+        outcome: 'already-compliant',
+        severity: 'info',
+      };
+    }
+  }
+  const revoked = await revoke(ec2, target.groupId, toRevoke);
   if (!revoked) {
     return { ...base, action: 'none: the rules are already gone', outcome: 'already-compliant', severity: 'info' };
   }
   const kept = target.open.length - offending.length;
+  const done = toRevoke.map((r) => r.ruleId ?? `${r.cidr} ${portText(r)}`).join(', ');
   return {
     ...base,
-    action: `revoked ${list}${kept > 0 ? `; kept ${kept} exempt rule(s)` : ''}`,
+    action: `revoked ${done}${kept > 0 ? `; kept ${kept} exempt rule(s)` : ''}`,
     outcome: 'remediated',
   };
 }

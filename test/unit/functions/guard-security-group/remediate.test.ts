@@ -1,4 +1,9 @@
-import { RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeSecurityGroupRulesCommand,
+  type DescribeSecurityGroupRulesCommandInput,
+  RevokeSecurityGroupIngressCommand,
+  type SecurityGroupRule,
+} from '@aws-sdk/client-ec2';
 import { securityGroupGuard } from '../../../../functions/guard-security-group/remediate';
 import { setOrganizationConfig } from '../../../../functions/shared/config';
 import { runGuardrail } from '../../../../functions/shared/guardrails/pipeline';
@@ -16,10 +21,32 @@ const OPEN = 'aws.ec2/authorize-security-group-ingress-open.json';
 const run = (event: unknown) => runGuardrail(event, 'guard-security-group', securityGroupGuard);
 const revokes = () => h.ec2.commandCalls(RevokeSecurityGroupIngressCommand).map((c) => c.args[0].input);
 
+/** An ingress rule as DescribeSecurityGroupRules answers it. */
+const ingress = (id: string, group: string, cidr: string, port: number): SecurityGroupRule => ({
+  SecurityGroupRuleId: id,
+  GroupId: group,
+  IsEgress: false,
+  IpProtocol: 'tcp',
+  FromPort: port,
+  ToPort: port,
+  ...(cidr.includes(':') ? { CidrIpv6: cidr } : { CidrIpv4: cidr }),
+});
+
 let h: GuardHarness;
+/** The member account's live rules, which the guard reads before it revokes. */
+let live: SecurityGroupRule[];
 beforeEach(() => {
   h = guardHarness();
   h.ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
+  live = [
+    ingress('sgr-0a1b2c3d4e5f60001', SG, '0.0.0.0/0', 22),
+    ingress('sgr-0a1b2c3d4e5f60002', SG, '0.0.0.0/0', 443),
+    ingress('sgr-0a1b2c3d4e5f60003', 'sg-0fedcba9876543211', '::/0', 3389),
+    ingress('sgr-open-3389', SG, '0.0.0.0/0', 3389),
+  ];
+  h.ec2.on(DescribeSecurityGroupRulesCommand).callsFake((input: DescribeSecurityGroupRulesCommandInput) => ({
+    SecurityGroupRules: live.filter((r) => input.Filters?.[0]?.Values?.includes(r.GroupId as string)),
+  }));
 });
 afterEach(() => h.restore());
 
@@ -39,7 +66,7 @@ describe('guard-security-group', () => {
     );
   });
 
-  it('revokes by matching IpPermissions when the response names no rule ids', async () => {
+  it('finds the live rule by CIDR, protocol and ports when the response names no rule ids, and revokes it by id', async () => {
     await run(
       sampleEvent(OPEN, {
         edit: (d) => {
@@ -47,12 +74,29 @@ describe('guard-security-group', () => {
         },
       }),
     );
-    expect(revokes()).toEqual([
-      {
-        GroupId: SG,
-        IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
-      },
-    ]);
+    expect(revokes()).toEqual([{ GroupId: SG, SecurityGroupRuleIds: ['sgr-0a1b2c3d4e5f60001'] }]);
+  });
+
+  it('re-reads the group and leaves a rule alone that was narrowed since the event', async () => {
+    live = [ingress('sgr-0a1b2c3d4e5f60001', SG, '10.0.0.0/8', 22)];
+    await run(sampleEvent(OPEN));
+    expect(h.ec2.commandCalls(DescribeSecurityGroupRulesCommand)[0]?.args[0].input).toEqual({
+      Filters: [{ Name: 'group-id', Values: [SG] }],
+    });
+    expect(revokes()).toEqual([]);
+    expect(h.findings()[0]).toMatchObject({
+      outcome: 'already-compliant',
+      action: 'none: the rules are no longer open (changed or removed since)',
+    });
+  });
+
+  it('revokes nothing when the group is gone', async () => {
+    h.ec2
+      .on(DescribeSecurityGroupRulesCommand)
+      .rejects(Object.assign(new Error('gone'), { name: 'InvalidGroup.NotFound' }));
+    await run(sampleEvent(OPEN));
+    expect(revokes()).toEqual([]);
+    expect(h.findings()[0]?.outcome).toBe('already-compliant');
   });
 
   it('revokes ::/0 ingress', async () => {
