@@ -2,6 +2,8 @@
  * The attacks of docs/security.md, tried through the sandbox's real authorization and delivery: each
  * must fail for the reason AWS would give.
  */
+
+import { CreateTagsCommand, CreateVpcCommand, DeleteTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   EventBridgeClient,
   PutEventsCommand,
@@ -157,5 +159,33 @@ describe('a forged Guardrail Finding', () => {
     } finally {
       await hubEvents.send(new RemovePermissionCommand({ EventBusName: 'vendguard', StatementId: 'mistake' }));
     }
+  });
+});
+
+describe('exempting oneself by tag', () => {
+  it('is denied by the protect-security SCP: no member writes or removes a vendguard:* tag', async () => {
+    const ec2 = sb.client(EC2Client, { accountId: member });
+    const { Vpc } = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.99.0.0/16' }));
+    const vpcId = Vpc?.VpcId as string;
+    // other tags are the team's own business
+    await ec2.send(new CreateTagsCommand({ Resources: [vpcId], Tags: [{ Key: 'team', Value: 'payments' }] }));
+    const denied = expect.objectContaining({
+      name: 'UnauthorizedOperation',
+      message: expect.stringContaining('You are not authorized to perform this operation.'),
+    });
+    await expect(
+      ec2.send(new CreateTagsCommand({ Resources: [vpcId], Tags: [{ Key: 'vendguard:exempt', Value: 'true' }] })),
+    ).rejects.toEqual(denied);
+    await expect(
+      ec2.send(
+        new CreateVpcCommand({
+          CidrBlock: '10.98.0.0/16',
+          TagSpecifications: [{ ResourceType: 'vpc', Tags: [{ Key: 'vendguard:exempt', Value: 'true' }] }],
+        }),
+      ),
+    ).rejects.toEqual(denied);
+    await expect(
+      ec2.send(new DeleteTagsCommand({ Resources: [vpcId], Tags: [{ Key: 'vendguard:owner' }] })),
+    ).rejects.toEqual(denied);
   });
 });
