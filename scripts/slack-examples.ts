@@ -194,6 +194,29 @@ export const SLACK_EXAMPLES: readonly { readonly title: string; readonly notific
     },
   },
   {
+    title: 'organization-tampering — an SCP detached from an OU, in the management account',
+    notification: {
+      kind: 'finding',
+      finding: {
+        rule: 'organization-tampering',
+        severity: 'critical',
+        mode: 'alert',
+        summary:
+          "arn:aws:sts::111122223333:assumed-role/Admin/sam.ops called DetachPolicy on p-examplescp1 (target ou-exam-55555555), weakening the organization's guardrails, in 111122223333/us-east-1",
+        actor: 'arn:aws:sts::111122223333:assumed-role/Admin/sam.ops',
+        accountId: '111122223333',
+        accountName: 'management',
+        region: 'us-east-1',
+        resource: 'p-examplescp1',
+        action: 'alert only',
+        outcome: 'alerted',
+        eventId: 'a7b2c3d4-1a2b-4cd3-e4f5-a7b2c3d4e5f6',
+        eventName: 'DetachPolicy',
+        eventTime: '2026-11-26T10:50:00Z',
+      },
+    },
+  },
+  {
     title: 'denied-attempts — a call the SCPs denied',
     notification: {
       kind: 'finding',

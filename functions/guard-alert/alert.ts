@@ -5,9 +5,28 @@
 import { stringField } from '../shared/guardrails/event';
 import type { Guard } from '../shared/guardrails/pipeline';
 
-const RESOURCE_FIELDS = ['name', 'rule', 'roleName', 'stackSetName', 'trailName', 'groupId', 'internetGatewayId'];
+const RESOURCE_FIELDS = [
+  'name',
+  'rule',
+  'roleName',
+  'stackSetName',
+  'trailName',
+  'groupId',
+  'internetGatewayId',
+  'policyId',
+  'accountId',
+];
 
-/** The guard of the `vendguard-tampering`, `leave-organization` and `denied-attempts` rules. */
+/** ` (target …)` of an SCP call, or ` (… → …)` of a move. */
+function targetOf(params: Record<string, unknown> | undefined): string {
+  const target = stringField(params, 'targetId');
+  if (target) return ` (target ${target})`;
+  const from = stringField(params, 'sourceParentId');
+  const to = stringField(params, 'destinationParentId');
+  return from && to ? ` (${from} → ${to})` : '';
+}
+
+/** The guard of the `vendguard-tampering`, `organization-tampering`, `leave-organization` and `denied-attempts` rules. */
 export const alertGuard: Guard = async (ctx) => {
   const { event, rule } = ctx;
   const record = event.record;
@@ -20,7 +39,9 @@ export const alertGuard: Guard = async (ctx) => {
       ? `${event.actor} was denied ${event.eventName}${on} (${record?.errorCode ?? 'error'}) in ${where}`
       : rule.name === 'leave-organization'
         ? `${event.actor} called ${event.eventName} in ${where}`
-        : `${event.actor} called ${event.eventName}${on}, a vendguard resource, in ${where}`;
+        : rule.name === 'organization-tampering'
+          ? `${event.actor} called ${event.eventName}${on}${targetOf(params)}, weakening the organization's guardrails, in ${where}`
+          : `${event.actor} called ${event.eventName}${on}, a vendguard resource, in ${where}`;
   return {
     summary,
     action: 'none: alert only',

@@ -8,6 +8,7 @@ import deniedAttempts from '../../../events/rules/denied-attempts.json';
 import igwAttached from '../../../events/rules/igw-attached.json';
 import igwCreated from '../../../events/rules/igw-created.json';
 import leaveOrganization from '../../../events/rules/leave-organization.json';
+import organizationTampering from '../../../events/rules/organization-tampering.json';
 import s3PublicAccessWeakened from '../../../events/rules/s3-public-access-weakened.json';
 import sgOpenIngress from '../../../events/rules/sg-open-ingress.json';
 import trailTampered from '../../../events/rules/trail-tampered.json';
@@ -53,6 +54,7 @@ export const GUARDRAIL_RULES: ReadonlyMap<string, GuardRule> = new Map(
     trailTampered,
     s3PublicAccessWeakened,
     vendguardTampering,
+    organizationTampering,
     leaveOrganization,
     deniedAttempts,
   ].map((raw) => {

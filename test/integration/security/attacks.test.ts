@@ -11,7 +11,15 @@ import {
   RemovePermissionCommand,
 } from '@aws-sdk/client-eventbridge';
 import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  AttachPolicyCommand,
+  DetachPolicyCommand,
+  ListPoliciesCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { fetchAlerts } from '../../../cli/commands/sandbox-alerts';
+import type { OutboxMessage } from '../../../sandbox/slack-outbox';
 import { exampleOf } from '../../../scripts/slack-examples';
 import { deploySecurityBaseline, startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 
@@ -188,4 +196,31 @@ describe('exempting oneself by tag', () => {
       ec2.send(new DeleteTagsCommand({ Resources: [vpcId], Tags: [{ Key: 'vendguard:owner' }] })),
     ).rejects.toEqual(denied);
   });
+});
+
+describe('weakening the organization', () => {
+  it('is loud: an SCP detached in the hub account itself reaches the Slack outbox as a critical alert', async () => {
+    const org = sb.client(OrganizationsClient, { region: 'us-east-1' });
+    const policies = await org.send(new ListPoliciesCommand({ Filter: 'SERVICE_CONTROL_POLICY' }));
+    const PolicyId = policies.Policies?.find((p) => p.Name === 'vendguard-deny-internet-gateway')?.Id as string;
+    const TargetId = sb.runtime.organizations.ouIdByPath('Sandbox') as string;
+    await org.send(new DetachPolicyCommand({ PolicyId, TargetId }));
+    try {
+      // the hub's own us-east-1 event travels the hub forwarding rule to the central bus
+      const deadline = Date.now() + 15_000;
+      let alert: OutboxMessage | undefined;
+      while (!alert) {
+        alert = (await fetchAlerts(sb.endpoint, 50)).alerts.find(
+          (a) => a.kind === 'finding' && a.rendered.includes('DetachPolicy') && a.rendered.includes(PolicyId),
+        );
+        if (Date.now() > deadline) throw new Error('no alert for the detached SCP');
+        if (!alert) await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(alert.severity).toBe('critical');
+      expect(alert.rendered).toContain(`target ${TargetId}`);
+      expect(alert.rendered).toContain("weakening the organization's guardrails");
+    } finally {
+      await org.send(new AttachPolicyCommand({ PolicyId, TargetId }));
+    }
+  }, 30_000);
 });

@@ -33,6 +33,7 @@ const GUARDRAIL_RULES = [
   'trail-tampered',
   's3-public-access-weakened',
   'vendguard-tampering',
+  'organization-tampering',
   'leave-organization',
   'denied-attempts',
 ];
@@ -97,6 +98,7 @@ describe('guardrail rules', () => {
     ['s3-public-access-weakened', 'aws.s3/put-account-public-access-block-weakened.json'],
     ['vendguard-tampering', 'aws.events/delete-vendguard-rule.json'],
     ['leave-organization', 'aws.organizations/leave-organization.json'],
+    ['organization-tampering', 'aws.organizations/detach-policy.json'],
     ['denied-attempts', 'aws.ec2/create-internet-gateway-denied.json'],
   ])('%s matches its sample %s', (name, file) => {
     expect(matches(name, sample(file))).toBe(true);
@@ -187,5 +189,34 @@ describe('rules on the events vendguard emits', () => {
       matchesHubSourcesOnly({ pattern: { $or: [{ source: ['vendguard.vending'] }, { source: ['aws.ec2'] }] } }),
     ).toBe(false);
     expect(matchesHubSourcesOnly({ pattern: { 'detail-type': ['Guardrail Finding'] } })).toBe(false);
+  });
+});
+
+describe('organization-tampering', () => {
+  it.each(['DetachPolicy', 'UpdatePolicy', 'DeletePolicy', 'DisablePolicyType', 'MoveAccount'])(
+    'matches %s by anyone else than vending',
+    (eventName) => {
+      expect(
+        matches(
+          'organization-tampering',
+          variant('aws.organizations/detach-policy.json', (d) => {
+            d.eventName = eventName;
+          }),
+        ),
+      ).toBe(true);
+    },
+  );
+
+  it("ignores vending's own moves and quarantine releases, and failed calls", () => {
+    const byVending = variant('aws.organizations/detach-policy.json', (d) => {
+      const identity = d.userIdentity as { sessionContext: { sessionIssuer: { userName: string } } };
+      identity.sessionContext.sessionIssuer.userName = 'vendguard-vend-govern-account';
+    });
+    expect(matches('organization-tampering', byVending)).toBe(false);
+    const failed = variant('aws.organizations/detach-policy.json', (d) => {
+      d.errorCode = 'AccessDeniedException';
+    });
+    expect(matches('organization-tampering', failed)).toBe(false);
+    expect(matches('organization-tampering', sample('aws.organizations/leave-organization.json'))).toBe(false);
   });
 });

@@ -193,9 +193,15 @@ describe('authorize', () => {
         'allowed',
       ],
       [
-        'deny-internet-gateway lets vendguard-* roles through',
+        'deny-internet-gateway no longer exempts a vendguard-* name (a member could have made one)',
         vended,
         as('vendguard-guard-igw', 'ec2:AttachInternetGateway'),
+        'DenyInternetGateways',
+      ],
+      [
+        'deny-internet-gateway exempts the remediation role by its exact name',
+        vended,
+        as('VendguardGuardrailRemediation', 'ec2:AttachInternetGateway'),
         'allowed',
       ],
       [
