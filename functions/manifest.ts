@@ -169,8 +169,12 @@ export const FUNCTIONS = [
   {
     name: 'guard-alert',
     entry: 'functions/guard-alert/app.ts',
-    description: 'Records and alerts on events that are never remediated (tampering with vendguard or the organization, denied attempts, leaving the org)',
-    trigger: { kind: 'rule', rules: ['vendguard-tampering', 'organization-tampering', 'leave-organization', 'denied-attempts'] },
+    description:
+      'Records and alerts on events that are never remediated (tampering with vendguard or the organization, denied attempts, leaving the org)',
+    trigger: {
+      kind: 'rule',
+      rules: ['vendguard-tampering', 'organization-tampering', 'leave-organization', 'denied-attempts'],
+    },
     actions: GUARDRAIL_ACTIONS,
   },
   {

@@ -370,7 +370,13 @@ export class Executor {
     if (deployed && getFunctionRecord(this.runtime, deployed, deployed.name)) {
       return this.invokeDeployed(attempt, functionArn as string, event);
     }
-    return this.runtime.functions.invoke(functionName, event);
+    try {
+      return await this.runtime.functions.invoke(functionName, event);
+    } catch (err) {
+      // Lambda refused the invocation (no such function, throttled): Step Functions names it Lambda.<code>
+      if (err instanceof AwsServiceError) throw new TaskError(`Lambda.${err.code}`, err.message);
+      throw err;
+    }
   }
 
   private async invokeDeployed(attempt: Attempt, functionArn: string, event: unknown): Promise<unknown> {

@@ -1,4 +1,5 @@
 import { InputValidationError, TransientError } from '../../../../../functions/shared/errors';
+import { AwsServiceError } from '../../../../../sandbox/core/types';
 import { createHarness, type Harness } from './harness';
 
 type Event = Record<string, unknown> & { id: number; previousEventId: number; type: string };
@@ -149,6 +150,23 @@ describe('Step Functions executions', () => {
       expect(result.status).toBe('FAILED');
       expect(result.error).toBe('TransientError');
       expect(JSON.parse(String(result.cause))).toMatchObject({ errorMessage: 'still throttled' });
+    });
+
+    it('fails with Lambda.ResourceNotFoundException when Lambda has no such function', async () => {
+      h.functions.register('validate', () => {
+        throw new AwsServiceError(
+          'ResourceNotFoundException',
+          'Function not found: arn:aws:lambda:eu-west-1:100000000001:function:vendguard-validate',
+          { status: 404 },
+        );
+      });
+      const arn = h.createFromFixture('task-retry-catch.asl.json');
+
+      const result = await h.run(arn, {});
+
+      expect(result.status).toBe('FAILED');
+      expect(result.error).toBe('Lambda.ResourceNotFoundException');
+      expect(result.cause).toContain('Function not found');
     });
   });
 
