@@ -77,8 +77,19 @@ export const ScpSchema = z.strictObject({
   quarantine: z._default(z.boolean(), false),
 });
 
+/**
+ * Who may put an `Account Request` besides the hub account itself: account ids (the hub bus admits
+ * them) and, optionally, the principal ARN patterns allowed in them (`aws:PrincipalArn`). Empty: the
+ * hub account only.
+ */
+export const RequestersSchema = z.strictObject({
+  accounts: z._default(z.array(z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit account id'))), []),
+  principals: z._default(z.array(z.string()), []),
+});
+
 export const VendingSchema = z.strictObject({
   accountNamePattern: z._default(z.string(), '^[a-z][a-z0-9-]{2,49}$'),
+  requesters: z._default(RequestersSchema, { accounts: [], principals: [] }),
   allowedEmailDomains: z.array(z.string().check(z.regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'must be a domain'))),
   allowedOus: z.array(OuPathSchema).check(z.minLength(1)),
   remediationRoleName: z._default(z.string(), 'VendguardGuardrailRemediation'),

@@ -191,6 +191,18 @@ function crossFieldIssues(config: OrganizationConfig, ctx: ValidationContext): C
     issues.push({ path: 'vending.accountNamePattern', message: 'is not a valid regular expression' });
   }
 
+  const { requesters } = config.vending;
+  if (requesters.principals.length > 0 && requesters.accounts.length === 0) {
+    issues.push({
+      path: 'vending.requesters.principals',
+      message: 'names principals of no account: list their accounts in vending.requesters.accounts',
+    });
+  }
+  config.vending.requesters.principals.forEach((pattern, i) => {
+    const problem = principalPatternProblem(pattern, config.vending.requesters.accounts);
+    if (problem) issues.push({ path: `vending.requesters.principals.${i}`, message: problem });
+  });
+
   const accountNames = new Set(config.accounts.map((a) => a.name));
   const knownAccount = (ref: string) => accountNames.has(ref) || /^\d{12}$/.test(ref);
   config.guardrails.exemptions.accounts.forEach((ref, i) => {
@@ -210,4 +222,22 @@ function crossFieldIssues(config: OrganizationConfig, ctx: ValidationContext): C
     }
   });
   return issues;
+}
+
+/**
+ * Why a requester principal pattern is unusable, or undefined: it must be an IAM role or user ARN
+ * (`arn:<partition>:iam::<account>:role/<path/name>`, `*` and `?` allowed in the name), in one of the
+ * requester accounts (or `*`, meaning any of them).
+ */
+export function principalPatternProblem(pattern: string, accounts: readonly string[]): string | undefined {
+  const parts = pattern.split(':');
+  if (parts.length !== 6 || parts[0] !== 'arn') return 'must be an ARN (arn:aws:iam::<account>:role/<name>)';
+  const [, partition, service, region, account, resource] = parts as [string, string, string, string, string, string];
+  if (!/^aws(-[a-z]+)*$/.test(partition)) return `partition "${partition}" is not an AWS partition`;
+  if (service !== 'iam') return `must be an IAM principal ARN (service "iam", not "${service}")`;
+  if (region !== '') return 'an IAM ARN has no region';
+  if (account !== '*' && !/^\d{12}$/.test(account)) return `account "${account}" is not a 12-digit id or *`;
+  if (account !== '*' && !accounts.includes(account)) return `account ${account} is not in vending.requesters.accounts`;
+  if (!/^(role|user)\/[\w+=,.@*?/-]+$/.test(resource)) return `"${resource}" is not role/<name> or user/<name>`;
+  return undefined;
 }

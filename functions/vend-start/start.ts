@@ -7,6 +7,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import * as z from 'zod/mini';
+import { organizationConfig } from '../shared/config';
 import { awsErrorName, zodIssues } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { AccountRequestSchema } from '../shared/schemas/account-request';
@@ -61,21 +62,33 @@ export async function vendingStateMachineArn(deps: StartDeps): Promise<string> {
 }
 
 /**
- * Parses the request of an `Account Request` event and starts its execution (once). A malformed
- * request starts nothing: it is logged and answered with `Account Request Rejected` (its only call).
+ * Parses the request of an `Account Request` event and starts its execution (once). A request from
+ * an account that is neither the hub nor a configured requester, or a malformed one, starts nothing:
+ * it is logged and answered with `Account Request Rejected`, which names the sender.
  */
 export async function startVending(event: StartEvent, deps: StartDeps): Promise<StartResult> {
-  const parsed = AccountRequestSchema.safeParse(event.detail);
-  if (!parsed.success) {
-    const issues = zodIssues(parsed.error);
+  const reject = async (issues: { path: string; message: string }[]): Promise<StartResult> => {
     const rejection = rejectionDetail(event, issues);
     logger.warn('account request rejected', { source: event.source, rejection });
     const announced = await announceRejection(deps.events, deps.eventBusName, rejection);
     return { status: 'rejected', issues, announced };
+  };
+  // the sender is the event's account, which EventBridge sets and a sender cannot forge
+  const stateMachineArn = await vendingStateMachineArn(deps);
+  const hubAccount = stateMachineArn.split(':')[4];
+  const { requesters } = organizationConfig().vending;
+  if (event.account !== hubAccount && !requesters.accounts.includes(event.account)) {
+    return reject([
+      {
+        path: 'account',
+        message: `account ${event.account} may not request accounts: only the hub account and vending.requesters.accounts may`,
+      },
+    ]);
   }
+  const parsed = AccountRequestSchema.safeParse(event.detail);
+  if (!parsed.success) return reject(zodIssues(parsed.error));
   const request = parsed.data;
   const requestId = requestIdFor(request);
-  const stateMachineArn = await vendingStateMachineArn(deps);
   const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${requestId}`;
   try {
     const out = await deps.sfn.send(

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, type EventPattern, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
-import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { AccountPrincipal, AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -85,6 +85,23 @@ export class HubStack extends Stack {
         },
       }),
     );
+    // Requesters in other accounts (config vending.requesters) may put events directly: vend-start
+    // accepts an Account Request only from the hub account or one of them.
+    const requesters = config.vending.requesters;
+    if (requesters.accounts.length > 0) {
+      this.bus.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'RequestersPutEvents',
+          effect: Effect.ALLOW,
+          principals: requesters.accounts.map((account) => new AccountPrincipal(account)),
+          actions: ['events:PutEvents'],
+          resources: [this.bus.eventBusArn],
+          ...(requesters.principals.length > 0
+            ? { conditions: { ArnLike: { 'aws:PrincipalArn': [...requesters.principals] } } }
+            : {}),
+        }),
+      );
+    }
     // Every event has version "0": the archive keeps all of them for `vendguard events replay`, whose
     // `--archive` defaults to this name (as does the sandbox's archive).
     this.bus.archive('Archive', {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import type { LoadedConfig } from '../../config/load';
 import { PROJECT_ROOT } from '../../config/load';
 import { buildVendguardApp, type VendguardStacks } from '../../infra/lib/vendguard-app';
 
@@ -25,7 +26,10 @@ export interface Synthesized extends VendguardStacks {
  * Synthesizes the whole app once, with cdk-nag, without bundling (`aws:cdk:bundling-stacks: []`) so
  * a test file pays for one fast synth. Throws if synthesis fails (cdk-nag errors fail it).
  */
-export function synthesizeApp(extraContext: Record<string, unknown> = {}): Synthesized {
+export function synthesizeApp(
+  extraContext: Record<string, unknown> = {},
+  options: { readonly loaded?: LoadedConfig } = {},
+): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'vendguard-cdk-'));
   const app = new App({
     outdir,
@@ -37,7 +41,7 @@ export function synthesizeApp(extraContext: Record<string, unknown> = {}): Synth
       ...extraContext,
     },
   });
-  const stacks = buildVendguardApp(app);
+  const stacks = buildVendguardApp(app, options.loaded ? { loaded: options.loaded } : {});
   const assembly = app.synth();
   const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
     pluginReports: {

@@ -17,6 +17,7 @@ import {
   ListPoliciesCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
+import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { fetchAlerts } from '../../../cli/commands/sandbox-alerts';
 import type { OutboxMessage } from '../../../sandbox/slack-outbox';
@@ -221,6 +222,60 @@ describe('weakening the organization', () => {
       expect(alert.rendered).toContain("weakening the organization's guardrails");
     } finally {
       await org.send(new AttachPolicyCommand({ PolicyId, TargetId }));
+    }
+  }, 30_000);
+});
+
+describe('vending oneself an account', () => {
+  it('is refused by vend-start even when the bus is opened to the member: only the hub and configured requesters may request', async () => {
+    const hubEvents = sb.client(EventBridgeClient);
+    await hubEvents.send(
+      new PutPermissionCommand({
+        EventBusName: 'vendguard',
+        Action: 'events:PutEvents',
+        Principal: member,
+        StatementId: 'mistake-requests',
+      }),
+    );
+    try {
+      const put = await sb.client(EventBridgeClient, { accountId: member }).send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: `arn:aws:events:${HOME}:${sb.runtime.managementAccountId}:event-bus/vendguard`,
+              Source: 'vendguard.requests',
+              DetailType: 'Account Request',
+              Detail: JSON.stringify({
+                name: 'self-prod',
+                email: 'aws-self-prod@acme.example',
+                ou: 'Workloads/Prod',
+                owner: 'team-self',
+                environment: 'prod',
+              }),
+            },
+          ],
+        }),
+      );
+      const eventId = put.Entries?.[0]?.EventId as string;
+      const deadline = Date.now() + 15_000;
+      let alert: OutboxMessage | undefined;
+      while (!alert) {
+        alert = (await fetchAlerts(sb.endpoint, 50)).alerts.find(
+          (a) => a.kind === 'request-rejected' && a.rendered.includes(eventId),
+        );
+        if (Date.now() > deadline) throw new Error('no rejection for the member account request');
+        if (!alert) await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(alert.rendered).toContain(`Sent from account: ${member}`);
+      expect(alert.rendered).toContain(`account ${member} may not request accounts`);
+      const executions = await sb.client(SFNClient).send(
+        new ListExecutionsCommand({
+          stateMachineArn: `arn:aws:states:${HOME}:${sb.runtime.managementAccountId}:stateMachine:vendguard-account-vending`,
+        }),
+      );
+      expect(executions.executions ?? []).toEqual([]);
+    } finally {
+      await hubEvents.send(new RemovePermissionCommand({ EventBusName: 'vendguard', StatementId: 'mistake-requests' }));
     }
   }, 30_000);
 });

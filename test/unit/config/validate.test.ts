@@ -88,6 +88,45 @@ describe('organization config', () => {
     ]);
   });
 
+  it('parses requester principals as IAM ARNs of the requester accounts, reporting each problem', () => {
+    const raw = shipped();
+    (raw.vending as Record<string, unknown>).requesters = {
+      accounts: ['222233334444', '12345'],
+      principals: [
+        'arn:aws:iam::222233334444:role/platform-ci',
+        'arn:aws:iam::*:role/ci-*',
+        'arn:aws:sts::222233334444:assumed-role/x/y',
+        'arn:aws:iam::999999999999:role/other',
+        'arn:aws:iam:eu-west-1:222233334444:role/x',
+        'role/platform-ci',
+        'arn:aws:iam::222233334444:group/admins',
+      ],
+    };
+    expect(issuesOf(raw)).toEqual([
+      { path: 'vending.requesters.accounts.1', message: 'must be a 12-digit account id' },
+    ]);
+    (raw.vending as { requesters: { accounts: string[] } }).requesters.accounts = ['222233334444'];
+    expect(issuesOf(raw)).toEqual([
+      { path: 'vending.requesters.principals.2', message: 'must be an IAM principal ARN (service "iam", not "sts")' },
+      {
+        path: 'vending.requesters.principals.3',
+        message: 'account 999999999999 is not in vending.requesters.accounts',
+      },
+      { path: 'vending.requesters.principals.4', message: 'an IAM ARN has no region' },
+      { path: 'vending.requesters.principals.5', message: 'must be an ARN (arn:aws:iam::<account>:role/<name>)' },
+      { path: 'vending.requesters.principals.6', message: '"group/admins" is not role/<name> or user/<name>' },
+    ]);
+    (raw.vending as { requesters: { accounts: string[] } }).requesters.accounts = [];
+    expect(issuesOf(raw)).toEqual(
+      expect.arrayContaining([
+        {
+          path: 'vending.requesters.principals',
+          message: 'names principals of no account: list their accounts in vending.requesters.accounts',
+        },
+      ]),
+    );
+  });
+
   it('throws a ConfigValidationError that lists every issue with the file name', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vendguard-config-'));
     const raw = shipped();

@@ -2,7 +2,9 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { loadOrganizationConfig } from '../../../../config/load';
 import sample from '../../../../events/samples/vendguard.requests/account-request.json';
+import { setOrganizationConfig } from '../../../../functions/shared/config';
 import { TransientError } from '../../../../functions/shared/errors';
 import { AccountRequestRejectedSchema } from '../../../../functions/shared/schemas/findings';
 import { requestIdFor } from '../../../../functions/shared/vending/plan';
@@ -83,6 +85,37 @@ describe('vend-start', () => {
 });
 
 describe('vend-start with a malformed request', () => {
+  it('rejects a request from an account that is neither the hub nor a requester, naming the sender', async () => {
+    const out = await startVending({ ...sample, account: '222233334444' }, deps());
+    expect(out).toMatchObject({ status: 'rejected', announced: true });
+    expect(sfn.calls()).toHaveLength(0);
+    const detail = JSON.parse(events.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.Detail ?? '{}');
+    expect(detail).toMatchObject({
+      sourceAccount: '222233334444',
+      issues: [
+        {
+          path: 'account',
+          message:
+            'account 222233334444 may not request accounts: only the hub account and vending.requesters.accounts may',
+        },
+      ],
+    });
+  });
+
+  it('starts the request of a configured requester account', async () => {
+    const base = loadOrganizationConfig().config;
+    setOrganizationConfig({
+      ...base,
+      vending: { ...base.vending, requesters: { accounts: ['222233334444'], principals: [] } },
+    });
+    try {
+      const out = await startVending({ ...sample, account: '222233334444' }, deps());
+      expect(out.status).toBe('started');
+    } finally {
+      setOrganizationConfig(undefined);
+    }
+  });
+
   const malformed = (detail: unknown) => ({ ...sample, detail });
   const putEntries = () => events.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries?.[0]);
   const rejection = () => JSON.parse(putEntries()[0]?.Detail ?? '{}');
@@ -176,6 +209,8 @@ describe('vend-start with a malformed request', () => {
   });
 
   it('runs as a Lambda handler: a malformed request resolves (EventBridge does not retry it)', async () => {
+    // without VENDGUARD_VENDING_STATE_MACHINE_ARN the function learns its (the hub's) account from STS
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '100000000001' });
     await expect(handler(malformed({ name: 'x' }), CONTEXT)).resolves.toMatchObject({ status: 'rejected' });
   });
 });
