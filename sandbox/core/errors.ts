@@ -26,11 +26,3 @@ export class FaultConfigError extends SandboxError {
     this.name = 'FaultConfigError';
   }
 }
-
-/** A manifest function cannot be found or loaded. */
-export class FunctionNotFoundError extends SandboxError {
-  constructor(name: string, options?: { cause?: unknown }) {
-    super(`no function named ${name} in functions/manifest.ts`, options);
-    this.name = 'FunctionNotFoundError';
-  }
-}

@@ -77,8 +77,6 @@ export interface RuleRecord {
   readonly Description?: string;
   readonly RoleArn?: string;
   readonly CreatedBy: string;
-  /** Set for rules loaded from `events/rules/<name>.json`. */
-  readonly file?: string;
 }
 
 export interface RetryPolicy {

@@ -238,7 +238,6 @@ export function ruleOperations(runtime: SandboxRuntime): Record<string, Operatio
       const state = optionalString(input, 'State') ?? 'ENABLED';
       if (state !== 'ENABLED' && state !== 'DISABLED')
         throw validation(`Value '${state}' at 'state' failed to satisfy constraint.`);
-      const previous = store.get<RuleRecord>(TABLES.rules, keys.rule(scope, bus.Name, name));
       const description = optionalString(input, 'Description');
       const roleArn = optionalString(input, 'RoleArn');
       const rule = putRule(runtime, {
@@ -250,7 +249,6 @@ export function ruleOperations(runtime: SandboxRuntime): Record<string, Operatio
         ...(schedule ? { ScheduleExpression: schedule } : {}),
         ...(description !== undefined ? { Description: description } : {}),
         ...(roleArn ? { RoleArn: roleArn } : {}),
-        ...(previous?.file ? { file: previous.file } : {}),
       });
       return { RuleArn: rule.Arn };
     },
