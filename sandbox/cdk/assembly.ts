@@ -46,6 +46,8 @@ export interface SynthOptions {
   readonly context: Readonly<Record<string, unknown>>;
   /** Synthesize even when a cached assembly exists. */
   readonly force?: boolean;
+  /** The organization config the app reads (`VENDGUARD_CONFIG` of the child); default the app's own. */
+  readonly configPath?: string;
 }
 
 function files(root: string, path: string, out: string[]): string[] {
@@ -64,7 +66,7 @@ function files(root: string, path: string, out: string[]): string[] {
 }
 
 /** The hash of everything synthesis reads (file names and contents, the context). */
-export function inputsHash(root: string, context: Readonly<Record<string, unknown>>): string {
+export function inputsHash(root: string, context: Readonly<Record<string, unknown>>, configPath?: string): string {
   const hash = createHash('sha256');
   for (const input of INPUTS) {
     for (const file of files(root, input, [])) {
@@ -75,6 +77,8 @@ export function inputsHash(root: string, context: Readonly<Record<string, unknow
     }
   }
   hash.update(JSON.stringify(context));
+  // a config file outside config/ (VENDGUARD_CONFIG) decides the app too
+  if (configPath) hash.update(readFileSync(configPath));
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -103,12 +107,22 @@ export function readAssembly(dir: string): AssemblyStack[] {
 }
 
 /** Runs `infra/app.ts` into `outdir` with the given context. */
-function runApp(root: string, outdir: string, context: Readonly<Record<string, unknown>>): Promise<void> {
+function runApp(
+  root: string,
+  outdir: string,
+  context: Readonly<Record<string, unknown>>,
+  configPath?: string,
+): Promise<void> {
   const tsx = resolve(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [tsx, 'infra/app.ts'], {
       cwd: root,
-      env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) },
+      env: {
+        ...process.env,
+        CDK_OUTDIR: outdir,
+        CDK_CONTEXT_JSON: JSON.stringify(context),
+        ...(configPath ? { VENDGUARD_CONFIG: configPath } : {}),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -164,7 +178,7 @@ export async function synthesize(options: SynthOptions): Promise<Assembly> {
     context?: Record<string, unknown>;
   };
   const context = { ...(cdkJson.context ?? {}), ...options.context };
-  const hash = inputsHash(options.root, context);
+  const hash = inputsHash(options.root, context, options.configPath);
   const dir = join(options.cacheDir, hash);
   const cached = !options.force && existsSync(join(dir, 'manifest.json'));
   if (!cached) {
@@ -173,7 +187,7 @@ export async function synthesize(options: SynthOptions): Promise<Assembly> {
     rmSync(building, { recursive: true, force: true });
     mkdirSync(options.cacheDir, { recursive: true });
     try {
-      await runApp(options.root, building, context);
+      await runApp(options.root, building, context, options.configPath);
       // another process (a parallel test worker) may have finished the same assembly first: keep its
       if (options.force) rmSync(dir, { recursive: true, force: true });
       if (!existsSync(join(dir, 'manifest.json'))) {

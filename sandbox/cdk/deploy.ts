@@ -270,6 +270,8 @@ export async function deployApp(
     root,
     cacheDir: options.cacheDir ?? defaultCacheDir(root),
     context: sandboxContext(runtime),
+    // the app synthesizes the config the sandbox runs on (a test's own, or VENDGUARD_CONFIG)
+    configPath: runtime.loaded.path,
     ...(options.force ? { force: true } : {}),
   });
   const stacks = await deployAssembly(runtime, endpoint, assembly.stacks, options.onStack);

@@ -2,7 +2,7 @@
  * The sandbox consumes the synthesized CDK app (the cloud assembly), synthesized offline in a child
  * process with the sandbox's organization ids and cached by a hash of its inputs.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inputsHash, synthesize } from '../../../sandbox/cdk/assembly';
@@ -46,5 +46,13 @@ describe('the synthesized assembly', () => {
       inputsHash(ROOT, { ...context, 'vendguard:organizationId': 'o-other000001' }),
     );
     expect(inputsHash(ROOT, context)).toBe(inputsHash(ROOT, { ...context }));
+  });
+
+  it('hashes the config the sandbox runs on, wherever it is (VENDGUARD_CONFIG, a test config)', () => {
+    const shipped = join(ROOT, 'config', 'organization.yaml');
+    const elsewhere = join(cache, 'organization.yaml');
+    writeFileSync(elsewhere, `${readFileSync(shipped, 'utf8')}\n# another organization\n`);
+    expect(inputsHash(ROOT, context, shipped)).toBe(inputsHash(ROOT, context, shipped));
+    expect(inputsHash(ROOT, context, elsewhere)).not.toBe(inputsHash(ROOT, context, shipped));
   });
 });
