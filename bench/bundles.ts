@@ -25,6 +25,7 @@ import { gzipSync } from 'node:zlib';
 import { PROJECT_ROOT } from '../config/load';
 import { FUNCTIONS } from '../functions/manifest';
 import { BUNDLE_BUDGET_BYTES, buildFunctions, DEFAULT_OUT_DIR } from '../scripts/build';
+import { median } from './stats';
 
 export const REQUIRE_GOAL_MS = 60;
 export const RESULTS_FILE = join(PROJECT_ROOT, 'bench', 'results', 'bundles.json');
@@ -69,12 +70,6 @@ const STUB_SDK = [
   'const p=new Proxy(function(){},h);',
   "M._load=function(r,...a){return r.startsWith('@aws-sdk/')?p:load.call(this,r,...a)};",
 ].join('');
-
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** The `@aws-sdk/*` packages a bundle imports (lazily or not), from its esbuild metafile. */
 export function sdkPackagesOf(metafileFile: string): string[] {

@@ -60,14 +60,13 @@ class BufferBus implements EventBus {
   }
 }
 
-/** State machines until Step Functions binds the real ones: ARNs in the home region, starts refused. */
-function noStateMachines(region: string, managementAccountId: string): StateMachineStarter {
+/** State machines until Step Functions binds the real ones: starts refused. */
+function noStateMachines(): StateMachineStarter {
   return {
     startExecution: () =>
       Promise.reject(
         new AwsServiceError('ServiceUnavailable', 'Step Functions is not loaded in this sandbox', { status: 503 }),
       ),
-    stateMachineArn: (name) => `arn:aws:states:${region}:${managementAccountId}:stateMachine:vendguard-${name}`,
   };
 }
 
@@ -123,7 +122,7 @@ export class LocalRuntime implements SandboxRuntime {
     this.identities = new IdentityRegistry(this.store, this.managementAccountId);
     this.gatekeeper = new Gatekeeper(this);
     this.hubPrincipal = this.registerHub().principal;
-    this.boundStateMachines = noStateMachines(this.homeRegion, this.managementAccountId);
+    this.boundStateMachines = noStateMachines();
     this.functions = new InProcessFunctions({
       store: this.store,
       clock: this.clock,

@@ -114,8 +114,6 @@ export interface StateMachineStarter {
     input: string,
     name?: string,
   ): Promise<{ executionArn: string; startDate: Date }>;
-  /** The ARN of a state machine of `statemachines/` by its kebab name (`account-vending`). */
-  stateMachineArn(name: string): string;
 }
 
 /** Read-only view of the organization for other services (Organizations implements it). */

@@ -161,7 +161,6 @@ export function createTestRuntime(options: { seed?: number } = {}): TestRuntime 
     },
     stateMachines: {
       startExecution: () => Promise.reject(new Error('no state machines in the unit-test runtime')),
-      stateMachineArn: (name) => `arn:aws:states:eu-west-1:${managementAccountId}:stateMachine:vendguard-${name}`,
     },
     principalFor: () => undefined,
     registerPrincipal: () => ({ accessKeyId: 'ASIATEST', secretAccessKey: 'secret', sessionToken: 'token' }),

@@ -66,17 +66,19 @@ function nextAfter(schedule: Schedule, nowMs: number): number {
 }
 
 /**
- * Starts a scheduled rule's count from `nowMs` when it is new or its expression changed (`PutRule`
- * calls it, so a schedule runs from its creation, not from the scheduler's next look).
+ * Starts a scheduled rule's count from `nowMs` when it is new or its expression changed; true when it
+ * did (the rule is not due yet). `PutRule` calls it, so a schedule runs from its creation, not from
+ * the scheduler's next look; the scheduler calls it for rules stored before.
  */
-export function armSchedule(runtime: SandboxRuntime, rule: RuleRecord, nowMs: number): void {
+export function armSchedule(runtime: SandboxRuntime, rule: RuleRecord, nowMs: number): boolean {
   const expression = rule.ScheduleExpression;
   const schedule = expression ? parseSchedule(expression) : undefined;
-  if (!expression || !schedule) return;
+  if (!expression || !schedule) return false;
   const key = keys.rule(rule, rule.EventBusName, rule.Name);
   const state = runtime.store.get<ScheduleState>(TABLES.schedules, key);
-  if (state && (state.expression === undefined || state.expression === expression)) return;
+  if (state && (state.expression === undefined || state.expression === expression)) return false;
   runtime.store.put<ScheduleState>(TABLES.schedules, key, { nextRunMs: nextAfter(schedule, nowMs), expression });
+  return true;
 }
 
 /** Fires due `rate()` rules; re-arms itself on real timers scaled from the sandbox clock. */
@@ -112,14 +114,11 @@ export class Scheduler {
       if (!expression || rule.State !== 'ENABLED') continue;
       const schedule = parseSchedule(expression);
       if (!schedule) continue;
+      // A new rule, or a changed expression, starts counting from now.
+      if (armSchedule(this.runtime, rule, now)) continue;
       const key = keys.rule(rule, rule.EventBusName, rule.Name);
       const state = store.get<ScheduleState>(TABLES.schedules, key);
-      // A new rule, or a changed expression, starts counting from now.
-      if (!state || (state.expression !== undefined && state.expression !== expression)) {
-        store.put<ScheduleState>(TABLES.schedules, key, { nextRunMs: nextAfter(schedule, now), expression });
-        continue;
-      }
-      if (state.nextRunMs > now) continue;
+      if (!state || state.nextRunMs > now) continue;
       // One event per due time that passed (a clock advanced by three periods fires three times, as
       // AWS would have over that time), at most MAX_CATCH_UP; the next due time is stored before the
       // events go out, so a restart does not send them twice.

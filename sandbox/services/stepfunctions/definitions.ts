@@ -1,13 +1,8 @@
 /**
- * State machine definitions: the deployed names, `DefinitionSubstitutions` as CloudFormation fills
+ * State machine definitions: `DefinitionSubstitutions` as CloudFormation fills
  * them, and ASL validation (cached).
  */
 import aslValidator from 'asl-validator';
-
-/** The deployed name of a state machine file: `account-vending` → `vendguard-account-vending`. */
-export function stateMachineName(fileName: string): string {
-  return `vendguard-${fileName}`;
-}
 
 /**
  * Replaces every `${Name}` of `text` with `substitutions[Name]`, as CloudFormation's

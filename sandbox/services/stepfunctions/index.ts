@@ -6,12 +6,10 @@
  * while the execution was running") so they can be redriven.
  */
 import type { SandboxRuntime, ServiceDefinition, StateMachineStarter } from '../../core/types';
-import { stateMachineName } from './definitions';
 import { RESTART_CAUSE, RESTART_ERROR } from './executor';
-import { stateMachineArnOf } from './records';
 import { StepFunctions } from './service';
 
-export { fillPlaceholders, stateMachineName } from './definitions';
+export { fillPlaceholders } from './definitions';
 export { StepFunctions } from './service';
 
 /**
@@ -27,10 +25,7 @@ export function createStepFunctionsService(runtime: SandboxRuntime): {
   stepFunctions: StepFunctions;
 } {
   const sfn = new StepFunctions(runtime);
-  const region = runtime.config.organization.homeRegion;
-
   const stateMachines: StateMachineStarter = {
-    stateMachineArn: (name) => stateMachineArnOf(region, runtime.managementAccountId, stateMachineName(name)),
     startExecution: async (stateMachineArn, input, name) => {
       const ex = sfn.startExecution(stateMachineArn, input, name);
       return { executionArn: ex.executionArn, startDate: new Date(ex.startDate) };

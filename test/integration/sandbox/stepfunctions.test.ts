@@ -79,7 +79,7 @@ describe('sandbox Step Functions through @aws-sdk/client-sfn', () => {
   it('loads the state machines of statemachines/ on start', async () => {
     const { stateMachines } = await sfn.send(new ListStateMachinesCommand({}));
     expect(stateMachines?.map((s) => s.stateMachineArn)).toContain(
-      sb.runtime.stateMachines.stateMachineArn('account-vending'),
+      'arn:aws:states:eu-west-1:100000000001:stateMachine:vendguard-account-vending',
     );
   });
 

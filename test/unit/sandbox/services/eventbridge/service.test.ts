@@ -42,7 +42,6 @@ async function harness(): Promise<Harness> {
         executions.push({ arn, input });
         return { executionArn: `${arn}:x`, startDate: new Date() };
       },
-      stateMachineArn: (name: string) => `arn:aws:states:eu-west-1:100000000001:stateMachine:vendguard-${name}`,
     },
   });
   const eb = createEventBridgeService(rt);
