@@ -86,6 +86,30 @@ export class InvalidToken extends StepFunctionsApiError {
   }
 }
 
+/** A task token the caller's account and region never issued (a token of another account is one). */
+export class TaskDoesNotExist extends StepFunctionsApiError {
+  constructor() {
+    super('TaskDoesNotExist', "Task Does Not Exist: 'Provided task does not exist'");
+  }
+}
+
+/**
+ * A task token whose task is over: answered already, timed out, or its execution stopped (AWS's
+ * words for a token used twice: `Task Timed Out: 'Provided task does not exist anymore'`).
+ */
+export class TaskTimedOut extends StepFunctionsApiError {
+  constructor() {
+    super('TaskTimedOut', "Task Timed Out: 'Provided task does not exist anymore'");
+  }
+}
+
+/** `SendTaskSuccess` output that is not JSON. */
+export class InvalidOutput extends StepFunctionsApiError {
+  constructor(detail: string) {
+    super('InvalidOutput', `Invalid Output: '${detail}'`);
+  }
+}
+
 export class ValidationException extends StepFunctionsApiError {
   constructor(message: string) {
     super('ValidationException', message);

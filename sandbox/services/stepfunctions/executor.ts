@@ -11,10 +11,13 @@ import { assumedRolePrincipal } from '../../core/identity';
 import type { SandboxRuntime } from '../../core/types';
 import { AwsServiceError } from '../../core/types';
 import { getFunctionRecord, invokeFunction, parseFunctionArn } from '../lambda/api';
+import { runCallbackTask, type TaskTokens } from './callbacks';
 import { TaskError } from './errors';
 import { History, HistoryEventType, NOT_TRUNCATED } from './history';
+import { type LocalHandlers, loadInterpreter, statesTimeoutError } from './interpreter';
 import {
   type AslObject,
+  type CallbackInput,
   evaluateReferencePath,
   functionNameOf,
   prepareDefinition,
@@ -26,17 +29,7 @@ import {
 import { type ExecutionRecord, ExecutionStatus, type Records } from './records';
 
 type EventLog = Awaited<ReturnType<ReturnType<StateMachine['run']>['eventLogs']['next']>>['value'];
-type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
 type JsonInput = Parameters<StateMachine['run']>[0];
-
-type Interpreter = typeof import('aws-local-stepfunctions');
-let interpreter: Interpreter | undefined;
-
-/** The interpreter, loaded on first use: it pulls in the Lambda SDK client (~0.5 s) a sandbox without executions never needs. */
-function loadInterpreter(): Interpreter {
-  interpreter ??= require('aws-local-stepfunctions') as Interpreter;
-  return interpreter;
-}
 
 /** Error and cause of an execution the sandbox stopped by restarting. */
 export const RESTART_ERROR = 'States.Runtime';
@@ -93,6 +86,7 @@ export class Executor {
   constructor(
     private readonly runtime: SandboxRuntime,
     private readonly records: Records,
+    private readonly tokens: TaskTokens,
   ) {
     this.history = new History(runtime.store, runtime.clock);
   }
@@ -254,12 +248,16 @@ export class Executor {
       case 'ExecutionSucceeded':
         this.finish(arn, ExecutionStatus.Succeeded, { output: json(event.output) });
         return;
-      case 'ExecutionFailed':
+      case 'ExecutionFailed': {
+        // a SendTaskFailure without error or cause leaves them null; AWS leaves out an empty cause
+        // (a task's States.Timeout)
+        const cause: unknown = event.Cause;
         this.finish(arn, ExecutionStatus.Failed, {
-          error: event.Error,
-          cause: typeof event.Cause === 'string' ? event.Cause : json(event.Cause),
+          ...(event.Error != null ? { error: event.Error } : {}),
+          ...(cause != null && cause !== '' ? { cause: typeof cause === 'string' ? cause : json(cause) } : {}),
         });
         return;
+      }
       case 'ExecutionTimeout':
         attempt.controller.abort();
         this.finish(arn, ExecutionStatus.TimedOut, {
@@ -324,21 +322,25 @@ export class Executor {
         throw new TaskError(failure.error, failure.cause);
       }
     }
+    if (target.kind === 'lambdaCallback') {
+      // arn:aws:states:::lambda:invoke.waitForTaskToken — the input is prepare's CallbackInput.
+      return runCallbackTask(this.tokens, this.history, {
+        executionArn: arn,
+        stateName,
+        input: (input ?? {}) as CallbackInput,
+        signal: attempt.controller.signal,
+        closed: () => attempt.closed || attempt.controller.signal.aborted,
+        invoke: (params) => this.lambdaInvoke(attempt, stateName, target.functionName, params),
+        timeoutError: statesTimeoutError,
+      });
+    }
     // arn:aws:states:::lambda:invoke — the input is the evaluated Parameters.
     const params = (input !== null && typeof input === 'object' ? input : {}) as Record<string, unknown>;
-    const functionName =
-      typeof params.FunctionName === 'string' ? functionNameOf(params.FunctionName) : target.functionName;
     const base = { resourceType: 'lambda', resource: 'invoke' };
     this.history.append(arn, HistoryEventType.TaskScheduled, { ...base, region, parameters: json(params) });
     this.history.append(arn, HistoryEventType.TaskStarted, base);
     try {
-      if (!functionName) throw new TaskError('States.Runtime', `state '${stateName}' names no FunctionName`);
-      const functionArn =
-        typeof params.FunctionName === 'string' && params.FunctionName.startsWith('arn:')
-          ? params.FunctionName
-          : `arn:aws:lambda:${region}:${arn.split(':')[4] ?? ''}:function:${functionName}`;
-      const payload = (await this.invoke(attempt, functionName, params.Payload ?? {}, functionArn)) ?? null;
-      const output = { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 };
+      const output = await this.lambdaInvoke(attempt, stateName, target.functionName, params);
       if (!attempt.closed) {
         this.history.append(arn, HistoryEventType.TaskSucceeded, {
           ...base,
@@ -348,8 +350,35 @@ export class Executor {
       }
       return output;
     } catch (err) {
-      const failure = err instanceof TaskError ? { error: err.name, cause: err.message } : lambdaFailure(err);
+      const failure = { error: (err as Error).name, cause: (err as Error).message };
       if (!attempt.closed) this.history.append(arn, HistoryEventType.TaskFailed, { ...base, ...failure });
+      throw err;
+    }
+  }
+
+  /**
+   * Invokes the function of `lambda:invoke` Parameters (`FunctionName`, `Payload`): resolves to
+   * `{ ExecutedVersion, Payload, StatusCode }`, rejects with the task's error as Step Functions names it.
+   */
+  private async lambdaInvoke(
+    attempt: Attempt,
+    stateName: string,
+    targetFunctionName: string | undefined,
+    params: Record<string, unknown>,
+  ): Promise<unknown> {
+    const arn = attempt.executionArn;
+    const functionName =
+      typeof params.FunctionName === 'string' ? functionNameOf(params.FunctionName) : targetFunctionName;
+    try {
+      if (!functionName) throw new TaskError('States.Runtime', `state '${stateName}' names no FunctionName`);
+      const functionArn =
+        typeof params.FunctionName === 'string' && params.FunctionName.startsWith('arn:')
+          ? params.FunctionName
+          : `arn:aws:lambda:${parseRegion(arn)}:${arn.split(':')[4] ?? ''}:function:${functionName}`;
+      const payload = (await this.invoke(attempt, functionName, params.Payload ?? {}, functionArn)) ?? null;
+      return { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 };
+    } catch (err) {
+      const failure = err instanceof TaskError ? { error: err.name, cause: err.message } : lambdaFailure(err);
       throw new TaskError(failure.error, failure.cause);
     }
   }

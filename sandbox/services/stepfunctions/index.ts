@@ -12,6 +12,8 @@ import { StepFunctions } from './service';
 export { fillPlaceholders } from './definitions';
 export { StepFunctions } from './service';
 
+const TASK_TOKEN_OPERATIONS = new Set(['SendTaskSuccess', 'SendTaskFailure', 'SendTaskHeartbeat']);
+
 /**
  * Creates the service and its starter.
  *
@@ -38,8 +40,15 @@ export function createStepFunctionsService(runtime: SandboxRuntime): {
     targetPrefix: 'AWSStepFunctions',
     eventSource: 'states.amazonaws.com',
     // the state machine or execution a call names (list calls take `*`); Step Functions has no
-    // resource policies, so one of another account is out of reach
-    authorization: (_operation, input) => {
+    // resource policies, so one of another account is out of reach. SendTask* name the state machine
+    // of the token's execution, as AWS's denials do (the Service Authorization Reference lists no
+    // resource type, so `*` allows them too); a token the caller's account never issued is `*`.
+    authorization: (operation, input, ctx) => {
+      if (TASK_TOKEN_OPERATIONS.has(operation)) {
+        const token = typeof input.taskToken === 'string' ? input.taskToken : '';
+        const issued = sfn.tokens.find(token, ctx.principal.accountId, ctx.region);
+        return issued ? { resources: [issued.stateMachineArn], resourceAccountId: issued.accountId } : {};
+      }
       const arn = [input.executionArn, input.stateMachineArn].find((v): v is string => typeof v === 'string');
       if (!arn) return {};
       const account = /^arn:aws[a-z-]*:states:[^:]*:(\d{12}):/.exec(arn)?.[1];

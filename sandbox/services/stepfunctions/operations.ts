@@ -4,8 +4,10 @@
  */
 import { pageAt } from '../../core/paging';
 import type { RequestContext } from '../../core/types';
+import { isWellFormedToken, type TaskAnswer } from './callbacks';
 import {
   InvalidArn,
+  InvalidOutput,
   InvalidToken,
   ResourceNotFound,
   StateMachineTypeNotSupported,
@@ -32,6 +34,9 @@ export const OPERATIONS = [
   'GetExecutionHistory',
   'StopExecution',
   'RedriveExecution',
+  'SendTaskSuccess',
+  'SendTaskFailure',
+  'SendTaskHeartbeat',
 ] as const;
 export type Operations = Record<(typeof OPERATIONS)[number], Operation>;
 
@@ -97,6 +102,23 @@ class Violations {
     }
   }
 
+  /** A member that must be present (`Value null at 'taskToken' failed to satisfy constraint: …`). */
+  required(input: Record<string, unknown>, key: string): void {
+    if (input[key] === undefined || input[key] === null) {
+      this.add(`Value null at '${key}' failed to satisfy constraint: Member must not be null`);
+    }
+  }
+
+  /** A string member of at most `max` characters (no minimum: `output`, `error`, `cause`). */
+  maxLength(input: Record<string, unknown>, key: string, max: number): void {
+    const v = input[key];
+    if (typeof v === 'string' && v.length > max) {
+      this.add(
+        `Value '${v}' at '${key}' failed to satisfy constraint: Member must have length less than or equal to ${max}`,
+      );
+    }
+  }
+
   /** An enum member; `values` in the order AWS lists them in its message. */
   oneOf(input: Record<string, unknown>, key: string, values: readonly string[]): void {
     const v = input[key];
@@ -157,6 +179,28 @@ function executionArnInput(input: Record<string, unknown>): string {
   return arn;
 }
 
+/** Task token limits of the API reference: `taskToken` 1..2048, `output` 262144, `error` 256, `cause` 32768. */
+const TASK_TOKEN_MAX = 2048;
+const OUTPUT_MAX = 262_144;
+const ERROR_MAX = 256;
+const CAUSE_MAX = 32_768;
+
+/**
+ * Checks a `SendTask*` request (every constraint violation at once, then the token's shape:
+ * `Invalid Token: 'Invalid token'` as AWS words it) and returns its token.
+ */
+function taskTokenInput(input: Record<string, unknown>, limits: Record<string, number> = {}): string {
+  const v = new Violations();
+  v.required(input, 'taskToken');
+  v.length(input, 'taskToken', TASK_TOKEN_MAX);
+  for (const [key, max] of Object.entries(limits)) v.maxLength(input, key, max);
+  if (limits.output !== undefined) v.required(input, 'output');
+  v.throwIfAny();
+  const token = String(input.taskToken);
+  if (!isWellFormedToken(token)) throw new InvalidToken('Invalid token');
+  return token;
+}
+
 /** The operations of a {@link StepFunctions}. */
 export function createOperations(sfn: StepFunctions): Operations {
   const summary = (sm: StateMachineRecord) => ({
@@ -165,6 +209,11 @@ export function createOperations(sfn: StepFunctions): Operations {
     type: sm.type,
     creationDate: new Date(sm.creationDate),
   });
+  /** SendTask*: the token of the caller's account and region answered (an empty reply). */
+  const answer = (token: string, ctx: RequestContext, taskAnswer: TaskAnswer) => {
+    sfn.tokens.answer(token, ctx.principal.accountId, ctx.region, taskAnswer);
+    return {};
+  };
   const ops: Operations = {
     CreateStateMachine: (input, ctx) => {
       const sm = sfn.createStateMachine(ctx.region, ctx.principal.accountId, {
@@ -292,6 +341,27 @@ export function createOperations(sfn: StepFunctions): Operations {
       const ex = sfn.redriveExecution(executionArnInput(input));
       return { redriveDate: new Date(ex.redriveDate ?? sfn.runtime.clock.nowMs()) };
     },
+    SendTaskSuccess: (input, ctx) => {
+      const token = taskTokenInput(input, { output: OUTPUT_MAX });
+      const output = String(input.output);
+      try {
+        JSON.parse(output);
+      } catch (err) {
+        throw new InvalidOutput((err as Error).message);
+      }
+      return answer(token, ctx, { kind: 'success', output });
+    },
+    SendTaskFailure: (input, ctx) => {
+      const token = taskTokenInput(input, { error: ERROR_MAX, cause: CAUSE_MAX });
+      const error = str(input, 'error');
+      const cause = str(input, 'cause');
+      return answer(token, ctx, {
+        kind: 'failure',
+        ...(error !== undefined ? { error } : {}),
+        ...(cause !== undefined ? { cause } : {}),
+      });
+    },
+    SendTaskHeartbeat: (input, ctx) => answer(taskTokenInput(input), ctx, { kind: 'heartbeat' }),
   };
   return ops;
 }

@@ -6,7 +6,11 @@
  * - every Wait state becomes a Task whose handler waits on the sandbox clock, so `Seconds`,
  *   `SecondsPath`, `Timestamp` and `TimestampPath` are all computed at run time in simulated time;
  * - Retry intervals (`IntervalSeconds`, `MaxDelaySeconds`) and timeouts are converted to real
- *   seconds with the clock, so `IntervalSeconds × BackoffRate^n` (and jitter) follow it too.
+ *   seconds with the clock, so `IntervalSeconds × BackoffRate^n` (and jitter) follow it too;
+ * - a callback task (`lambda:invoke.waitForTaskToken`) gets its Parameters wrapped in a
+ *   {@link CallbackInput}: the interpreter knows no `$$.Task.Token`, so references to it become
+ *   markers the handler resolves once it has issued the token, and its timeouts (`TimeoutSeconds`,
+ *   `HeartbeatSeconds` and their paths) reach the handler, which counts them on the sandbox clock.
  * State names are unique in a state machine (AWS and asl-validator require it), so a name
  * identifies a state wherever it sits.
  */
@@ -19,6 +23,7 @@ export type AslObject = Record<string, unknown>;
 export type TaskTarget =
   | { readonly kind: 'function'; readonly functionName: string; readonly functionArn: string }
   | { readonly kind: 'lambdaInvoke'; readonly functionName?: string }
+  | { readonly kind: 'lambdaCallback'; readonly functionName?: string }
   | { readonly kind: 'unsupported'; readonly resource: string };
 
 /** The wait of a Wait state, as written. */
@@ -46,6 +51,32 @@ export interface StateInfo {
 
 export type TaskHandler = (input: unknown) => Promise<unknown>;
 
+/**
+ * What the handler of a callback task receives: its Parameters as evaluated by the interpreter
+ * (references to `$$.Task…` still {@link ContextReference}s, `$$.Task.Token` inside intrinsic
+ * functions still {@link TASK_TOKEN_PLACEHOLDER}), the context object, and the task's
+ * `TimeoutSeconds` / `HeartbeatSeconds` as written or as their paths resolved (unchecked).
+ */
+export interface CallbackInput {
+  readonly parameters: unknown;
+  readonly context: unknown;
+  readonly timeoutSeconds?: unknown;
+  readonly heartbeatSeconds?: unknown;
+}
+
+/** Key of a {@link ContextReference}. */
+export const CONTEXT_REFERENCE = 'VendguardSandbox.ContextPath';
+
+/** A `"field.$": "$$.Task…"` (or `"$$"`) of a callback task's Parameters, left for its handler. */
+export interface ContextReference {
+  readonly [CONTEXT_REFERENCE]: string;
+  /** The field as written (`taskToken.$`), for the error message. */
+  readonly field: string;
+}
+
+/** What `$$.Task.Token` inside an intrinsic function of a callback task evaluates to until its handler replaces it. */
+export const TASK_TOKEN_PLACEHOLDER = 'VendguardSandboxTaskToken0f3a9c71';
+
 export interface PreparedDefinition {
   /** The definition to give the interpreter (validated already; run it with `noValidate`). */
   readonly definition: AslObject;
@@ -59,6 +90,9 @@ const NO_TIMEOUT_REAL_SECONDS = 2_000_000;
 const WAIT_RESOURCE = 'arn:aws:lambda:us-east-1:000000000000:function:vendguard-sandbox-wait';
 const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:([A-Za-z0-9_-]+)(?::[A-Za-z0-9$_-]+)?$/;
 const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke$/;
+const LAMBDA_INVOKE_CALLBACK = /^arn:aws[a-z-]*:states:::lambda:invoke\.waitForTaskToken$/;
+/** A reference path into the task part of the context object (`$$.Task`, `$$.Task.Token`). */
+const TASK_CONTEXT_PATH = /^\$\$\.Task(?:$|[.[])/;
 
 /** The manifest name of a sandbox function from its ARN or name (`vendguard-<name>` or `<name>`). */
 export function functionNameOf(nameOrArn: string): string {
@@ -72,12 +106,12 @@ export function taskTarget(state: AslObject): TaskTarget {
   const resource = typeof state.Resource === 'string' ? state.Resource : '';
   if (LAMBDA_ARN.test(resource))
     return { kind: 'function', functionName: functionNameOf(resource), functionArn: resource };
-  if (LAMBDA_INVOKE.test(resource)) {
+  const callback = LAMBDA_INVOKE_CALLBACK.test(resource);
+  if (callback || LAMBDA_INVOKE.test(resource)) {
+    const kind = callback ? 'lambdaCallback' : 'lambdaInvoke';
     const params = isObject(state.Parameters) ? state.Parameters : {};
     const fn = params.FunctionName;
-    return typeof fn === 'string'
-      ? { kind: 'lambdaInvoke', functionName: functionNameOf(fn) }
-      : { kind: 'lambdaInvoke' };
+    return typeof fn === 'string' ? { kind, functionName: functionNameOf(fn) } : { kind };
   }
   return { kind: 'unsupported', resource };
 }
@@ -87,11 +121,72 @@ function isObject(value: unknown): value is AslObject {
 }
 
 /**
+ * A callback task's Parameters with every `"field.$"` that references `$$` itself or `$$.Task…`
+ * turned into a {@link ContextReference} (the interpreter has no `$$.Task`), and `$$.Task.Token`
+ * inside an intrinsic function into the quoted {@link TASK_TOKEN_PLACEHOLDER}.
+ */
+export function markTaskContextReferences(template: unknown): unknown {
+  if (Array.isArray(template)) return template.map(markTaskContextReferences);
+  if (!isObject(template)) return template;
+  const out: AslObject = {};
+  for (const [key, value] of Object.entries(template)) {
+    if (!key.endsWith('.$') || typeof value !== 'string') {
+      out[key] = markTaskContextReferences(value);
+    } else if (value === '$$' || TASK_CONTEXT_PATH.test(value)) {
+      const reference: ContextReference = { [CONTEXT_REFERENCE]: value, field: key };
+      out[key.slice(0, -2)] = reference;
+    } else if (!value.startsWith('$') && value.includes('$$.Task.Token')) {
+      out[key] = value.replaceAll('$$.Task.Token', `'${TASK_TOKEN_PLACEHOLDER}'`);
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+/**
+ * Rewrites a callback task for the interpreter (see {@link CallbackInput}): its own timeouts are
+ * the handler's, so the interpreter's is "none". AWS reports a missed heartbeat as `States.Timeout`,
+ * which `States.HeartbeatTimeout` also matches: with a heartbeat, a retrier or catcher of
+ * `States.HeartbeatTimeout` is given `States.Timeout` (it then also matches `TimeoutSeconds`).
+ */
+function prepareCallbackTask(raw: AslObject, state: AslObject): void {
+  state.Parameters = {
+    ...(raw.Parameters !== undefined
+      ? { parameters: markTaskContextReferences(raw.Parameters) }
+      : { 'parameters.$': '$' }),
+    'context.$': '$$',
+    ...(raw.TimeoutSeconds !== undefined ? { timeoutSeconds: raw.TimeoutSeconds } : {}),
+    ...(typeof raw.TimeoutSecondsPath === 'string' ? { 'timeoutSeconds.$': raw.TimeoutSecondsPath } : {}),
+    ...(raw.HeartbeatSeconds !== undefined ? { heartbeatSeconds: raw.HeartbeatSeconds } : {}),
+    ...(typeof raw.HeartbeatSecondsPath === 'string' ? { 'heartbeatSeconds.$': raw.HeartbeatSecondsPath } : {}),
+  };
+  for (const key of ['TimeoutSecondsPath', 'HeartbeatSeconds', 'HeartbeatSecondsPath']) delete state[key];
+  state.TimeoutSeconds = NO_TIMEOUT_REAL_SECONDS;
+  if (raw.HeartbeatSeconds === undefined && raw.HeartbeatSecondsPath === undefined) return;
+  const heartbeatAsTimeout = (rules: unknown): unknown =>
+    Array.isArray(rules)
+      ? rules.map((rule: unknown) =>
+          isObject(rule) && Array.isArray(rule.ErrorEquals)
+            ? {
+                ...rule,
+                ErrorEquals: rule.ErrorEquals.map((e: unknown) =>
+                  e === 'States.HeartbeatTimeout' ? 'States.Timeout' : e,
+                ),
+              }
+            : rule,
+        )
+      : rules;
+  if (state.Retry !== undefined) state.Retry = heartbeatAsTimeout(state.Retry);
+  if (state.Catch !== undefined) state.Catch = heartbeatAsTimeout(state.Catch);
+}
+
+/**
  * The simulated back-off of a Task's `Retry` for each failure: the first retrier that matches the
  * error, its `IntervalSeconds` × `BackoffRate`^(n-1) capped at `MaxDelaySeconds`, or undefined when
  * no retrier matches or its attempts are spent. Counts reset when the task succeeds.
  */
-function retryBackOff(retry: unknown): { next(error: string): number | undefined; reset(): void } {
+function retryBackOff(retry: unknown): { next(error: string | null): number | undefined; reset(): void } {
   const retriers = Array.isArray(retry) ? retry.filter(isObject) : [];
   const counts = new Map<number, number>();
   return {
@@ -99,9 +194,9 @@ function retryBackOff(retry: unknown): { next(error: string): number | undefined
       const index = retriers.findIndex((r) => {
         const names = Array.isArray(r.ErrorEquals) ? r.ErrorEquals.map(String) : [];
         return (
-          names.includes(error) ||
+          (error !== null && names.includes(error)) ||
           names.includes('States.ALL') ||
-          (names.includes('States.TaskFailed') && !error.startsWith('States.'))
+          (names.includes('States.TaskFailed') && !(error ?? '').startsWith('States.'))
         );
       });
       if (index < 0) return undefined;
@@ -158,7 +253,11 @@ export function prepareDefinition(definition: AslObject, clock: Clock, hooks: Ru
         case 'Task': {
           const target = taskTarget(raw);
           states.set(name, { type, topLevel, target });
-          const backOff = retryBackOff(raw.Retry);
+          if (target.kind === 'lambdaCallback') prepareCallbackTask(raw, state);
+          else
+            state.TimeoutSeconds =
+              typeof raw.TimeoutSeconds === 'number' ? raw.TimeoutSeconds : NO_TIMEOUT_REAL_SECONDS;
+          const backOff = retryBackOff(state.Retry);
           handlers[name] = async (input) => {
             try {
               const out = await hooks.task(name, target, input);
@@ -166,12 +265,14 @@ export function prepareDefinition(definition: AslObject, clock: Clock, hooks: Ru
               return out;
             } catch (error) {
               // the interpreter waits the back-off (compressed) before the next attempt: a modelled wait
-              const delayMs = backOff.next(error instanceof Error ? error.name : 'States.TaskFailed');
+              // (a SendTaskFailure without error fails with a null error name)
+              const delayMs = backOff.next(
+                error instanceof Error ? (error.name as string | null) : 'States.TaskFailed',
+              );
               if (delayMs !== undefined) clock.holdUntil(clock.nowMs() + delayMs);
               throw error;
             }
           };
-          state.TimeoutSeconds = typeof raw.TimeoutSeconds === 'number' ? raw.TimeoutSeconds : NO_TIMEOUT_REAL_SECONDS;
           scaleRetry(state);
           break;
         }

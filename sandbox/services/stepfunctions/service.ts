@@ -1,10 +1,11 @@
 /**
  * The Step Functions API of the sandbox (awsJson1_0, `X-Amz-Target: AWSStepFunctions.<Op>`): state
- * machines, executions, history, stop and redrive, with AWS's rules for names, idempotent starts
- * and redrivability.
+ * machines, executions, history, stop and redrive, and the task tokens of callback tasks, with AWS's
+ * rules for names, idempotent starts and redrivability.
  */
 import { randomUUID } from 'node:crypto';
 import type { SandboxRuntime } from '../../core/types';
+import { TaskTokens } from './callbacks';
 import { validateDefinition } from './definitions';
 import {
   ExecutionAlreadyExists,
@@ -68,10 +69,12 @@ export class StepFunctions {
   readonly records: Records;
   readonly executor: Executor;
   readonly history: History;
+  readonly tokens: TaskTokens;
 
   constructor(readonly runtime: SandboxRuntime) {
     this.records = new Records(runtime.store);
-    this.executor = new Executor(runtime, this.records);
+    this.tokens = new TaskTokens(runtime, this.records);
+    this.executor = new Executor(runtime, this.records, this.tokens);
     this.history = new History(runtime.store, runtime.clock);
   }
 
