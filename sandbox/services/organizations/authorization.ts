@@ -6,7 +6,9 @@ import type { OrgState } from './model';
  * them: `AttachPolicy` on the policy and its target, `MoveAccount` on the account and both parents,
  * `TagResource` on what it tags, `Describe*` on what they read. A policy that grants an action on
  * this organization's ARNs (`arn:aws:organizations::*:account/o-…/*`, as the hub stack grants) is
- * judged against them; a call the reference scopes to nothing stays on `*`.
+ * judged against them; a call the reference scopes to nothing stays on `*`. A call naming a service
+ * principal carries it as `organizations:ServicePrincipal` (`EnableAWSServiceAccess`,
+ * `RegisterDelegatedAdministrator`, …), for policies that allow trusted access to some services only.
  */
 
 /** Input fields naming a resource, per operation. */
@@ -33,7 +35,19 @@ const RESOURCE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   ListChildren: ['ParentId'],
   ListAccountsForParent: ['ParentId'],
   ListOrganizationalUnitsForParent: ['ParentId'],
+  RegisterDelegatedAdministrator: ['AccountId'],
+  DeregisterDelegatedAdministrator: ['AccountId'],
+  ListDelegatedServicesForAccount: ['AccountId'],
 };
+
+/** Operations whose `ServicePrincipal` is the `organizations:ServicePrincipal` condition key. */
+const SERVICE_PRINCIPAL_OPERATIONS = new Set([
+  'EnableAWSServiceAccess',
+  'DisableAWSServiceAccess',
+  'RegisterDelegatedAdministrator',
+  'DeregisterDelegatedAdministrator',
+  'ListDelegatedAdministrators',
+]);
 
 /** The ARN of an account, OU, root or policy id of the organization (undefined for anything else). */
 export function organizationsArn(state: OrgState, id: string): string | undefined {
@@ -49,13 +63,16 @@ export function organizationsArn(state: OrgState, id: string): string | undefine
 
 export function organizationsAuthorization(state: OrgState) {
   return (operation: string, input: Record<string, unknown>): AuthorizationDetails => {
-    const fields = RESOURCE_FIELDS[operation];
-    if (!fields) return {};
-    const resources = fields.flatMap((field) => {
+    const resources = (RESOURCE_FIELDS[operation] ?? []).flatMap((field) => {
       const value = input[field];
       const arn = typeof value === 'string' ? organizationsArn(state, value) : undefined;
       return arn ? [arn] : [];
     });
-    return resources.length ? { resources } : {};
+    const principal = input.ServicePrincipal;
+    const context =
+      SERVICE_PRINCIPAL_OPERATIONS.has(operation) && typeof principal === 'string'
+        ? { 'organizations:ServicePrincipal': principal }
+        : undefined;
+    return { ...(resources.length ? { resources } : {}), ...(context ? { context } : {}) };
   };
 }

@@ -1,7 +1,10 @@
 import { optionalString, requiredString } from '../../core/protocols/input';
 import type { LocalRuntime } from '../../core/runtime';
 import type { OperationHandler, RequestContext } from '../../core/types';
-import { type OrgState, orgError } from './model';
+import { paginate } from './accounts';
+import { constraintViolation, type DelegatedRecord, type OrgState, orgError, T } from './model';
+import { recognizedServicePrincipal } from './service-principals';
+import { isServiceAccessEnabled } from './trusted-access';
 
 /**
  * Who may call Organizations. The organization belongs to its management account: a member account
@@ -9,15 +12,11 @@ import { type OrgState, orgError } from './model';
  * A member registered as a delegated administrator (`RegisterDelegatedAdministrator`) may read the
  * organization (accounts, OUs, parents, children, tags, delegated administrators), as AWS lets
  * delegated administrators do; policy management stays with the management account.
+ * Registering one needs trusted access for the service first (`ConstraintViolationException`
+ * `SERVICE_ACCESS_NOT_ENABLED`), as AWS requires.
  */
 
-const TABLE = 'org.delegated';
-
-interface DelegatedRecord {
-  readonly accountId: string;
-  readonly servicePrincipal: string;
-  readonly delegationEnabledDateMs: number;
-}
+const TABLE = T.delegated;
 
 /** What any member account may call about its own organization. */
 const MEMBER_OPERATIONS = new Set(['DescribeOrganization', 'LeaveOrganization']);
@@ -37,8 +36,6 @@ const DELEGATED_READ_OPERATIONS = new Set([
   'ListTagsForResource',
   'ListAWSServiceAccessForOrganization',
 ]);
-
-const SERVICE_PRINCIPAL = /^[a-z0-9.-]+\.amazonaws\.com$/;
 
 /** AWS's denial for a member account calling an organization-wide operation. */
 export const memberAccessDenied = () =>
@@ -68,20 +65,15 @@ export function checkOrganizationAccess(state: OrgState, operation: string, ctx:
 
 /** RegisterDelegatedAdministrator, DeregisterDelegatedAdministrator, ListDelegatedAdministrators, ListDelegatedServicesForAccount. */
 export function delegationOperations(state: OrgState, runtime: LocalRuntime): Record<string, OperationHandler> {
-  const servicePrincipal = (input: Record<string, unknown>): string => {
-    const sp = requiredString(input, 'ServicePrincipal');
-    if (!SERVICE_PRINCIPAL.test(sp)) {
-      throw orgError('InvalidInputException', `ServicePrincipal ${sp} is not a valid service principal`);
-    }
-    return sp;
-  };
+  const servicePrincipal = (input: Record<string, unknown>): string =>
+    recognizedServicePrincipal(requiredString(input, 'ServicePrincipal'));
   const memberAccount = (input: Record<string, unknown>): string => {
     const accountId = requiredString(input, 'AccountId');
     const account = state.account(accountId);
     if (!account) throw orgError('AccountNotFoundException', "You specified an account that doesn't exist.");
     if (accountId === state.meta().masterAccountId) {
-      throw orgError(
-        'ConstraintViolationException',
+      throw constraintViolation(
+        'CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR',
         'You cannot register the management account of the organization as a delegated administrator.',
       );
     }
@@ -92,6 +84,12 @@ export function delegationOperations(state: OrgState, runtime: LocalRuntime): Re
     RegisterDelegatedAdministrator: (input) => {
       const accountId = memberAccount(input);
       const sp = servicePrincipal(input);
+      if (!isServiceAccessEnabled(state.store, sp)) {
+        throw constraintViolation(
+          'SERVICE_ACCESS_NOT_ENABLED',
+          `You attempted to register a delegated administrator for ${sp} before you enabled service access. Call the EnableAWSServiceAccess API first.`,
+        );
+      }
       const inserted = state.store.insert<DelegatedRecord>(TABLE, `${accountId}/${sp}`, {
         accountId,
         servicePrincipal: sp,
@@ -117,11 +115,14 @@ export function delegationOperations(state: OrgState, runtime: LocalRuntime): Re
       return {};
     },
     ListDelegatedAdministrators: (input) => {
-      const sp = optionalString(input, 'ServicePrincipal');
+      const given = optionalString(input, 'ServicePrincipal');
+      const sp = given === undefined ? undefined : recognizedServicePrincipal(given);
       const byAccount = new Map<string, DelegatedRecord>();
       for (const r of list()) if (!sp || r.servicePrincipal === sp) byAccount.set(r.accountId, r);
+      const { page, NextToken } = paginate([...byAccount.values()], input);
       return {
-        DelegatedAdministrators: [...byAccount.values()].flatMap((r) => {
+        ...(NextToken ? { NextToken } : {}),
+        DelegatedAdministrators: page.flatMap((r) => {
           const a = state.account(r.accountId);
           return a
             ? [
@@ -149,8 +150,10 @@ export function delegationOperations(state: OrgState, runtime: LocalRuntime): Re
           `The provided account ${accountId} is not a registered delegated administrator.`,
         );
       }
+      const { page, NextToken } = paginate(services, input);
       return {
-        DelegatedServices: services.map((r) => ({
+        ...(NextToken ? { NextToken } : {}),
+        DelegatedServices: page.map((r) => ({
           ServicePrincipal: r.servicePrincipal,
           DelegationEnabledDate: new Date(r.delegationEnabledDateMs),
         })),

@@ -7,6 +7,7 @@ import { createAccountTrailShape } from './events';
 import { membershipOperations } from './membership';
 import { OrgState, organizationView, seedOrganization } from './model';
 import { policyOperations } from './policies';
+import { trustedAccessOperations } from './trusted-access';
 
 const registered = new WeakMap<object, ServiceDefinition['operations']>();
 
@@ -21,7 +22,7 @@ export function organizationsOperations(runtime: object): ServiceDefinition['ope
 
 /**
  * AWS Organizations (awsJson1_1, `AWSOrganizationsV20161128`), seeded from the organization config
- * on first start. Pending `CreateAccount` requests resolve lazily on every call and on a timer.
+ * on first start (with trusted access and delegated administrators). Pending `CreateAccount` requests resolve lazily on every call and on a timer.
  *
  * @example
  * const org = new OrganizationsClient({ endpoint, region: 'us-east-1' });
@@ -55,6 +56,7 @@ export function createOrganizationsService(runtime: LocalRuntime): ServiceDefini
     ...accounts.operations,
     ...policyOperations(state, runtime),
     ...delegationOperations(state, runtime),
+    ...trustedAccessOperations(state, runtime),
     ...membershipOperations(state, runtime),
   };
   const wrapped: ServiceDefinition['operations'] = Object.fromEntries(

@@ -1,9 +1,11 @@
+import { trustedServicesOf } from '../../../config/organization-services';
 import { AwsErrorWithFields } from '../../core/protocols/input';
 import type { LocalRuntime } from '../../core/runtime';
 import { coreAccountId } from '../../core/runtime';
 import type { OrganizationView, Store } from '../../core/types';
 import { AwsServiceError } from '../../core/types';
 import { seedMemberRoles } from '../iam/seed';
+import { INTEGRATED_SERVICE_PRINCIPALS } from './service-principals';
 
 /**
  * The organization's state in the store, its seed from the config, and the
@@ -18,6 +20,10 @@ export const T = {
   policies: 'org.policies',
   attachments: 'org.attachments',
   createStatus: 'org.createStatus',
+  /** Trusted access, by service principal. */
+  trusted: 'org.trusted',
+  /** Delegated administrators, by `<account id>/<service principal>`. */
+  delegated: 'org.delegated',
 } as const;
 
 export const SCP = 'SERVICE_CONTROL_POLICY';
@@ -68,6 +74,19 @@ export interface PolicyRecord {
 export interface AttachmentRecord {
   readonly policyId: string;
   readonly targetId: string;
+}
+
+/** A service with trusted access (`EnableAWSServiceAccess`). */
+export interface TrustedServiceRecord {
+  readonly servicePrincipal: string;
+  readonly dateEnabledMs: number;
+}
+
+/** A member account registered as a delegated administrator for a service. */
+export interface DelegatedRecord {
+  readonly accountId: string;
+  readonly servicePrincipal: string;
+  readonly delegationEnabledDateMs: number;
 }
 
 export interface Tag {
@@ -262,12 +281,42 @@ export function organizationView(state: OrgState, runtime: LocalRuntime): Organi
   };
 }
 
-/** Seeds the organization from the config on first start (no-op when seeded). */
+/**
+ * The delegated administrators of the config with their account ids, checked as AWS would refuse
+ * them (an account that is not in the organization, the management account, a service Organizations
+ * does not integrate): a config the sandbox cannot seed is an error at start, naming the entry.
+ */
+function configuredDelegations(runtime: LocalRuntime): { accountId: string; servicePrincipal: string }[] {
+  const { config, managementAccountId } = runtime;
+  const trusted = trustedServicesOf(config);
+  const unknown = trusted.filter((sp) => !INTEGRATED_SERVICE_PRINCIPALS.has(sp));
+  if (unknown.length > 0) {
+    throw new Error(
+      `organization.trustedServices: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a service principal AWS Organizations recognizes (EnableAWSServiceAccess would refuse it); the sandbox's list is sandbox/services/organizations/service-principals.ts`,
+    );
+  }
+  return config.organization.delegatedAdministrators.map((d, i) => {
+    const index = config.accounts.findIndex((a) => a.name === d.account);
+    const accountId = index >= 0 ? coreAccountId(index) : undefined;
+    if (!accountId || accountId === managementAccountId) {
+      throw new Error(
+        `organization.delegatedAdministrators.${i}: "${d.account}" is ${accountId ? 'the management account' : 'not an account of the config'}; only a member account can be a delegated administrator`,
+      );
+    }
+    return { accountId, servicePrincipal: d.servicePrincipal };
+  });
+}
+
+/**
+ * Seeds the organization from the config on first start (no-op when seeded): OUs, core accounts,
+ * FullAWSAccess, trusted access for {@link trustedServicesOf} and the delegated administrators.
+ */
 export function seedOrganization(state: OrgState, runtime: LocalRuntime): void {
   state.touch();
   if (state.seeded()) return;
   const rng = runtime.generator;
   const { config, managementAccountId: mgmt } = runtime;
+  const delegations = configuredDelegations(runtime);
   const alnum = 'abcdefghijklmnopqrstuvwxyz0123456789';
   const orgId = `o-${rng.chars(10, alnum)}`;
   const rootId = `r-${rng.chars(4, alnum)}`;
@@ -329,5 +378,15 @@ export function seedOrganization(state: OrgState, runtime: LocalRuntime): void {
       state.attach(FULL_AWS_ACCESS_ID, id);
       if (id !== mgmt) seedMemberRoles(runtime, id);
     });
+    for (const servicePrincipal of trustedServicesOf(config)) {
+      state.store.put<TrustedServiceRecord>(T.trusted, servicePrincipal, { servicePrincipal, dateEnabledMs: joined });
+    }
+    for (const { accountId, servicePrincipal } of delegations) {
+      state.store.put<DelegatedRecord>(T.delegated, `${accountId}/${servicePrincipal}`, {
+        accountId,
+        servicePrincipal,
+        delegationEnabledDateMs: joined,
+      });
+    }
   });
 }

@@ -14,6 +14,7 @@ import {
   CreatePolicyCommand,
   DescribeOrganizationCommand,
   DetachPolicyCommand,
+  EnableAWSServiceAccessCommand,
   ListAccountsCommand,
   ListPoliciesCommand,
   OrganizationsClient,
@@ -277,6 +278,8 @@ describe('Organizations belongs to the management account', () => {
 
   it('lets a registered delegated administrator read the organization, and nothing more', async () => {
     const security = sb.accountId('security-tooling');
+    // AWS refuses a delegated administrator for a service without trusted access
+    await org.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'securityhub.amazonaws.com' }));
     await org.send(
       new RegisterDelegatedAdministratorCommand({ AccountId: security, ServicePrincipal: 'securityhub.amazonaws.com' }),
     );

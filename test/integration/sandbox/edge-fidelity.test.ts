@@ -14,6 +14,7 @@ import {
   DescribeAccountCommand,
   DescribeCreateAccountStatusCommand,
   DescribeOrganizationCommand,
+  EnableAWSServiceAccessCommand,
   LeaveOrganizationCommand,
   ListAccountsCommand,
   MasterCannotLeaveOrganizationException,
@@ -106,6 +107,8 @@ describe('LeaveOrganization', () => {
 
   it('refuses a delegated administrator with CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG', async () => {
     const accountId = await moveToRoot(sb, 'network');
+    // AWS refuses a delegated administrator for a service without trusted access
+    await org.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'guardduty.amazonaws.com' }));
     await org.send(
       new RegisterDelegatedAdministratorCommand({ AccountId: accountId, ServicePrincipal: 'guardduty.amazonaws.com' }),
     );
