@@ -73,7 +73,7 @@ async function phase(accounts: number, scale: number, seed: number, tag: string)
             Detail: JSON.stringify({
               name: `bench-${tag}-${i + j + 1}`,
               email: `aws-bench-${tag}-${i + j + 1}@acme.example`,
-              ou: (i + j) % 2 ? 'Workloads/Dev' : 'Workloads/Prod',
+              ou: (i + j) % 2 ? 'Workloads/Dev' : 'Sandbox',
               owner: 'team-bench',
               environment: (i + j) % 2 ? 'dev' : 'prod',
               requestId,

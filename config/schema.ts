@@ -1,4 +1,8 @@
+import { en } from 'zod/locales';
 import * as z from 'zod/mini';
+
+// zod/mini ships without messages ("Invalid input"); a config error must say why (the one locale, by name).
+z.config(en());
 
 /**
  * Schema of `config/organization.yaml`, the one description of the organization.
@@ -33,15 +37,39 @@ export type CoreAccountRole = (typeof CORE_ACCOUNT_ROLES)[number];
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+const ServicePrincipalSchema = z
+  .string()
+  .check(z.regex(/^[a-z0-9.-]+\.amazonaws\.com$/, 'must be a service principal like securityhub.amazonaws.com'));
+
+/** A member account registered as the organization's delegated administrator for a service. */
+export const DelegatedAdministratorSchema = z.strictObject({
+  /** Account name (from `accounts`). */
+  account: NameSchema,
+  servicePrincipal: ServicePrincipalSchema,
+});
+
 export const OrganizationSettingsSchema = z.strictObject({
   name: NameSchema,
   homeRegion: RegionSchema,
   allowedRegions: z.array(RegionSchema).check(z.minLength(1)),
   accountLimit: z._default(z.int().check(z.positive()), 10),
   scpQuotaPerTarget: z._default(z.int().check(z.positive()), 5),
+  /**
+   * Services the organization must trust besides the ones vendguard needs (StackSets, CloudTrail);
+   * `vendguard doctor` checks them and the sandbox enables them.
+   */
+  trustedServices: z._default(z.array(ServicePrincipalSchema), []),
+  /** Delegated administrators `vendguard doctor` expects registered (the sandbox registers them). */
+  delegatedAdministrators: z._default(z.array(DelegatedAdministratorSchema), []),
 });
 
-export const OrganizationalUnitSchema = z.strictObject({ path: OuPathSchema });
+export const APPROVAL_MODES = ['required', 'none'] as const;
+
+export const OrganizationalUnitSchema = z.strictObject({
+  path: OuPathSchema,
+  /** `required`: an account request for this OU waits for `vendguard approve` (or reject, or the timeout). */
+  approval: z._default(z.enum(APPROVAL_MODES), 'none'),
+});
 
 export const AccountSchema = z.strictObject({
   name: NameSchema,
@@ -71,6 +99,11 @@ export const ScpSchema = z.strictObject({
   document: z.string().check(z.regex(/^[\w.-]+\.json$/, 'must be a .json file name under config/scps/')),
   /** OU paths the policy is attached to (reconciled by config). */
   targets: z._default(z.array(OuPathSchema), []),
+  /**
+   * Core account names (from `accounts`) the policy is attached to directly: for a policy that must
+   * bind some accounts of an OU but not others (deny-IGW on every core account but egress).
+   */
+  accounts: z._default(z.array(NameSchema), []),
   /** OU paths whose newly vended accounts get this policy attached directly. */
   accountTargets: z._default(z.array(OuPathSchema), []),
   /** The policy that isolates an account until its baseline is in place. */
@@ -87,9 +120,18 @@ export const RequestersSchema = z.strictObject({
   principals: z._default(z.array(z.string()), []),
 });
 
+/** How long a vending execution may run (`TimeoutSeconds` of statemachines/account-vending.asl.json). */
+export const VENDING_EXECUTION_TIMEOUT_HOURS = 168;
+
+/** How long a request for an `approval: required` OU waits for a decision before it fails. */
+export const ApprovalSchema = z.strictObject({
+  timeoutHours: z._default(z.int().check(z.positive()), 72),
+});
+
 export const VendingSchema = z.strictObject({
   accountNamePattern: z._default(z.string(), '^[a-z][a-z0-9-]{2,49}$'),
   requesters: z._default(RequestersSchema, { accounts: [], principals: [] }),
+  approval: z._default(ApprovalSchema, { timeoutHours: 72 }),
   allowedEmailDomains: z.array(z.string().check(z.regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'must be a domain'))),
   allowedOus: z.array(OuPathSchema).check(z.minLength(1)),
   remediationRoleName: z._default(z.string(), 'VendguardGuardrailRemediation'),

@@ -1,5 +1,6 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import type { ConfigIssue } from './errors';
-import { type OrganizationConfig, OrganizationConfigSchema } from './schema';
+import { type OrganizationConfig, OrganizationConfigSchema, VENDING_EXECUTION_TIMEOUT_HOURS } from './schema';
 
 /** AWS's limit on an SCP document, counted after white space is removed. */
 export const SCP_MAX_CHARACTERS = 5120;
@@ -54,6 +55,26 @@ function crossFieldIssues(config: OrganizationConfig, ctx: ValidationContext): C
   const ouPaths = new Set(config.organizationalUnits.map((ou) => ou.path));
   const knownOu = (path: string) => path === 'Root' || ouPaths.has(path);
 
+  const allowedOus = new Set(config.vending.allowedOus);
+  config.organizationalUnits.forEach((ou, i) => {
+    if (ou.approval !== 'required') return;
+    const covers = [...allowedOus].some((allowed) => allowed === ou.path || allowed.startsWith(`${ou.path}/`));
+    if (!covers) {
+      issues.push({
+        path: `organizationalUnits.${i}.approval`,
+        message: `no request can need it: neither "${ou.path}" nor an OU below it is in vending.allowedOus`,
+      });
+    }
+  });
+  const { timeoutHours } = config.vending.approval;
+  const longestWait = VENDING_EXECUTION_TIMEOUT_HOURS - APPROVAL_HEADROOM_HOURS;
+  if (timeoutHours > longestWait) {
+    issues.push({
+      path: 'vending.approval.timeoutHours',
+      message: `${timeoutHours} is too long: at most ${longestWait} (a vending execution times out after ${VENDING_EXECUTION_TIMEOUT_HOURS} hours and needs ${APPROVAL_HEADROOM_HOURS} for the rest)`,
+    });
+  }
+
   const seenOu = new Set<string>();
   config.organizationalUnits.forEach((ou, i) => {
     if (seenOu.has(ou.path))
@@ -90,6 +111,25 @@ function crossFieldIssues(config: OrganizationConfig, ctx: ValidationContext): C
       });
     } else names.set(account.name, i);
   });
+  const accountByName = new Map(config.accounts.map((a) => [a.name, a]));
+  const seenDelegation = new Set<string>();
+  config.organization.delegatedAdministrators.forEach((delegation, i) => {
+    const account = accountByName.get(delegation.account);
+    const path = `organization.delegatedAdministrators.${i}`;
+    if (!account) issues.push({ path: `${path}.account`, message: `account "${delegation.account}" is not declared` });
+    else if (account.role === 'management') {
+      issues.push({
+        path: `${path}.account`,
+        message: 'the management account cannot be a delegated administrator of its own organization',
+      });
+    }
+    const key = `${delegation.account}/${delegation.servicePrincipal}`;
+    if (seenDelegation.has(key)) {
+      issues.push({ path, message: `${delegation.account} is already delegated ${delegation.servicePrincipal}` });
+    }
+    seenDelegation.add(key);
+  });
+
   const management = config.accounts.filter((a) => a.role === 'management');
   if (management.length !== 1) {
     issues.push({
@@ -164,7 +204,20 @@ function crossFieldIssues(config: OrganizationConfig, ctx: ValidationContext): C
           issues.push({ path: `scps.${i}.${field}.${j}`, message: `OU "${target}" is not declared` });
       });
     }
+    scp.accounts.forEach((name, j) => {
+      const account = accountByName.get(name);
+      if (!account) issues.push({ path: `scps.${i}.accounts.${j}`, message: `account "${name}" is not declared` });
+      else if (account.role === 'management') {
+        issues.push({
+          path: `scps.${i}.accounts.${j}`,
+          message: 'SCPs never apply to the management account: attaching one there protects nothing',
+        });
+      }
+    });
     for (const target of scp.targets) attached.set(target, [...(attached.get(target) ?? []), scp.name]);
+    for (const name of scp.accounts) {
+      attached.set(`core:${name}`, [...(attached.get(`core:${name}`) ?? []), scp.name]);
+    }
     for (const target of scp.accountTargets) {
       attached.set(`account:${target}`, [...(attached.get(`account:${target}`) ?? []), scp.name]);
     }
@@ -174,7 +227,11 @@ function crossFieldIssues(config: OrganizationConfig, ctx: ValidationContext): C
   for (const [target, policies] of attached) {
     const count = policies.length + 1; // + FullAWSAccess, attached by AWS to every target
     if (count > quota) {
-      const what = target.startsWith('account:') ? `accounts vended into ${target.slice(8)}` : `OU "${target}"`;
+      const what = target.startsWith('account:')
+        ? `accounts vended into ${target.slice(8)}`
+        : target.startsWith('core:')
+          ? `account "${target.slice(5)}"`
+          : `OU "${target}"`;
       issues.push({
         path: 'scps',
         message: `${what} would have ${count} SCPs (${[FULL_AWS_ACCESS, ...policies].join(', ')}); the quota per target is ${quota}`,
@@ -220,8 +277,43 @@ function crossFieldIssues(config: OrganizationConfig, ctx: ValidationContext): C
         message: `account "${rule.account}" is not declared in accounts`,
       });
     }
+    const problem = cidrProblem(rule.cidr);
+    if (problem) issues.push({ path: `guardrails.exemptions.securityGroupIngress.${i}.cidr`, message: problem });
   });
   return issues;
+}
+
+/** Hours of a vending execution kept for the steps after approval (creation, baseline, SCPs). */
+export const APPROVAL_HEADROOM_HOURS = 24;
+
+/**
+ * Why a CIDR block is unusable, or undefined: an IPv4 (`a.b.c.d/0-32`) or IPv6 (`…/0-128`) block
+ * whose address has no bit set beyond its prefix, as EC2 stores a security group rule's range (so an
+ * exemption written another way would never match).
+ *
+ * @example cidrProblem('999.0.0.0/77') // 'address 999.0.0.0 is not an IPv4 or IPv6 address'
+ */
+export function cidrProblem(cidr: string): string | undefined {
+  const match = /^([^/]+)\/(\d{1,3})$/.exec(cidr);
+  if (!match) return `"${cidr}" is not a CIDR block (address/prefix, like 10.0.0.0/8)`;
+  const [, address, prefixText] = match as unknown as [string, string, string];
+  const prefix = Number(prefixText);
+  if (isIPv4(address)) {
+    if (prefix > 32) return `prefix /${prefix} is longer than an IPv4 address (at most /32)`;
+    const value = address.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+    const hostBits = 2 ** (32 - prefix);
+    if (value % hostBits !== 0) {
+      const network = value - (value % hostBits);
+      const dotted = [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256).join('.');
+      return `${cidr} has host bits set: the block is ${dotted}/${prefix}`;
+    }
+    return undefined;
+  }
+  if (isIPv6(address)) {
+    if (prefix > 128) return `prefix /${prefix} is longer than an IPv6 address (at most /128)`;
+    return undefined;
+  }
+  return `address ${address} is not an IPv4 or IPv6 address`;
 }
 
 /**

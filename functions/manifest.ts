@@ -74,6 +74,14 @@ export const FUNCTIONS = [
     ],
   },
   {
+    name: 'vend-request-approval',
+    entry: 'functions/vend-request-approval/app.ts',
+    description:
+      'Records the task token of a request for an approval-required OU and announces it; vendguard approve/reject answers',
+    trigger: vending('RequestApprovalFunctionArn'),
+    actions: ['dynamodb:PutItem', 'events:PutEvents'],
+  },
+  {
     name: 'vend-create-account',
     entry: 'functions/vend-create-account/app.ts',
     description: 'Creates the account for a request, or adopts the one already created for it',

@@ -28,7 +28,7 @@ export interface OutboxMessage {
   /** Sandbox (simulated) time of receipt, ISO. */
   readonly receivedAt: string;
   readonly channel?: string;
-  /** `finding` (with `severity`), `vended`, `vending-failed`, `request-rejected` or `message` (anything else). */
+  /** `finding` (with `severity`), `vended`, `vending-failed`, `request-rejected`, `approval-requested` or `message` (anything else). */
   readonly kind: string;
   readonly severity?: string;
   /** The top-level fallback text. */
@@ -50,6 +50,7 @@ export function classify(blocks: readonly unknown[]): { kind: string; severity?:
   if (title.includes('Account vended')) return { kind: 'vended' };
   if (title.includes('Account vending failed')) return { kind: 'vending-failed' };
   if (title.includes('Account request rejected')) return { kind: 'request-rejected' };
+  if (title.includes('Approval needed')) return { kind: 'approval-requested' };
   return { kind: 'message' };
 }
 

@@ -257,6 +257,28 @@ export const SLACK_EXAMPLES: readonly { readonly title: string; readonly notific
     },
   },
   {
+    title: 'Approval needed — a request for an approval-required OU',
+    notification: {
+      kind: 'approval-requested',
+      approval: {
+        requestId: 'req-payments-prod-0001',
+        accountName: 'payments-prod',
+        email: 'aws-payments-prod@acme.example',
+        ou: 'Workloads/Prod',
+        owner: 'team-payments',
+        environment: 'prod',
+        costCenter: 'CC-1042',
+        executionArn:
+          'arn:aws:states:eu-west-1:100000000001:execution:vendguard-account-vending:req-payments-prod-0001',
+        attempt: 0,
+        requestedAt: '2026-11-26T09:30:05Z',
+        expiresAt: '2026-11-29T09:30:05Z',
+        approveCommand: 'npx vendguard approve req-payments-prod-0001',
+        rejectCommand: 'npx vendguard reject req-payments-prod-0001 --reason "<why>"',
+      },
+    },
+  },
+  {
     title: 'Account vended',
     notification: {
       kind: 'vended',

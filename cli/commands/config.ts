@@ -37,7 +37,7 @@ Exit codes: 0 valid, 2 invalid (every issue is listed with its path).`,
           scps: c.scps.map((scp) => ({
             name: scp.name,
             characters: scpSize(loaded.scpDocuments[scp.document] ?? ''),
-            targets: scp.targets,
+            targets: [...scp.targets, ...scp.accounts],
           })),
         };
         if (opts.json) return printJson(summary);

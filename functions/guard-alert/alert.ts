@@ -15,6 +15,8 @@ const RESOURCE_FIELDS = [
   'internetGatewayId',
   'policyId',
   'accountId',
+  'servicePrincipal',
+  'policyType',
 ];
 
 /** ` (target …)` of an SCP call, or ` (… → …)` of a move. */

@@ -1,9 +1,11 @@
 import * as z from 'zod/mini';
 import { eventBridgeEnvelope } from '../shared/schemas/eventbridge';
 import {
+  ACCOUNT_APPROVAL_REQUESTED,
   ACCOUNT_REQUEST_REJECTED,
   ACCOUNT_VENDED,
   ACCOUNT_VENDING_FAILED,
+  AccountApprovalRequestedSchema,
   AccountRequestRejectedSchema,
   AccountVendedSchema,
   AccountVendingFailedSchema,
@@ -25,9 +27,15 @@ export const AccountRequestRejectedEventSchema = eventBridgeEnvelope(
   AccountRequestRejectedSchema,
 );
 
+/** `Account Request Awaiting Approval` in its EventBridge envelope (source `vendguard.vending`). */
+export const AccountApprovalRequestedEventSchema = eventBridgeEnvelope(
+  z.literal(ACCOUNT_APPROVAL_REQUESTED),
+  AccountApprovalRequestedSchema,
+);
+
 /**
  * Everything rule `notify-slack` delivers: a `Guardrail Finding` (source `vendguard.guardrails`),
- * an `Account Vended`, an `Account Vending Failed` or an `Account Request Rejected` (source
+ * an `Account Vended`, an `Account Vending Failed`, an `Account Request Rejected` or an `Account Request Awaiting Approval` (source
  * `vendguard.vending`), told apart by
  * `detail-type`; the detail is checked strictly against the schema of its type.
  * See functions/shared/schemas/findings.ts and events/samples/vendguard.*.
@@ -42,5 +50,6 @@ export const NotifySlackEventSchema = z.discriminatedUnion('detail-type', [
   AccountVendedEventSchema,
   AccountVendingFailedEventSchema,
   AccountRequestRejectedEventSchema,
+  AccountApprovalRequestedEventSchema,
 ]);
 export type NotifySlackEvent = z.infer<typeof NotifySlackEventSchema>;

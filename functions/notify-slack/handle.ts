@@ -2,6 +2,7 @@ import { InputValidationError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { type Notification, type NotifyDeps, type NotifyResult, notify } from '../shared/notify';
 import {
+  ACCOUNT_APPROVAL_REQUESTED,
   ACCOUNT_REQUEST_REJECTED,
   ACCOUNT_VENDED,
   ACCOUNT_VENDING_FAILED,
@@ -17,6 +18,7 @@ const EXPECTED_SOURCE = {
   [ACCOUNT_VENDED]: VENDING_SOURCE,
   [ACCOUNT_VENDING_FAILED]: VENDING_SOURCE,
   [ACCOUNT_REQUEST_REJECTED]: VENDING_SOURCE,
+  [ACCOUNT_APPROVAL_REQUESTED]: VENDING_SOURCE,
 } as const;
 
 /**
@@ -40,6 +42,8 @@ export function toNotification(event: NotifySlackEvent): Notification {
       return { kind: 'vending-failed', failure: event.detail };
     case ACCOUNT_REQUEST_REJECTED:
       return { kind: 'request-rejected', rejection: event.detail };
+    case ACCOUNT_APPROVAL_REQUESTED:
+      return { kind: 'approval-requested', approval: event.detail };
   }
 }
 

@@ -12,6 +12,7 @@ import { DeploymentContextError } from './errors';
 export const CONTEXT_KEYS = {
   organizationId: 'vendguard:organizationId',
   ouIds: 'vendguard:ouIds',
+  accountIds: 'vendguard:accountIds',
   bastionAccountId: 'vendguard:bastionAccountId',
   transitGatewayId: 'vendguard:transitGatewayId',
   stackSetParameters: 'vendguard:stackSetParameters',
@@ -31,6 +32,8 @@ export const DeploymentContextSchema = z.object({
   organizationId: OrgIdSchema,
   /** OU path (as in the config, e.g. `Workloads/Prod`) → OU id. */
   ouIds: z.record(z.string(), OuIdSchema),
+  /** Core account name (as in the config's `accounts`) → account id: the targets of `scps[].accounts`. */
+  accountIds: z._default(z.record(z.string(), AccountIdSchema), {}),
   bastionAccountId: AccountIdSchema,
   transitGatewayId: z.string().check(z.regex(/^tgw-[0-9a-f]{8,17}$/, 'must be a Transit Gateway id')),
   /** Extra stack set parameters by stack set name (override the derived ones). */

@@ -82,6 +82,14 @@ export class GovernanceStack extends Stack {
         `vendguard:ouIds has no id for ${missingOus.join(', ')} (the SCP targets of organization.yaml)`,
       );
     }
+    const missingAccounts = [...new Set(config.scps.flatMap((s) => s.accounts))].filter(
+      (name) => !deployment.accountIds[name],
+    );
+    if (missingAccounts.length) {
+      throw new DeploymentContextError(
+        `vendguard:accountIds has no id for ${missingAccounts.join(', ')} (the SCP account targets of organization.yaml)`,
+      );
+    }
     for (const scp of config.scps) {
       const text = props.scpDocuments[scp.document];
       if (text === undefined) throw new UnknownReferenceError(`SCP ${scp.name}: config/scps/${scp.document} not found`);
@@ -92,7 +100,10 @@ export class GovernanceStack extends Stack {
           description: `vendguard ${scp.document}${scp.quarantine ? ' (quarantine of accounts being vended)' : ''}`,
           type: 'SERVICE_CONTROL_POLICY',
           content: JSON.parse(text),
-          targetIds: scp.targets.map((p) => deployment.ouIds[p]!),
+          targetIds: [
+            ...scp.targets.map((p) => deployment.ouIds[p]!),
+            ...scp.accounts.map((name) => deployment.accountIds[name]!),
+          ],
         }),
       );
     }

@@ -65,7 +65,7 @@ export class StackDeployError extends Error {
 
 /**
  * The CDK context only the sandbox knows (ids AWS would have): its organization, OU ids by path, the
- * bastion account and the Transit Gateway. With the same seed a fresh sandbox has the same ids, so
+ * core accounts' ids by name, the bastion account and the Transit Gateway. With the same seed a fresh sandbox has the same ids, so
  * every test sandbox shares one synthesized assembly.
  */
 export function sandboxContext(runtime: LocalRuntime): Record<string, unknown> {
@@ -75,9 +75,15 @@ export function sandboxContext(runtime: LocalRuntime): Record<string, unknown> {
     const id = org.ouIdByPath(ou.path);
     if (id) ouIds[ou.path] = id;
   }
+  const accountIds: Record<string, string> = {};
+  for (const account of runtime.config.accounts) {
+    const id = org.accountIdByName(account.name);
+    if (id) accountIds[account.name] = id;
+  }
   return {
     'vendguard:organizationId': org.organizationId,
     'vendguard:ouIds': ouIds,
+    'vendguard:accountIds': accountIds,
     'vendguard:bastionAccountId': org.accountIdByName('bastion') ?? runtime.managementAccountId,
     'vendguard:transitGatewayId': SANDBOX_TRANSIT_GATEWAY_ID,
     ...NO_BUNDLING,

@@ -78,12 +78,13 @@ describe('governance stack: baseline stack sets', () => {
 
 describe('governance stack: service control policies', () => {
   it.each(config.scps.map((s) => [s.name, s] as const))(
-    '%s carries its document and is attached to the OU ids of its config targets',
+    '%s carries its document and is attached to the OU ids of its targets and the ids of its accounts',
     (name, scp) => {
       const props = resource('AWS::Organizations::Policy', { Name: name });
       expect(props.Type).toBe('SERVICE_CONTROL_POLICY');
       expect(props.Content).toEqual(JSON.parse(readFileSync(join(SCP_DIR, scp.document), 'utf8')));
-      expect(props.TargetIds).toEqual(scp.targets.map((p) => ouIds[p]));
+      const accountIds = cdkJsonContext()['vendguard:accountIds'] as Record<string, string>;
+      expect(props.TargetIds).toEqual([...scp.targets.map((p) => ouIds[p]), ...scp.accounts.map((a) => accountIds[a])]);
     },
   );
 

@@ -20,7 +20,7 @@ const FULL_AWS_ACCESS = {
 const ADMIN = { name: 'AdministratorAccess', policy: FULL_AWS_ACCESS };
 
 /** The SCP levels AWS evaluates for an account in an OU: root, each OU down the path, the account. */
-function scpLevels(ouPath: string, accountId: string): Simulation['serviceControlPolicies'] {
+function scpLevels(ouPath: string, accountId: string, accountName?: string): Simulation['serviceControlPolicies'] {
   const segments = ouPath.split('/');
   const paths = segments.map((_, i) => segments.slice(0, i + 1).join('/'));
   const attachedTo = (path: string) =>
@@ -33,7 +33,18 @@ function scpLevels(ouPath: string, accountId: string): Simulation['serviceContro
       orgIdentifier: `ou-${p.toLowerCase().replace(/\W/g, '')}`,
       policies: [{ name: 'FullAWSAccess', policy: FULL_AWS_ACCESS }, ...attachedTo(p)],
     })),
-    { orgIdentifier: accountId, policies: [{ name: 'FullAWSAccess', policy: FULL_AWS_ACCESS }] },
+    {
+      orgIdentifier: accountId,
+      policies: [
+        { name: 'FullAWSAccess', policy: FULL_AWS_ACCESS },
+        ...config.scps
+          .filter((s) => accountName !== undefined && s.accounts.includes(accountName))
+          .map((s) => ({
+            name: s.name,
+            policy: JSON.parse(readFileSync(join(SCP_DIR, s.document), 'utf8')) as unknown,
+          })),
+      ],
+    },
   ];
 }
 
@@ -45,10 +56,10 @@ const ACCOUNTS = {
   prod: { ou: 'Workloads/Prod', id: '222200000001' },
   dev: { ou: 'Workloads/Dev', id: '222200000002' },
   sandbox: { ou: 'Sandbox', id: '222200000003' },
-  security: { ou: coreOu('log-archive'), id: coreId('log-archive') },
-  network: { ou: coreOu('network'), id: coreId('network') },
-  egress: { ou: coreOu('egress'), id: coreId('egress') },
-  bastion: { ou: coreOu('bastion'), id: coreId('bastion') },
+  security: { ou: coreOu('log-archive'), id: coreId('log-archive'), name: 'log-archive' },
+  network: { ou: coreOu('network'), id: coreId('network'), name: 'network' },
+  egress: { ou: coreOu('egress'), id: coreId('egress'), name: 'egress' },
+  bastion: { ou: coreOu('bastion'), id: coreId('bastion'), name: 'bastion' },
   quarantine: { ou: 'Quarantine', id: '222200000009' },
 } as const;
 type Column = keyof typeof ACCOUNTS;
@@ -78,8 +89,8 @@ const igw = (region: string) => (a: string) => `arn:aws:ec2:${region}:${a}:inter
 // Columns of `expect`: prod dev sandbox security network egress bastion quarantine.
 // biome-ignore format: the matrix reads as a table, one case per line
 const CASES: readonly Case[] = [
-  { what: 'create an Internet Gateway', who: 'developer', action: 'ec2:CreateInternetGateway', region: 'eu-west-1', resource: igw('eu-west-1'), expect: 'D D D A A A A D' },
-  { what: 'attach an Internet Gateway', who: 'developer', action: 'ec2:AttachInternetGateway', region: 'eu-west-1', resource: igw('eu-west-1'), expect: 'D D D A A A A D' },
+  { what: 'create an Internet Gateway', who: 'developer', action: 'ec2:CreateInternetGateway', region: 'eu-west-1', resource: igw('eu-west-1'), expect: 'D D D D D A D D' },
+  { what: 'attach an Internet Gateway', who: 'developer', action: 'ec2:AttachInternetGateway', region: 'eu-west-1', resource: igw('eu-west-1'), expect: 'D D D D D A D D' },
   { what: 'describe instances in an approved region', who: 'developer', action: 'ec2:DescribeInstances', region: 'eu-west-1', resource: () => '*', expect: 'A A A A A A A D' },
   { what: 'describe instances in ap-southeast-2 (unapproved)', who: 'developer', action: 'ec2:DescribeInstances', region: 'ap-southeast-2', resource: () => '*', expect: 'D D D D D D D D' },
   { what: 'stop CloudTrail logging', who: 'developer', action: 'cloudtrail:StopLogging', region: 'eu-west-1', resource: (a) => `arn:aws:cloudtrail:eu-west-1:${a}:trail/organization`, expect: 'D D D D D D D D' },
@@ -95,7 +106,8 @@ const CASES: readonly Case[] = [
 ];
 
 async function decide(c: Case, column: Column): Promise<'A' | 'D'> {
-  const { ou, id } = ACCOUNTS[column];
+  const account: { ou: string; id: string; name?: string } = ACCOUNTS[column];
+  const { ou, id } = account;
   const principal = principalOf(c.who, id);
   const result = await runSimulation(
     {
@@ -110,7 +122,7 @@ async function decide(c: Case, column: Column): Promise<'A' | 'D'> {
         },
       },
       identityPolicies: [ADMIN],
-      serviceControlPolicies: scpLevels(ou, id),
+      serviceControlPolicies: scpLevels(ou, id, account.name),
       resourceControlPolicies: [],
     },
     {},
@@ -127,13 +139,17 @@ describe('SCP matrix (principals in each OU × guarded actions)', () => {
     expect(actual).toEqual(expected);
   });
 
-  it('exempts the egress and bastion accounts from the IGW deny by their OU placement alone', () => {
+  it('binds every core account but egress with the IGW deny, through its OUs or directly', () => {
     const igwScp = config.scps.find((s) => s.document === 'deny-internet-gateway.json')!;
-    for (const account of ['egress', 'bastion']) {
-      const path = coreOu(account).split('/');
-      const inherited = path.map((_, i) => path.slice(0, i + 1).join('/'));
-      expect(inherited.filter((p) => igwScp.targets.includes(p))).toEqual([]);
-    }
+    const unbound = config.accounts
+      .filter((a) => a.role !== 'management') // SCPs never bind the management account
+      .filter((a) => {
+        const path = a.ou.split('/');
+        const inherited = path.map((_, i) => path.slice(0, i + 1).join('/'));
+        return !inherited.some((p) => igwScp.targets.includes(p)) && !igwScp.accounts.includes(a.name);
+      })
+      .map((a) => a.name);
+    expect(unbound).toEqual(['egress']);
   });
 
   it('restricts regions to exactly the allowed regions of the config', () => {

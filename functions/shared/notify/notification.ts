@@ -1,4 +1,5 @@
 import type {
+  AccountApprovalRequested,
   AccountRequestRejected,
   AccountVended,
   AccountVendingFailed,
@@ -10,24 +11,25 @@ export type Notification =
   | { readonly kind: 'finding'; readonly finding: GuardrailFinding }
   | { readonly kind: 'vended'; readonly vended: AccountVended }
   | { readonly kind: 'vending-failed'; readonly failure: AccountVendingFailed }
-  | { readonly kind: 'request-rejected'; readonly rejection: AccountRequestRejected };
+  | { readonly kind: 'request-rejected'; readonly rejection: AccountRequestRejected }
+  | { readonly kind: 'approval-requested'; readonly approval: AccountApprovalRequested };
 
 export type NotificationKind = Notification['kind'];
 
 /**
- * The deduplication key of a notification: rule + account + region + resource + outcome for a
- * finding, the vending request id + outcome for vending, the request id + the rejected event's id
+ * The deduplication key of a notification: rule + account + region + resource + call + outcome for
+ * a finding (a rule disabled then retargeted is two alerts; the same call seen twice is one), the vending request id + outcome for vending, the request id + the rejected event's id
  * for a rejection (the same event delivered twice; a request sent again is answered again). The
  * same key within the dedupe window posts once.
  *
  * @example
- * notificationKey({ kind: 'finding', finding }) // 'finding:igw-attached:222233334444:eu-west-1:igw-0a1b:remediated'
+ * notificationKey({ kind: 'finding', finding }) // 'finding:igw-attached:222233334444:eu-west-1:igw-0a1b:AttachInternetGateway:remediated'
  */
 export function notificationKey(n: Notification): string {
   switch (n.kind) {
     case 'finding': {
       const f = n.finding;
-      return ['finding', f.rule, f.accountId, f.region, f.resource ?? '-', f.outcome].join(':');
+      return ['finding', f.rule, f.accountId, f.region, f.resource ?? '-', f.eventName, f.outcome].join(':');
     }
     case 'vended':
       return `vending:${n.vended.requestId}:vended`;
@@ -35,5 +37,7 @@ export function notificationKey(n: Notification): string {
       return `vending:${n.failure.requestId}:failed:${n.failure.failedStep}`;
     case 'request-rejected':
       return `vending:${n.rejection.requestId ?? '-'}:rejected:${n.rejection.requestEventId}`;
+    case 'approval-requested':
+      return `vending:${n.approval.requestId}:approval:${n.approval.attempt}`;
   }
 }

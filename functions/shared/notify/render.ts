@@ -1,10 +1,11 @@
 /**
  * Block Kit builders: a guardrail finding, an account vended, an account vending failure, a
- * rejected account request. Every
+ * rejected account request, a request awaiting approval. Every
  * text is escaped and cut to Slack's limits, so rendering never fails on long input.
  */
 import type { Severity } from '../../../config/schema';
 import type {
+  AccountApprovalRequested,
   AccountRequestRejected,
   AccountVended,
   AccountVendingFailed,
@@ -212,6 +213,31 @@ export function renderRequestRejected(r: AccountRequestRejected, channel?: strin
   return message(fallback, blocks, channel);
 }
 
+/** The Slack message of a request that waits for approval: what is asked, until when, and the two commands. */
+export function renderApprovalRequested(a: AccountApprovalRequested, channel?: string): SlackMessage {
+  const blocks: Block[] = [
+    header(`✋ Approval needed: ${a.accountName}`),
+    section(
+      `*${esc(a.owner)}* requests account *${esc(a.accountName)}* in ${code(a.ou)}, which needs approval. Vending waits until ${esc(a.expiresAt)}; without a decision by then the request fails.`,
+    ),
+    fields([
+      ['Request', code(a.requestId)],
+      ['Name', esc(a.accountName)],
+      ['Email', esc(a.email)],
+      ['OU', code(a.ou)],
+      ['Owner', esc(a.owner)],
+      ['Environment', esc(a.environment)],
+      ['Cost center', a.costCenter ? esc(a.costCenter) : undefined],
+      ['Expires', esc(a.expiresAt)],
+    ]),
+    section(`*Approve*\n${codeBlock(a.approveCommand)}\n*Reject*\n${codeBlock(a.rejectCommand)}`),
+    linkButtons([{ label: 'Execution (Step Functions)', url: executionLink(a.executionArn) }]),
+    context([`vendguard vending · request ${code(a.requestId)} · asked ${esc(a.requestedAt)}`]),
+  ];
+  const fallback = `✋ Approval needed: ${a.accountName} in ${a.ou} for ${a.owner} (${a.approveCommand})`;
+  return message(fallback, blocks, channel);
+}
+
 /** Renders any notification to its Slack message. */
 export function render(n: Notification, channel?: string): SlackMessage {
   switch (n.kind) {
@@ -223,5 +249,7 @@ export function render(n: Notification, channel?: string): SlackMessage {
       return renderVendingFailed(n.failure, channel);
     case 'request-rejected':
       return renderRequestRejected(n.rejection, channel);
+    case 'approval-requested':
+      return renderApprovalRequested(n.approval, channel);
   }
 }

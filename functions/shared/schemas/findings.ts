@@ -8,6 +8,7 @@ export const GUARDRAIL_FINDING = 'Guardrail Finding';
 export const VENDING_SOURCE = 'vendguard.vending';
 export const ACCOUNT_VENDED = 'Account Vended';
 export const ACCOUNT_VENDING_FAILED = 'Account Vending Failed';
+export const ACCOUNT_APPROVAL_REQUESTED = 'Account Request Awaiting Approval';
 
 /**
  * A guardrail finding: what a guardrail saw and did. Put on the bus (`Guardrail Finding`), kept by
@@ -86,6 +87,29 @@ export const AccountVendingFailedSchema = z.strictObject({
   redriveCommand: z.string(),
 });
 export type AccountVendingFailed = z.infer<typeof AccountVendingFailedSchema>;
+
+/**
+ * `Account Request Awaiting Approval` (source `vendguard.vending`): a request for an OU marked
+ * `approval: required` waits for `vendguard approve` or `vendguard reject` until `expiresAt`; then
+ * the execution fails with `ApprovalTimedOutError`. Rendered to Slack (channel `vending`).
+ */
+export const AccountApprovalRequestedSchema = z.strictObject({
+  requestId: z.string(),
+  accountName: z.string(),
+  email: z.string(),
+  ou: z.string(),
+  owner: z.string(),
+  environment: z.string(),
+  costCenter: z.optional(z.string()),
+  executionArn: z.string(),
+  /** The execution's redrive count: a redriven request asks again, and is announced again. */
+  attempt: z.number(),
+  requestedAt: z.string(),
+  expiresAt: z.string(),
+  approveCommand: z.string(),
+  rejectCommand: z.string(),
+});
+export type AccountApprovalRequested = z.infer<typeof AccountApprovalRequestedSchema>;
 
 /** An `Account Request` the bus carried but vend-start could not read: nothing was started. */
 export const ACCOUNT_REQUEST_REJECTED = 'Account Request Rejected';

@@ -96,6 +96,11 @@ export const VendingPlanSchema = z.strictObject({
     maxConcurrentPercentage: z.number(),
     failureTolerancePercentage: z.number(),
   }),
+  /**
+   * Whether the request waits for `vendguard approve` (its OU, or one above it, is `approval:
+   * required`) and for how long. Absent in plans made before approval existed: no approval.
+   */
+  approval: z.optional(z.strictObject({ required: z.boolean(), timeoutSeconds: z.number(), timeoutHours: z.number() })),
   waits: z.strictObject({
     accountFirst: z.number(),
     account: z.number(),
@@ -192,6 +197,12 @@ export function accountScpNames(config: OrganizationConfig, ou: string): string[
   return config.scps.filter((s) => !s.quarantine && s.accountTargets.includes(ou)).map((s) => s.name);
 }
 
+/** Whether a request for `ou` needs approval: the OU or one above it is `approval: required`. */
+export function approvalRequired(config: OrganizationConfig, ou: string): boolean {
+  const required = config.organizationalUnits.filter((o) => o.approval === 'required').map((o) => o.path);
+  return required.some((path) => ou === path || ou.startsWith(`${path}/`));
+}
+
 /**
  * Computes the plan of a request that passed validation.
  *
@@ -221,6 +232,11 @@ export function computePlan(
     quarantinePolicy: quarantinePolicyName(config) ?? '',
     scpQuota: config.organization.scpQuotaPerTarget,
     operationPreferences: { ...config.baselines.operationPreferences },
+    approval: {
+      required: approvalRequired(config, request.ou),
+      timeoutSeconds: config.vending.approval.timeoutHours * 3600,
+      timeoutHours: config.vending.approval.timeoutHours,
+    },
     waits: { ...WAITS },
   };
 }

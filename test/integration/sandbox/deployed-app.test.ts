@@ -97,7 +97,9 @@ describe('npm start deploys the synthesized CDK app', () => {
       const policy = policies.Policies?.find((p) => p.Name === scp.name);
       expect(policy).toBeDefined();
       const targets = await org.send(new ListTargetsForPolicyCommand({ PolicyId: policy?.Id }));
-      expect(targets.Targets?.map((t) => t.Name).sort()).toEqual(scp.targets.map((t) => t.split('/').pop()).sort());
+      expect(targets.Targets?.map((t) => t.Name).sort()).toEqual(
+        [...scp.targets.map((t) => t.split('/').pop()), ...scp.accounts].sort(),
+      );
     }
   });
 

@@ -25,7 +25,7 @@ let devAccount: string;
 let network: EC2Client;
 
 const sessionOf = sessionEnv;
-const networkDeveloper = () => sessionOf(sb.credentials({ accountId: sb.accountId('network'), role: 'Developer' }));
+const networkDeveloper = () => sessionOf(sb.credentials({ accountId: sb.accountId('egress'), role: 'Developer' }));
 
 const run = (cli: string, args: string[], credentials: Record<string, string>): Promise<CliResult> =>
   runAws(cli, sb.endpoint, args, credentials);
@@ -80,7 +80,7 @@ const vpcCount = async () => (await network.send(new DescribeVpcsCommand({}))).V
 
 beforeAll(async () => {
   sb = await startTestSandbox();
-  network = sb.client(EC2Client, { accountId: sb.accountId('network'), role: 'Developer' });
+  network = sb.client(EC2Client, { accountId: sb.accountId('egress'), role: 'Developer' });
   devAccount = await createAccountIn(sb, 'fidelity-dev', 'Workloads/Dev');
 }, 30_000);
 afterAll(() => sb?.stop());
@@ -124,7 +124,7 @@ describe('EC2 fidelity through the SDK', () => {
     );
     expect(filtered.AvailabilityZones?.map((z) => z.ZoneName)).toEqual(['eu-west-1a', 'eu-west-1b']);
     const virginia = sb.client(EC2Client, {
-      accountId: sb.accountId('network'),
+      accountId: sb.accountId('egress'),
       role: 'Developer',
       region: 'us-east-1',
     });

@@ -72,6 +72,10 @@ describeClis('$path (v$major)', (cli) => {
   });
 
   it('create-route: Return true, then RouteAlreadyExists for the same destination', async () => {
+    // an Internet Gateway: only the egress account may have one (the deny-IGW SCP binds every other)
+    const egress = sb.credentials({ accountId: sb.accountId('egress'), role: 'Developer' });
+    const network = sb.client(EC2Client, { accountId: sb.accountId('egress'), role: 'Developer' });
+    const aws = (c: Cli, args: string[]) => runAws(c.path, sb.endpoint, args, sessionEnv(egress));
     const vpcId = (await network.send(new CreateVpcCommand({ CidrBlock: `10.${octet}.0.0/16` }))).Vpc?.VpcId as string;
     const rtb = (await network.send(new CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable?.RouteTableId as string;
     const igw = (await network.send(new CreateInternetGatewayCommand({}))).InternetGateway?.InternetGatewayId as string;

@@ -207,6 +207,8 @@ describe('EC2 route tables through the SDK', () => {
   });
 
   it('creates, replaces and deletes routes, each with one target of the VPC', async () => {
+    // an Internet Gateway: only the egress account may have one (the deny-IGW SCP binds every other)
+    const network = sb.client(EC2Client, { accountId: sb.accountId('egress'), role: 'Developer' });
     const vpcId = await newVpc(network, '10.14.0.0/16');
     const rtb = (await network.send(new CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable?.RouteTableId as string;
     const igw = (await network.send(new CreateInternetGatewayCommand({}))).InternetGateway?.InternetGatewayId as string;

@@ -28,7 +28,7 @@ let ec2: EC2Client;
 
 beforeAll(async () => {
   sb = await startTestSandbox();
-  ec2 = sb.client(EC2Client, { accountId: sb.accountId('network'), role: 'Developer' });
+  ec2 = sb.client(EC2Client, { accountId: sb.accountId('egress'), role: 'Developer' });
 });
 afterAll(() => sb.stop());
 
@@ -71,7 +71,7 @@ describe('EC2 through the SDK', () => {
     expect(InternetGateways).toEqual([
       expect.objectContaining({
         InternetGatewayId: igw,
-        OwnerId: sb.accountId('network'),
+        OwnerId: sb.accountId('egress'),
         Attachments: [{ VpcId: vpcId, State: 'available' }],
       }),
     ]);
@@ -234,7 +234,9 @@ describe('EC2 through the SDK', () => {
 
   it('has the seeded egress gateway and bastion SSH group in their accounts', async () => {
     const egress = sb.client(EC2Client, { accountId: sb.accountId('egress') });
-    const { InternetGateways } = await egress.send(new DescribeInternetGatewaysCommand({}));
+    const { InternetGateways } = await egress.send(
+      new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'tag:Name', Values: ['vendguard-egress-igw'] }] }),
+    );
     expect(InternetGateways).toEqual([
       expect.objectContaining({ Attachments: [expect.objectContaining({ State: 'available' })] }),
     ]);
@@ -243,9 +245,11 @@ describe('EC2 through the SDK', () => {
       new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: [BASTION_SSH_GROUP] }] }),
     );
     expect(SecurityGroups?.[0]?.IpPermissions?.[0]).toMatchObject({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22 });
-    const mine = await ec2.send(
+    // another account does not see it
+    const network = sb.client(EC2Client, { accountId: sb.accountId('network') });
+    const theirs = await network.send(
       new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'tag:Name', Values: ['vendguard-egress-igw'] }] }),
     );
-    expect(mine.InternetGateways).toEqual([]);
+    expect(theirs.InternetGateways).toEqual([]);
   });
 });

@@ -63,7 +63,7 @@ const recent = (eventName: string) =>
 
 describe('S3 Control account Block Public Access in the sandbox', () => {
   it('starts every account with all four settings on', async () => {
-    const account = sb.accountId('log-archive');
+    const account = sb.accountId('egress');
     const out = await s3control({ accountId: account }).send(new GetPublicAccessBlockCommand({ AccountId: account }));
     expect(out.PublicAccessBlockConfiguration).toEqual(ALL_ON);
   });
@@ -134,7 +134,7 @@ describe('S3 Control account Block Public Access in the sandbox', () => {
   });
 
   it('applies injected faults by operation, in S3 Control error form', async () => {
-    const account = sb.accountId('log-archive');
+    const account = sb.accountId('egress');
     sb.runtime.faults.add({
       service: 's3',
       operation: 'PutPublicAccessBlock',
@@ -156,14 +156,14 @@ describe('EC2 CloudTrail records in the shapes of the samples', () => {
     };
 
   it('records CreateInternetGateway with an empty tagSpecificationSet', async () => {
-    const account = sb.accountId('log-archive');
+    const account = sb.accountId('egress');
     await sb.client(EC2Client, { accountId: account, ...ADMIN }).send(new CreateInternetGatewayCommand({}));
     const record = recent('CreateInternetGateway').at(-1)?.detail as { requestParameters: unknown };
     expect(record.requestParameters).toEqual(sample('create-internet-gateway').requestParameters);
   });
 
   it('records every permission of AuthorizeSecurityGroupIngress with its four sets', async () => {
-    const account = sb.accountId('log-archive');
+    const account = sb.accountId('egress');
     const ec2 = sb.client(EC2Client, { accountId: account, ...ADMIN });
     const groupId = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'web', Description: 'web' })))
       .GroupId as string;

@@ -3,23 +3,42 @@
  * must fail for the reason AWS would give.
  */
 
+import { CloudTrailClient, StartLoggingCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { CreateTagsCommand, CreateVpcCommand, DeleteTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
+  DisableRuleCommand,
+  EnableRuleCommand,
   EventBridgeClient,
+  ListTargetsByRuleCommand,
   PutEventsCommand,
   PutPermissionCommand,
+  PutTargetsCommand,
   RemovePermissionCommand,
+  RemoveTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
-import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  AttachRolePolicyCommand,
+  CreateRoleCommand,
+  DeleteRolePolicyCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import {
   AttachPolicyCommand,
+  CreatePolicyCommand,
+  DeletePolicyCommand,
   DetachPolicyCommand,
+  DisableAWSServiceAccessCommand,
+  EnableAWSServiceAccessCommand,
   ListPoliciesCommand,
+  MoveAccountCommand,
   OrganizationsClient,
+  UpdatePolicyCommand,
 } from '@aws-sdk/client-organizations';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { fetchAlerts } from '../../../cli/commands/sandbox-alerts';
+import { ORGANIZATION_TRAIL_NAME } from '../../../config/organization-services';
 import type { OutboxMessage } from '../../../sandbox/slack-outbox';
 import { exampleOf } from '../../../scripts/slack-examples';
 import { deploySecurityBaseline, startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
@@ -276,6 +295,121 @@ describe('vending oneself an account', () => {
       expect(executions.executions ?? []).toEqual([]);
     } finally {
       await hubEvents.send(new RemovePermissionCommand({ EventBusName: 'vendguard', StatementId: 'mistake-requests' }));
+    }
+  }, 30_000);
+});
+
+/** Waits for a critical alert whose text has every marker (the call's name and its resource). */
+async function criticalAlert(...markers: string[]): Promise<OutboxMessage> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const alert = (await fetchAlerts(sb.endpoint, 100)).alerts.find(
+      (a) => a.kind === 'finding' && markers.every((m) => a.rendered.includes(m)),
+    );
+    if (alert) {
+      expect(alert.severity).toBe('critical');
+      return alert;
+    }
+    if (Date.now() > deadline) throw new Error(`no critical alert with ${markers.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('tampering in the hub account itself is loud', () => {
+  const org = () => sb.client(OrganizationsClient, { region: 'us-east-1' });
+
+  it('an SCP changed, then deleted', async () => {
+    const created = await org().send(
+      new CreatePolicyCommand({
+        Name: 'team-experiment',
+        Description: 'to be changed',
+        Type: 'SERVICE_CONTROL_POLICY',
+        Content: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Deny', Action: 'ec2:CreateVpc', Resource: '*' }],
+        }),
+      }),
+    );
+    const PolicyId = created.Policy?.PolicySummary?.Id as string;
+    await org().send(new UpdatePolicyCommand({ PolicyId, Description: 'changed' }));
+    await criticalAlert('UpdatePolicy', PolicyId);
+    await org().send(new DeletePolicyCommand({ PolicyId }));
+    await criticalAlert('DeletePolicy', PolicyId);
+  }, 30_000);
+
+  it('an account moved out of its guarded OU', async () => {
+    const network = sb.accountId('network');
+    const from = sb.runtime.organizations.ouIdByPath('Infrastructure') as string;
+    const to = sb.runtime.organizations.ouIdByPath('Sandbox') as string;
+    await org().send(new MoveAccountCommand({ AccountId: network, SourceParentId: from, DestinationParentId: to }));
+    try {
+      await criticalAlert('MoveAccount', network);
+    } finally {
+      await org().send(new MoveAccountCommand({ AccountId: network, SourceParentId: to, DestinationParentId: from }));
+    }
+  }, 30_000);
+
+  it('trusted access for StackSets disabled', async () => {
+    const sp = 'member.org.stacksets.cloudformation.amazonaws.com';
+    await org().send(new DisableAWSServiceAccessCommand({ ServicePrincipal: sp }));
+    try {
+      await criticalAlert('DisableAWSServiceAccess', sp);
+    } finally {
+      await org().send(new EnableAWSServiceAccessCommand({ ServicePrincipal: sp }));
+    }
+  }, 30_000);
+
+  it('a vendguard rule disabled, then retargeted', async () => {
+    const events = sb.client(EventBridgeClient);
+    const Name = 'vendguard-s3-public-access-weakened';
+    await events.send(new DisableRuleCommand({ Name, EventBusName: 'vendguard' }));
+    try {
+      await criticalAlert('DisableRule', Name);
+    } finally {
+      await events.send(new EnableRuleCommand({ Name, EventBusName: 'vendguard' }));
+    }
+    const { Targets } = await events.send(new ListTargetsByRuleCommand({ Rule: Name, EventBusName: 'vendguard' }));
+    await events.send(
+      new RemoveTargetsCommand({
+        Rule: Name,
+        EventBusName: 'vendguard',
+        Ids: (Targets ?? []).map((t) => t.Id as string),
+      }),
+    );
+    try {
+      await criticalAlert('RemoveTargets', Name);
+    } finally {
+      await events.send(new PutTargetsCommand({ Rule: Name, EventBusName: 'vendguard', Targets }));
+    }
+  }, 30_000);
+
+  it('a vendguard role changed', async () => {
+    const iam = sb.client(IAMClient, { region: 'us-east-1' });
+    const RoleName = 'vendguard-guard-alert';
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName,
+        PolicyName: 'extra',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'ec2:*', Resource: '*' }],
+        }),
+      }),
+    );
+    try {
+      await criticalAlert('PutRolePolicy', RoleName);
+    } finally {
+      await iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName: 'extra' }));
+    }
+  }, 30_000);
+
+  it('the organization trail stopped', async () => {
+    const trails = sb.client(CloudTrailClient);
+    await trails.send(new StopLoggingCommand({ Name: ORGANIZATION_TRAIL_NAME }));
+    try {
+      await criticalAlert('StopLogging', ORGANIZATION_TRAIL_NAME);
+    } finally {
+      await trails.send(new StartLoggingCommand({ Name: ORGANIZATION_TRAIL_NAME }));
     }
   }, 30_000);
 });

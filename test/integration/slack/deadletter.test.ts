@@ -56,7 +56,7 @@ describe('an alert Slack refuses, in the sandbox', () => {
     expect(record.responsePayload.errorMessage).toContain('no_service');
     expect(JSON.stringify(record)).not.toContain('xoxSuperSecretToken123');
 
-    const key = `finding:trail-tampered:${finding.accountId}:${finding.region}:${finding.resource}:remediated`;
+    const key = `finding:trail-tampered:${finding.accountId}:${finding.region}:${finding.resource}:${finding.eventName}:remediated`;
     const item = await sb
       .client(DynamoDBClient)
       .send(new GetItemCommand({ TableName: 'vendguard-state', Key: { id: { S: `slack-deadletter#${key}` } } }));

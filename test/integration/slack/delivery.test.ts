@@ -153,7 +153,7 @@ describe('delivering to a Slack webhook on loopback', () => {
     expect(slack.requests.length).toBeGreaterThan(2);
     const letter = deadLetters.letters[0];
     expect(letter).toMatchObject({
-      key: 'finding:igw-attached:482913570264:eu-west-1:igw-0c4d5e6f7a8b9c0d1:remediated',
+      key: 'finding:igw-attached:482913570264:eu-west-1:igw-0c4d5e6f7a8b9c0d1:AttachInternetGateway:remediated',
       channel: '#sec-alerts',
       routeReason: 'severity high',
       errorName: 'SlackDeliveryError',

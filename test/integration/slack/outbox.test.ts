@@ -176,7 +176,8 @@ describe('classify', () => {
     expect(kinds[0]).toEqual({ kind: 'finding', severity: 'high' });
     expect(kinds.at(-2)).toEqual({ kind: 'vended' });
     expect(kinds.at(-1)).toEqual({ kind: 'vending-failed' });
-    expect(kinds.at(-3)).toEqual({ kind: 'request-rejected' });
+    expect(kinds.at(-4)).toEqual({ kind: 'request-rejected' });
+    expect(kinds.at(-3)).toEqual({ kind: 'approval-requested' });
     expect(classify([{ type: 'section' }])).toEqual({ kind: 'message' });
   });
 });

@@ -25,9 +25,9 @@ const EXEC = executionArnOf;
 const request = (name: string) => ({
   name,
   email: `aws-${name}@acme.example`,
-  ou: 'Workloads/Prod',
+  ou: 'Workloads/Dev',
   owner: 'team-faults',
-  environment: 'prod',
+  environment: 'dev',
   requestId: `req-${name}`,
 });
 

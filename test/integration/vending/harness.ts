@@ -1,4 +1,5 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   type Account,
@@ -9,6 +10,8 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { STSClient } from '@aws-sdk/client-sts';
+import { decide, pendingApprovals } from '../../../cli/commands/approval';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 
 /**
@@ -96,4 +99,22 @@ export async function policiesOf(org: OrganizationsClient, accountId: string): P
     new ListPoliciesForTargetCommand({ TargetId: accountId, Filter: 'SERVICE_CONTROL_POLICY' }),
   );
   return (out.Policies ?? []).map((p) => p.Name ?? '');
+}
+
+/**
+ * Approves a request once it waits for approval (Workloads/Prod is `approval: required`), as
+ * `vendguard approve` does; resolves with the decision.
+ */
+export async function approveWhenAsked(sb: TestSandbox, requestId: string, timeoutMs = 30_000) {
+  const approver = {
+    dynamodb: sb.client(DynamoDBClient),
+    sfn: sb.client(SFNClient),
+    sts: sb.client(STSClient),
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (!(await pendingApprovals(approver)).some((a) => a.requestId === requestId)) {
+    if (Date.now() > deadline) throw new Error(`${requestId} never waited for approval`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return decide(requestId, { approve: true }, approver);
 }

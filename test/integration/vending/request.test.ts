@@ -4,6 +4,7 @@ import { organizationConfig } from '../../../functions/shared/config';
 import type { TestSandbox } from '../../helpers/sandbox';
 import {
   accountsWithEmail,
+  approveWhenAsked,
   clients,
   executionArnOf,
   parentOf,
@@ -25,7 +26,7 @@ afterAll(() => sb?.stop());
 const SM_EXEC = executionArnOf;
 
 describe('one account request', () => {
-  it('ends SUCCEEDED with the account in its OU, tagged, baselined in every planned region, released from quarantine', async () => {
+  it('once approved, ends SUCCEEDED with the account in its OU, tagged, baselined in every planned region, released from quarantine', async () => {
     const result = await runRequest(
       {
         name: 'payments-prod',
@@ -39,6 +40,8 @@ describe('one account request', () => {
       { events: c.events, sfn: c.sfn },
     );
     expect(result.status).toBe('SENT');
+    // Workloads/Prod is approval: required
+    await approveWhenAsked(sb, 'req-one');
     const execution = await waitForExecution(c.sfn, SM_EXEC('req-one'));
     expect([execution.status, execution.error, execution.cause]).toEqual(['SUCCEEDED', undefined, undefined]);
 

@@ -84,7 +84,7 @@ describe('organization config', () => {
     const raw = shipped();
     (raw.guardrails as { exemptions: { accounts: string[] } }).exemptions.accounts.push('egres');
     expect(issuesOf(raw)).toEqual([
-      { path: 'guardrails.exemptions.accounts.2', message: 'account "egres" is not declared in accounts' },
+      { path: 'guardrails.exemptions.accounts.1', message: 'account "egres" is not declared in accounts' },
     ]);
   });
 
@@ -152,5 +152,111 @@ describe('organization config', () => {
     expect(() => loadOrganizationConfig(file)).toThrow(
       /organization\.yaml has 1 issue:\n {2}- \(root\): not valid YAML/,
     );
+  });
+});
+
+describe('security settings of the organization config (issue 15)', () => {
+  type Loose = Omit<Raw, 'organizationalUnits'> & {
+    scps: { name: string; document: string; accounts?: string[] }[];
+    organization: Record<string, unknown>;
+    vending: Record<string, unknown>;
+    guardrails: { exemptions: { securityGroupIngress: { account: string; cidr: string; port?: number }[] } };
+    organizationalUnits: { path: string; approval?: string }[];
+  };
+  const loose = () => shipped() as unknown as Loose;
+
+  it('reports every malformed exemption CIDR, requester pattern and approval setting at once', () => {
+    const raw = loose();
+    raw.guardrails.exemptions.securityGroupIngress.push(
+      { account: 'bastion', cidr: '999.0.0.0/77' },
+      { account: 'bastion', cidr: '10.0.0.0/33' },
+      { account: 'bastion', cidr: '10.1.2.3/8' },
+      { account: 'bastion', cidr: 'everything' },
+      { account: 'bastion', cidr: '2001:db8::/129' },
+    );
+    raw.vending.requesters = { accounts: ['222233334444'], principals: ['role/platform-ci'] };
+    raw.vending.approval = { timeoutHours: 200 };
+    raw.organizationalUnits.find((o) => o.path === 'Quarantine')!.approval = 'required';
+    expect(issuesOf(raw)).toEqual([
+      {
+        path: 'organizationalUnits.8.approval',
+        message: 'no request can need it: neither "Quarantine" nor an OU below it is in vending.allowedOus',
+      },
+      {
+        path: 'vending.approval.timeoutHours',
+        message:
+          '200 is too long: at most 144 (a vending execution times out after 168 hours and needs 24 for the rest)',
+      },
+      { path: 'vending.requesters.principals.0', message: 'must be an ARN (arn:aws:iam::<account>:role/<name>)' },
+      {
+        path: 'guardrails.exemptions.securityGroupIngress.1.cidr',
+        message: 'address 999.0.0.0 is not an IPv4 or IPv6 address',
+      },
+      {
+        path: 'guardrails.exemptions.securityGroupIngress.2.cidr',
+        message: 'prefix /33 is longer than an IPv4 address (at most /32)',
+      },
+      {
+        path: 'guardrails.exemptions.securityGroupIngress.3.cidr',
+        message: '10.1.2.3/8 has host bits set: the block is 10.0.0.0/8',
+      },
+      {
+        path: 'guardrails.exemptions.securityGroupIngress.4.cidr',
+        message: '"everything" is not a CIDR block (address/prefix, like 10.0.0.0/8)',
+      },
+      {
+        path: 'guardrails.exemptions.securityGroupIngress.5.cidr',
+        message: 'prefix /129 is longer than an IPv6 address (at most /128)',
+      },
+    ]);
+  });
+
+  it('rejects an approval mode it does not know, naming the choices', () => {
+    const raw = loose();
+    raw.organizationalUnits[0]!.approval = 'maybe';
+    expect(issuesOf(raw)).toEqual([
+      { path: 'organizationalUnits.0.approval', message: expect.stringMatching(/"required"\|"none"/) },
+    ]);
+  });
+
+  it('checks SCP account targets and delegated administrators against the declared accounts', () => {
+    const raw = loose();
+    (raw.scps[0] as { accounts?: string[] }).accounts = ['network', 'netwrok', 'management'];
+    raw.organization.delegatedAdministrators = [
+      { account: 'security-tooling', servicePrincipal: 'securityhub.amazonaws.com' },
+      { account: 'security-tooling', servicePrincipal: 'securityhub.amazonaws.com' },
+      { account: 'management', servicePrincipal: 'guardduty.amazonaws.com' },
+      { account: 'log-archive', servicePrincipal: 'not a principal' },
+    ];
+    expect(issuesOf(raw)).toEqual([
+      {
+        path: 'organization.delegatedAdministrators.3.servicePrincipal',
+        message: 'must be a service principal like securityhub.amazonaws.com',
+      },
+    ]);
+    (raw.organization.delegatedAdministrators as unknown[]).pop();
+    expect(issuesOf(raw)).toEqual([
+      {
+        path: 'organization.delegatedAdministrators.1',
+        message: 'security-tooling is already delegated securityhub.amazonaws.com',
+      },
+      {
+        path: 'organization.delegatedAdministrators.2.account',
+        message: 'the management account cannot be a delegated administrator of its own organization',
+      },
+      { path: 'scps.0.accounts.1', message: 'account "netwrok" is not declared' },
+      {
+        path: 'scps.0.accounts.2',
+        message: 'SCPs never apply to the management account: attaching one there protects nothing',
+      },
+    ]);
+  });
+
+  it('counts account targets toward the SCP quota of the account', () => {
+    const raw = loose();
+    for (const scp of raw.scps.slice(0, 5) as { accounts?: string[] }[]) scp.accounts = ['network'];
+    expect(issuesOf(raw)).toEqual([
+      { path: 'scps', message: expect.stringMatching(/^account "network" would have 6 SCPs/) },
+    ]);
   });
 });

@@ -170,6 +170,30 @@ describe('guardrail rules', () => {
       expect(matches('vendguard-tampering', event)).toBe(false);
     });
 
+    it('vendguard-tampering alerts on a vendguard-* role made or changed by anyone but the StackSets execution role', () => {
+      const roleCall = (eventName: string, roleName: string, issuer: string) =>
+        variant('aws.events/delete-vendguard-rule.json', (d) => {
+          d.eventSource = 'iam.amazonaws.com';
+          d.eventName = eventName;
+          d.requestParameters = { roleName };
+          (
+            d.userIdentity as { sessionContext: { sessionIssuer: { userName: string } } }
+          ).sessionContext.sessionIssuer.userName = issuer;
+        });
+      const iam = (e: Json) => ({ ...e, source: 'aws.iam' });
+      expect(matches('vendguard-tampering', iam(roleCall('CreateRole', 'vendguard-event-forwarder-x', 'Admin')))).toBe(
+        true,
+      );
+      expect(matches('vendguard-tampering', iam(roleCall('UpdateRole', 'stacksets-exec-1234', 'Admin')))).toBe(true);
+      // the baseline (re)deploys vendguard's roles in every account: not tampering
+      expect(
+        matches(
+          'vendguard-tampering',
+          iam(roleCall('CreateRole', 'VendguardGuardrailRemediation', 'stacksets-exec-1234')),
+        ),
+      ).toBe(false);
+    });
+
     it('ignores the samples of other sources', () => {
       const request = sample('vendguard.requests/account-request.json');
       for (const name of GUARDRAIL_RULES) expect(matches(name, request)).toBe(false);

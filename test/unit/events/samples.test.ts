@@ -10,9 +10,11 @@ import {
 } from '../../../functions/shared/schemas/cloudtrail';
 import { eventBridgeEnvelope } from '../../../functions/shared/schemas/eventbridge';
 import {
+  ACCOUNT_APPROVAL_REQUESTED,
   ACCOUNT_REQUEST_REJECTED,
   ACCOUNT_VENDED,
   ACCOUNT_VENDING_FAILED,
+  AccountApprovalRequestedSchema,
   AccountRequestRejectedSchema,
   AccountVendedSchema,
   AccountVendingFailedSchema,
@@ -41,6 +43,9 @@ function schemaFor(event: unknown) {
   }
   if (detailType === ACCOUNT_REQUEST_REJECTED) {
     return eventBridgeEnvelope(z.literal(ACCOUNT_REQUEST_REJECTED), AccountRequestRejectedSchema);
+  }
+  if (detailType === ACCOUNT_APPROVAL_REQUESTED) {
+    return eventBridgeEnvelope(z.literal(ACCOUNT_APPROVAL_REQUESTED), AccountApprovalRequestedSchema);
   }
   return undefined;
 }

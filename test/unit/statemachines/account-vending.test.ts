@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import validator from 'asl-validator';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { VENDING_EXECUTION_TIMEOUT_HOURS } from '../../../config/schema';
 import { FUNCTIONS } from '../../../functions/manifest';
 
 type State = Record<string, unknown> & { Type: string };
@@ -41,13 +42,30 @@ describe('statemachines/account-vending.asl.json', () => {
     for (const [name] of states) expect(name).toMatch(/^[A-Z][A-Za-z0-9]*$/);
   });
 
-  it('names every resource with a placeholder of the manifest and nothing else', () => {
+  it('names every function with a placeholder of the manifest and nothing else', () => {
     const placeholders = new Set(
       FUNCTIONS.flatMap((f) => (f.trigger.kind === 'stateMachine' ? [`\${${f.trigger.placeholder}}`] : [])),
     );
-    for (const [name, s] of tasks) expect([name, placeholders.has(String(s.Resource))]).toEqual([name, true]);
-    expect(text).not.toMatch(/arn:aws:/);
+    for (const [name, s] of tasks) {
+      // a callback task names its function in Parameters; its Resource is the service integration
+      const callback = s.Resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+      const fn = callback ? (s.Parameters as { FunctionName?: string }).FunctionName : s.Resource;
+      expect([name, placeholders.has(String(fn))]).toEqual([name, true]);
+    }
+    expect(text.replaceAll('arn:aws:states:::lambda:invoke.waitForTaskToken', '')).not.toMatch(/arn:aws:/);
     expect(text).not.toMatch(/\d{12}/);
+  });
+
+  it('waits for approval only when the plan says so, with the timeout from the plan, and fails a timeout by name', () => {
+    const choice = definition.States.ApprovalNeeded as unknown as { Choices: { Next: string }[]; Default: string };
+    expect(choice.Choices.map((c) => c.Next)).toEqual(['AwaitApproval']);
+    expect(choice.Default).toBe('CreateAccount');
+    const wait = definition.States.AwaitApproval as Record<string, unknown>;
+    expect(wait.TimeoutSecondsPath).toBe('$.plan.approval.timeoutSeconds');
+    expect(JSON.stringify(wait.Parameters)).toContain('"taskToken.$":"$$.Task.Token"');
+    const catches = wait.Catch as { ErrorEquals: string[]; Next: string }[];
+    expect(catches[0]).toMatchObject({ ErrorEquals: ['States.Timeout'], Next: 'ApprovalTimedOut' });
+    expect((definition as { TimeoutSeconds?: number }).TimeoutSeconds).toBe(VENDING_EXECUTION_TIMEOUT_HOURS * 3600);
   });
 
   it('retries the transient Lambda errors on every Task, and TransientError on every step', () => {

@@ -41,6 +41,11 @@ const rejectedEvent = envelope(
   'vendguard.vending',
   (pick('request-rejected') as { rejection: unknown }).rejection,
 );
+const approvalEvent = envelope(
+  'Account Request Awaiting Approval',
+  'vendguard.vending',
+  (pick('approval-requested') as { approval: unknown }).approval,
+);
 
 describe('notify-slack event parsing', () => {
   it.each([
@@ -48,6 +53,7 @@ describe('notify-slack event parsing', () => {
     ['Account Vended', vendedEvent, 'vended'],
     ['Account Vending Failed', failedEvent, 'vending-failed'],
     ['Account Request Rejected', rejectedEvent, 'request-rejected'],
+    ['Account Request Awaiting Approval', approvalEvent, 'approval-requested'],
   ])('parses a %s with its schema', (_name, event, kind) => {
     const parsed = parseInput(NotifySlackEventSchema, event, 'notify-slack event');
     expect(toNotification(parsed).kind).toBe(kind);

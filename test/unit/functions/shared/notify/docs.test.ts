@@ -9,7 +9,7 @@ describe('docs/slack.md', () => {
     expect(updatedDoc(current)).toBe(current);
   });
 
-  it('has an example for every guardrail rule, each vending outcome and a rejected request', () => {
+  it('has an example for every guardrail rule, each vending outcome, a rejected request and an approval request', () => {
     const guardrailRules = loadRules()
       .filter((r) => r.mode !== 'route' && r.target.kind === 'function' && r.target.name.startsWith('guard-'))
       .map((r) => r.name);
@@ -19,6 +19,6 @@ describe('docs/slack.md', () => {
     expect(guardrailRules.length).toBeGreaterThan(0);
     for (const rule of guardrailRules) expect(shown).toContain(rule);
     const kinds = new Set(SLACK_EXAMPLES.map((e) => e.notification.kind));
-    expect(kinds).toEqual(new Set(['finding', 'vended', 'vending-failed', 'request-rejected']));
+    expect(kinds).toEqual(new Set(['finding', 'vended', 'vending-failed', 'request-rejected', 'approval-requested']));
   });
 });

@@ -36,7 +36,7 @@ describe('routeFor', () => {
 describe('notificationKey', () => {
   it('keys a finding by rule, account, region, resource and outcome', () => {
     expect(notificationKey({ kind: 'finding', finding })).toBe(
-      'finding:igw-attached:482913570264:eu-west-1:igw-0c4d5e6f7a8b9c0d1:remediated',
+      'finding:igw-attached:482913570264:eu-west-1:igw-0c4d5e6f7a8b9c0d1:AttachInternetGateway:remediated',
     );
   });
 
