@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { register as approval } from './approval';
 import { register as config } from './config';
+import { register as doctor } from './doctor';
 import { register as events } from './events';
 import { register as executions } from './executions';
 import { register as invoke } from './invoke';
@@ -14,8 +16,10 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   executions,
   replay,
   request,
+  approval,
   events,
   invoke,
+  doctor,
   sandbox,
   // Adds `alerts` to the `sandbox` group (sandboxGroup: whichever module comes first creates it).
   sandboxAlerts,
