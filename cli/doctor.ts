@@ -10,11 +10,11 @@ import { DescribeEventBusCommand, type EventBridgeClient, ListRulesCommand } fro
 import {
   DescribeOrganizationCommand,
   DescribePolicyCommand,
-  ListAWSServiceAccessForOrganizationCommand,
-  ListDelegatedAdministratorsCommand,
   ListRootsCommand,
-  ListTargetsForPolicyCommand,
   type OrganizationsClient,
+  paginateListAWSServiceAccessForOrganization,
+  paginateListDelegatedAdministrators,
+  paginateListTargetsForPolicy,
 } from '@aws-sdk/client-organizations';
 import { trustedServicesOf } from '../config/organization-services';
 import type { OrganizationConfig } from '../config/schema';
@@ -81,39 +81,32 @@ async function run(
 const pass = (detail: string) => ({ ok: true, detail });
 const fail = (detail: string) => ({ ok: false, detail });
 
+/** Every item of every page of an SDK paginator. */
+async function all<P, T>(pages: AsyncIterable<P>, items: (page: P) => readonly T[] | undefined): Promise<T[]> {
+  const out: T[] = [];
+  for await (const page of pages) out.push(...(items(page) ?? []));
+  return out;
+}
+
 async function trustedServices(org: OrganizationsClient): Promise<Set<string>> {
-  const enabled = new Set<string>();
-  let NextToken: string | undefined;
-  do {
-    const page = await org.send(new ListAWSServiceAccessForOrganizationCommand({ NextToken }));
-    for (const s of page.EnabledServicePrincipals ?? []) if (s.ServicePrincipal) enabled.add(s.ServicePrincipal);
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return enabled;
+  const enabled = await all(
+    paginateListAWSServiceAccessForOrganization({ client: org }, {}),
+    (p) => p.EnabledServicePrincipals,
+  );
+  return new Set(enabled.flatMap((s) => (s.ServicePrincipal ? [s.ServicePrincipal] : [])));
 }
 
 async function delegatedAdministrators(org: OrganizationsClient, servicePrincipal: string): Promise<Set<string>> {
-  const ids = new Set<string>();
-  let NextToken: string | undefined;
-  do {
-    const page = await org.send(
-      new ListDelegatedAdministratorsCommand({ ServicePrincipal: servicePrincipal, NextToken }),
-    );
-    for (const a of page.DelegatedAdministrators ?? []) if (a.Id) ids.add(a.Id);
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return ids;
+  const admins = await all(
+    paginateListDelegatedAdministrators({ client: org }, { ServicePrincipal: servicePrincipal }),
+    (p) => p.DelegatedAdministrators,
+  );
+  return new Set(admins.flatMap((a) => (a.Id ? [a.Id] : [])));
 }
 
 async function policyTargets(org: OrganizationsClient, policyId: string): Promise<Set<string>> {
-  const ids = new Set<string>();
-  let NextToken: string | undefined;
-  do {
-    const page = await org.send(new ListTargetsForPolicyCommand({ PolicyId: policyId, NextToken }));
-    for (const t of page.Targets ?? []) if (t.TargetId) ids.add(t.TargetId);
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return ids;
+  const targets = await all(paginateListTargetsForPolicy({ client: org }, { PolicyId: policyId }), (p) => p.Targets);
+  return new Set(targets.flatMap((t) => (t.TargetId ? [t.TargetId] : [])));
 }
 
 /** A policy document's statements, whatever its shape. */
@@ -177,13 +170,18 @@ export function busStatementProblem(
   return undefined;
 }
 
-function prerequisiteChecks(clients: DoctorClients, config: OrganizationConfig): Promise<CheckResult>[] {
+/** The organization's accounts, listed once for every check that reads them. */
+type Accounts = ReturnType<typeof listAccounts>;
+
+function prerequisiteChecks(
+  clients: DoctorClients,
+  config: OrganizationConfig,
+  accounts: Accounts,
+): Promise<CheckResult>[] {
   const { org, cloudtrail } = clients;
   const services = trustedServices(org);
-  const accounts = listAccounts(org);
   // Each check awaits what it needs; a failed shared lookup fails every check that reads it.
   services.catch(() => undefined);
-  accounts.catch(() => undefined);
   return [
     run('organization:all-features', 'pre', async () => {
       const out = await org.send(new DescribeOrganizationCommand({}));
@@ -241,17 +239,21 @@ function prerequisiteChecks(clients: DoctorClients, config: OrganizationConfig):
   ];
 }
 
-function deploymentChecks(clients: DoctorClients, options: DoctorOptions): Promise<CheckResult>[] {
+function deploymentChecks(clients: DoctorClients, options: DoctorOptions, accounts: Accounts): Promise<CheckResult>[] {
   const { org, events } = clients;
   const { config } = options;
   const busName = options.eventBusName ?? 'vendguard';
-  const root = rootId(org);
-  const accounts = listAccounts(org);
+  // every OU path an SCP targets, resolved once (each resolution walks down from the root)
+  const ouIds = rootId(org).then(async (root) => {
+    const paths = [...new Set(config.scps.flatMap((scp) => scp.targets))];
+    const ids = await Promise.all(paths.map((path) => ouIdByPath(org, path, root)));
+    return new Map(paths.map((path, i) => [path, ids[i]]));
+  });
   const policyIds = policyIdsByName(
     org,
     config.scps.map((s) => s.name),
   );
-  for (const p of [root, accounts, policyIds]) p.catch(() => undefined);
+  for (const p of [ouIds, policyIds]) p.catch(() => undefined);
   return [
     run('bus-policy', 'post', async () => {
       const [bus, organization] = await Promise.all([
@@ -288,7 +290,7 @@ function deploymentChecks(clients: DoctorClients, options: DoctorOptions): Promi
         const targets = await policyTargets(org, id);
         const missing: string[] = [];
         for (const path of scp.targets) {
-          const ouId = await ouIdByPath(org, path, await root);
+          const ouId = (await ouIds).get(path);
           if (!ouId || !targets.has(ouId)) missing.push(`OU ${path}`);
         }
         for (const name of scp.accounts) {
@@ -342,9 +344,11 @@ function sameJson(a: string, b: string): boolean {
 
 /** Runs every check (only the prerequisites with `preDeploy`), in a stable order. */
 export async function runDoctor(clients: DoctorClients, options: DoctorOptions): Promise<DoctorReport> {
+  const accounts = listAccounts(clients.org);
+  accounts.catch(() => undefined);
   const checks = await Promise.all([
-    ...prerequisiteChecks(clients, options.config),
-    ...(options.preDeploy ? [] : deploymentChecks(clients, options)),
+    ...prerequisiteChecks(clients, options.config, accounts),
+    ...(options.preDeploy ? [] : deploymentChecks(clients, options, accounts)),
   ]);
   return { ok: checks.every((c) => c.ok), checks };
 }

@@ -37,11 +37,12 @@ import {
 } from '@aws-sdk/client-organizations';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { fetchAlerts } from '../../../cli/commands/sandbox-alerts';
 import { ORGANIZATION_TRAIL_NAME } from '../../../config/organization-services';
 import type { OutboxMessage } from '../../../sandbox/slack-outbox';
 import { exampleOf } from '../../../scripts/slack-examples';
+import { waitForAlert } from '../../helpers/alerts';
 import { deploySecurityBaseline, startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
+import { until } from '../../helpers/until';
 
 let sb: TestSandbox;
 let member: string;
@@ -67,14 +68,14 @@ interface Traced {
 
 /** The hops of an event (`/_sandbox/bus-events`), once it reached the hub bus. */
 async function hubHop(eventId: string): Promise<Traced> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const res = await fetch(`${sb.endpoint}/_sandbox/bus-events?eventId=${eventId}`);
-    const [found] = ((await res.json()) as { events: Traced[] }).events;
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`event ${eventId} never reached the hub bus`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return until(
+    async () => {
+      const res = await fetch(`${sb.endpoint}/_sandbox/bus-events?eventId=${eventId}`);
+      return ((await res.json()) as { events: Traced[] }).events[0];
+    },
+    10_000,
+    `event ${eventId} on the hub bus`,
+  );
 }
 
 describe('borrowing the remediation role', () => {
@@ -227,16 +228,7 @@ describe('weakening the organization', () => {
     await org.send(new DetachPolicyCommand({ PolicyId, TargetId }));
     try {
       // the hub's own us-east-1 event travels the hub forwarding rule to the central bus
-      const deadline = Date.now() + 15_000;
-      let alert: OutboxMessage | undefined;
-      while (!alert) {
-        alert = (await fetchAlerts(sb.endpoint, 50)).alerts.find(
-          (a) => a.kind === 'finding' && a.rendered.includes('DetachPolicy') && a.rendered.includes(PolicyId),
-        );
-        if (Date.now() > deadline) throw new Error('no alert for the detached SCP');
-        if (!alert) await new Promise((r) => setTimeout(r, 25));
-      }
-      expect(alert.severity).toBe('critical');
+      const alert = await criticalAlert('DetachPolicy', PolicyId);
       expect(alert.rendered).toContain(`target ${TargetId}`);
       expect(alert.rendered).toContain("weakening the organization's guardrails");
     } finally {
@@ -276,15 +268,11 @@ describe('vending oneself an account', () => {
         }),
       );
       const eventId = put.Entries?.[0]?.EventId as string;
-      const deadline = Date.now() + 15_000;
-      let alert: OutboxMessage | undefined;
-      while (!alert) {
-        alert = (await fetchAlerts(sb.endpoint, 50)).alerts.find(
-          (a) => a.kind === 'request-rejected' && a.rendered.includes(eventId),
-        );
-        if (Date.now() > deadline) throw new Error('no rejection for the member account request');
-        if (!alert) await new Promise((r) => setTimeout(r, 25));
-      }
+      const alert = await waitForAlert(
+        sb.endpoint,
+        (a) => a.kind === 'request-rejected' && a.rendered.includes(eventId),
+        'the rejection of the member account request',
+      );
       expect(alert.rendered).toContain(`Sent from account: ${member}`);
       expect(alert.rendered).toContain(`account ${member} may not request accounts`);
       const executions = await sb.client(SFNClient).send(
@@ -301,18 +289,13 @@ describe('vending oneself an account', () => {
 
 /** Waits for a critical alert whose text has every marker (the call's name and its resource). */
 async function criticalAlert(...markers: string[]): Promise<OutboxMessage> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const alert = (await fetchAlerts(sb.endpoint, 100)).alerts.find(
-      (a) => a.kind === 'finding' && markers.every((m) => a.rendered.includes(m)),
-    );
-    if (alert) {
-      expect(alert.severity).toBe('critical');
-      return alert;
-    }
-    if (Date.now() > deadline) throw new Error(`no critical alert with ${markers.join(', ')}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  const alert = await waitForAlert(
+    sb.endpoint,
+    (a) => a.kind === 'finding' && markers.every((m) => a.rendered.includes(m)),
+    `a critical alert with ${markers.join(', ')}`,
+  );
+  expect(alert.severity).toBe('critical');
+  return alert;
 }
 
 describe('tampering in the hub account itself is loud', () => {

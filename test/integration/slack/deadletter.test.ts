@@ -5,8 +5,8 @@ import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/c
 import { fetchAlerts } from '../../../cli/commands/sandbox-alerts';
 import { exampleOf } from '../../../scripts/slack-examples';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
+import { until } from '../../helpers/until';
 import { type FakeSlack, startFakeSlack } from './fake-slack';
-import { until } from './until';
 
 let sb: TestSandbox;
 let slack: FakeSlack;

@@ -6,8 +6,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import { fetchAlerts } from '../../../cli/commands/sandbox-alerts';
 import type { TestSandbox } from '../../helpers/sandbox';
+import { until } from '../../helpers/until';
 import { settle, startGuardrailSandbox } from '../guardrails/harness';
-import { until } from './until';
 
 const REGION = 'eu-west-1';
 let sb: TestSandbox;

@@ -6,8 +6,8 @@ import { render } from '../../../functions/shared/notify/render';
 import { adoptUserWebhook, classify, OUTBOX_TABLE, type OutboxMessage } from '../../../sandbox/slack-outbox';
 import { exampleOf, SLACK_EXAMPLES } from '../../../scripts/slack-examples';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
+import { until } from '../../helpers/until';
 import { startFakeSlack } from './fake-slack';
-import { until } from './until';
 
 const post = (endpoint: string, body: string) =>
   fetch(`${endpoint}/_sandbox/slack/webhook`, {

@@ -6,17 +6,24 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
-import { decide, pendingApprovals } from '../../../cli/commands/approval';
+import { type ApprovalClients, decide } from '../../../cli/commands/approval';
 import { runRequest } from '../../../cli/commands/request';
-import { fetchAlerts } from '../../../cli/commands/sandbox-alerts';
 import { CliError } from '../../../cli/output';
 import type { OutboxMessage } from '../../../sandbox/slack-outbox';
+import { waitForAlert } from '../../helpers/alerts';
 import type { TestSandbox } from '../../helpers/sandbox';
-import { accountsWithEmail, clients, executionArnOf, startVendingSandbox, waitForExecution } from './harness';
+import {
+  accountsWithEmail,
+  clients,
+  executionArnOf,
+  startVendingSandbox,
+  waitForExecution,
+  waitForPendingApproval,
+} from './harness';
 
 let sb: TestSandbox;
 let c: ReturnType<typeof clients>;
-let approver: Parameters<typeof decide>[2];
+let approver: ApprovalClients;
 
 beforeAll(async () => {
   sb = await startVendingSandbox();
@@ -33,26 +40,15 @@ async function request(name: string, requestId: string, ou = 'Workloads/Prod'): 
 }
 
 /** Waits for a Slack message of a kind that mentions the request id. */
-async function slack(kind: string, requestId: string): Promise<OutboxMessage> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const found = (await fetchAlerts(sb.endpoint, 200)).alerts.find(
-      (a) => a.kind === kind && a.rendered.includes(requestId),
-    );
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no ${kind} message for ${requestId}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+function slack(kind: string, requestId: string): Promise<OutboxMessage> {
+  return waitForAlert(
+    sb.endpoint,
+    (a) => a.kind === kind && a.rendered.includes(requestId),
+    `a ${kind} message for ${requestId}`,
+  );
 }
 
-/** Waits until the request's approval is pending (the token recorded). */
-async function pending(requestId: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await pendingApprovals(approver)).some((a) => a.requestId === requestId)) {
-    if (Date.now() > deadline) throw new Error(`${requestId} never waited for approval`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const pending = (requestId: string) => waitForPendingApproval(approver, requestId);
 
 describe('a request for an approval-required OU', () => {
   it('waits, announces itself with both commands, and is vended once approved', async () => {

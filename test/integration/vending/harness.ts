@@ -11,8 +11,9 @@ import {
 } from '@aws-sdk/client-organizations';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
-import { decide, pendingApprovals } from '../../../cli/commands/approval';
+import { type ApprovalClients, decide, pendingApprovals } from '../../../cli/commands/approval';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
+import { until } from '../../helpers/until';
 
 /**
  * A sandbox for vending; it deploys the config's baseline stack sets on start (as the CDK governance
@@ -101,20 +102,21 @@ export async function policiesOf(org: OrganizationsClient, accountId: string): P
   return (out.Policies ?? []).map((p) => p.Name ?? '');
 }
 
+/** Waits until a request waits for approval (its task token recorded, `vendguard approvals` lists it). */
+export function waitForPendingApproval(approver: ApprovalClients, requestId: string, timeoutMs = 30_000) {
+  return until(
+    async () => (await pendingApprovals(approver)).find((a) => a.requestId === requestId),
+    timeoutMs,
+    `${requestId} to wait for approval`,
+  );
+}
+
 /**
  * Approves a request once it waits for approval (Workloads/Prod is `approval: required`), as
  * `vendguard approve` does; resolves with the decision.
  */
-export async function approveWhenAsked(sb: TestSandbox, requestId: string, timeoutMs = 30_000) {
-  const approver = {
-    dynamodb: sb.client(DynamoDBClient),
-    sfn: sb.client(SFNClient),
-    sts: sb.client(STSClient),
-  };
-  const deadline = Date.now() + timeoutMs;
-  while (!(await pendingApprovals(approver)).some((a) => a.requestId === requestId)) {
-    if (Date.now() > deadline) throw new Error(`${requestId} never waited for approval`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+export async function approveWhenAsked(sb: TestSandbox, requestId: string) {
+  const approver = { dynamodb: sb.client(DynamoDBClient), sfn: sb.client(SFNClient), sts: sb.client(STSClient) };
+  await waitForPendingApproval(approver, requestId);
   return decide(requestId, { approve: true }, approver);
 }

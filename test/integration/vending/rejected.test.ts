@@ -1,8 +1,8 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { fetchAlerts } from '../../../cli/commands/sandbox-alerts';
 import type { OutboxMessage } from '../../../sandbox/slack-outbox';
+import { waitForAlert } from '../../helpers/alerts';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 import { putRequest } from './harness';
 
@@ -15,14 +15,8 @@ afterAll(() => sb?.stop());
 const STATE_MACHINE = 'arn:aws:states:eu-west-1:100000000001:stateMachine:vendguard-account-vending';
 
 /** Polls the Slack outbox until an alert matches, or fails after `timeoutMs` of real time. */
-async function alertMatching(match: (a: OutboxMessage) => boolean, timeoutMs = 15_000): Promise<OutboxMessage> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = (await fetchAlerts(sb.endpoint, 50)).alerts.find(match);
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error('timed out waiting for the rejection in the Slack outbox');
-    await new Promise((r) => setTimeout(r, 25));
-  }
+function alertMatching(match: (a: OutboxMessage) => boolean): Promise<OutboxMessage> {
+  return waitForAlert(sb.endpoint, match, 'the rejection in the Slack outbox');
 }
 
 describe('a malformed account request on the bus', () => {
