@@ -16,13 +16,15 @@ const RESOURCE_FIELDS = [
   'policyId',
   'accountId',
   'servicePrincipal',
-  'policyType',
+  'rootId',
 ];
 
-/** ` (target …)` of an SCP call, or ` (… → …)` of a move. */
+/** ` (target …)` of an SCP call, ` (… → …)` of a move, ` (policy type …)` of a policy type call. */
 function targetOf(params: Record<string, unknown> | undefined): string {
   const target = stringField(params, 'targetId');
   if (target) return ` (target ${target})`;
+  const policyType = stringField(params, 'policyType');
+  if (policyType) return ` (policy type ${policyType})`;
   const from = stringField(params, 'sourceParentId');
   const to = stringField(params, 'destinationParentId');
   return from && to ? ` (${from} → ${to})` : '';

@@ -12,6 +12,7 @@ import {
   type OrgState,
   type OuRecord,
   orgError,
+  SCP,
   T,
   type Tag,
 } from './model';
@@ -52,6 +53,11 @@ const toStatus = (s: CreateStatusRecord) => ({
 });
 
 /** Pages a list with an opaque `NextToken` (an offset). */
+/** The root's `PolicyTypes`: every enabled type (`EnablePolicyType`). */
+export function rootPolicyTypes(state: OrgState): { Type: string; Status: 'ENABLED' }[] {
+  return state.enabledPolicyTypes().map((Type) => ({ Type, Status: 'ENABLED' }));
+}
+
 export function paginate<T>(
   items: readonly T[],
   input: Record<string, unknown>,
@@ -118,7 +124,7 @@ export function accountOperations(state: OrgState, runtime: LocalRuntime) {
           });
           // AWS creates OrganizationAccountAccessRole in every account it creates
           seedMemberRoles(runtime, id);
-          state.attach(FULL_AWS_ACCESS_ID, id);
+          if (state.policyTypeEnabled(SCP)) state.attach(FULL_AWS_ACCESS_ID, id);
           if (s.Tags.length > 0) state.setTags(id, s.Tags);
           done.State = 'SUCCEEDED';
           done.AccountId = id;
@@ -152,7 +158,8 @@ export function accountOperations(state: OrgState, runtime: LocalRuntime) {
           MasterAccountArn: `arn:aws:organizations::${m.masterAccountId}:account/${m.id}/${m.masterAccountId}`,
           MasterAccountId: m.masterAccountId,
           MasterAccountEmail: m.masterAccountEmail,
-          AvailablePolicyTypes: [{ Type: 'SERVICE_CONTROL_POLICY', Status: 'ENABLED' }],
+          // deprecated by AWS in favour of the root's PolicyTypes, which it mirrors
+          AvailablePolicyTypes: rootPolicyTypes(state),
         },
       };
     },
@@ -164,7 +171,7 @@ export function accountOperations(state: OrgState, runtime: LocalRuntime) {
             Id: m.rootId,
             Arn: m.rootArn,
             Name: 'Root',
-            PolicyTypes: [{ Type: 'SERVICE_CONTROL_POLICY', Status: 'ENABLED' }],
+            PolicyTypes: rootPolicyTypes(state),
           },
         ],
       };
@@ -209,7 +216,7 @@ export function accountOperations(state: OrgState, runtime: LocalRuntime) {
         Path: parentPath ? `${parentPath}/${name}` : name,
       };
       runtime.store.put(T.ous, id, ou);
-      state.attach(FULL_AWS_ACCESS_ID, id);
+      if (state.policyTypeEnabled(SCP)) state.attach(FULL_AWS_ACCESS_ID, id);
       const tags = parseTags(input);
       if (tags.length > 0) state.setTags(id, tags);
       return { OrganizationalUnit: toOu(ou) };

@@ -38,6 +38,8 @@ const RESOURCE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   RegisterDelegatedAdministrator: ['AccountId'],
   DeregisterDelegatedAdministrator: ['AccountId'],
   ListDelegatedServicesForAccount: ['AccountId'],
+  EnablePolicyType: ['RootId'],
+  DisablePolicyType: ['RootId'],
 };
 
 /** Operations whose `ServicePrincipal` is the `organizations:ServicePrincipal` condition key. */

@@ -7,6 +7,7 @@ import { createAccountTrailShape } from './events';
 import { membershipOperations } from './membership';
 import { OrgState, organizationView, seedOrganization } from './model';
 import { policyOperations } from './policies';
+import { policyTypeOperations } from './policy-types';
 import { trustedAccessOperations } from './trusted-access';
 
 const registered = new WeakMap<object, ServiceDefinition['operations']>();
@@ -55,6 +56,7 @@ export function createOrganizationsService(runtime: LocalRuntime): ServiceDefini
   const operations = {
     ...accounts.operations,
     ...policyOperations(state, runtime),
+    ...policyTypeOperations(state),
     ...delegationOperations(state, runtime),
     ...trustedAccessOperations(state, runtime),
     ...membershipOperations(state, runtime),

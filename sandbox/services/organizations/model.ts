@@ -40,6 +40,11 @@ export interface OrgMeta {
   readonly rootArn: string;
   readonly masterAccountId: string;
   readonly masterAccountEmail: string;
+  /**
+   * The policy types enabled in the root (`EnablePolicyType`); absent in an organization seeded before
+   * they were modelled: SCPs only, as the sandbox seeds it.
+   */
+  readonly enabledPolicyTypes?: readonly string[];
 }
 
 export interface OuRecord {
@@ -196,6 +201,20 @@ export class OrgState {
     this.store.put(T.tags, resourceId, tags);
   }
 
+  /** The policy types enabled in the root, in the order they were enabled. */
+  enabledPolicyTypes(): readonly string[] {
+    return this.meta().enabledPolicyTypes ?? [SCP];
+  }
+
+  policyTypeEnabled(type: string): boolean {
+    return this.enabledPolicyTypes().includes(type);
+  }
+
+  setEnabledPolicyTypes(types: readonly string[]): void {
+    this.store.put<OrgMeta>(T.meta, 'org', { ...this.meta(), enabledPolicyTypes: [...types] });
+    this.touch();
+  }
+
   /** Whether an id is the root or an OU. */
   isParent(id: string): boolean {
     return id === this.meta().rootId || this.ou(id) !== undefined;
@@ -223,6 +242,8 @@ export function organizationView(state: OrgState, runtime: LocalRuntime): Organi
       return state.meta().id;
     },
     scpPath(accountId: string): ScpPath {
+      // SCPs disabled in the root (DisablePolicyType): none applies, none is attached
+      if (!state.policyTypeEnabled(SCP)) return [];
       if (pathsGeneration !== state.generation) {
         paths.clear();
         byTarget = new Map();

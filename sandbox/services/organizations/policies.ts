@@ -11,6 +11,21 @@ import { constraintViolation, invalidInput, type OrgState, orgError, type Policy
  * target, FullAWSAccess included; at least one SCP stays attached).
  */
 
+/** The organization policy types (the `PolicyType` enum of the API). */
+export const POLICY_TYPES: readonly string[] = [
+  SCP,
+  'TAG_POLICY',
+  'BACKUP_POLICY',
+  'AISERVICES_OPT_OUT_POLICY',
+  'RESOURCE_CONTROL_POLICY',
+  'DECLARATIVE_POLICY_EC2',
+  'CHATBOT_POLICY',
+];
+
+/** AWS's answer to attaching a policy of a type the root has not enabled. */
+export const policyTypeNotEnabled = () =>
+  orgError('PolicyTypeNotEnabledException', 'This operation can be performed only for enabled policy types.');
+
 /** AWS's maximum SCP size, white space excluded. */
 export const MAX_SCP_CHARS = 5120;
 
@@ -57,19 +72,7 @@ export function policyOperations(state: OrgState, runtime: LocalRuntime): Record
       );
   };
   const mustType = (type: string): void => {
-    if (
-      type !== SCP &&
-      ![
-        'TAG_POLICY',
-        'BACKUP_POLICY',
-        'AISERVICES_OPT_OUT_POLICY',
-        'RESOURCE_CONTROL_POLICY',
-        'DECLARATIVE_POLICY_EC2',
-        'CHATBOT_POLICY',
-      ].includes(type)
-    ) {
-      throw invalidInput('INVALID_ENUM', `Unknown policy type ${type}`);
-    }
+    if (!POLICY_TYPES.includes(type)) throw invalidInput('INVALID_ENUM', `Unknown policy type ${type}`);
   };
   return {
     CreatePolicy: (input) => {
@@ -158,6 +161,7 @@ export function policyOperations(state: OrgState, runtime: LocalRuntime): Record
           `The policy ${policyId} is already attached to ${targetId}`,
         );
       }
+      if (!state.policyTypeEnabled(policy.Type)) throw policyTypeNotEnabled();
       checkContent(policy.Content);
       const quota = runtime.config.organization.scpQuotaPerTarget;
       const count = state

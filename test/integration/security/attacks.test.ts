@@ -29,8 +29,11 @@ import {
   DeletePolicyCommand,
   DetachPolicyCommand,
   DisableAWSServiceAccessCommand,
+  DisablePolicyTypeCommand,
   EnableAWSServiceAccessCommand,
+  EnablePolicyTypeCommand,
   ListPoliciesCommand,
+  ListTargetsForPolicyCommand,
   MoveAccountCommand,
   OrganizationsClient,
   UpdatePolicyCommand,
@@ -383,6 +386,24 @@ describe('tampering in the hub account itself is loud', () => {
       await criticalAlert('PutRolePolicy', RoleName);
     } finally {
       await iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName: 'extra' }));
+    }
+  }, 30_000);
+
+  it('SCPs disabled in the root (every SCP detached at once)', async () => {
+    const rootId = sb.runtime.organizations.rootId;
+    // what is attached now, to put back: re-enabling attaches only FullAWSAccess (as AWS does)
+    const policies = (await org().send(new ListPoliciesCommand({ Filter: 'SERVICE_CONTROL_POLICY' }))).Policies ?? [];
+    const attachments: { PolicyId: string; TargetId: string }[] = [];
+    for (const p of policies.filter((p) => p.Name !== 'FullAWSAccess')) {
+      const { Targets } = await org().send(new ListTargetsForPolicyCommand({ PolicyId: p.Id }));
+      for (const t of Targets ?? []) attachments.push({ PolicyId: p.Id as string, TargetId: t.TargetId as string });
+    }
+    await org().send(new DisablePolicyTypeCommand({ RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' }));
+    try {
+      await criticalAlert('DisablePolicyType', rootId, 'policy type SERVICE_CONTROL_POLICY');
+    } finally {
+      await org().send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' }));
+      for (const a of attachments) await org().send(new AttachPolicyCommand(a));
     }
   }, 30_000);
 
