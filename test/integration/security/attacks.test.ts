@@ -3,6 +3,7 @@
  * must fail for the reason AWS would give.
  */
 
+import { CloudFormationClient, UpdateStackSetCommand } from '@aws-sdk/client-cloudformation';
 import { CloudTrailClient, StartLoggingCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { CreateTagsCommand, CreateVpcCommand, DeleteTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
@@ -387,6 +388,20 @@ describe('tampering in the hub account itself is loud', () => {
     } finally {
       await iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName: 'extra' }));
     }
+  }, 30_000);
+
+  it('a vendguard stack set changed', async () => {
+    const cfn = sb.client(CloudFormationClient);
+    const StackSetName = 'vendguard-baseline-network';
+    await cfn.send(
+      new UpdateStackSetCommand({
+        StackSetName,
+        UsePreviousTemplate: true,
+        Description: 'changed by hand',
+        Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
+      }),
+    );
+    await criticalAlert('UpdateStackSet', StackSetName);
   }, 30_000);
 
   it('SCPs disabled in the root (every SCP detached at once)', async () => {
