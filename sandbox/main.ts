@@ -104,9 +104,11 @@ async function describe(sb: RunningSandbox, startedMs: number): Promise<void> {
   lines.push('  point the SDK / CLI at it:');
   lines.push(`    export AWS_ENDPOINT_URL=${endpoint}`);
   lines.push(
-    '    export AWS_REGION=' +
-      runtime.homeRegion +
-      ' AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test   # the management account admin (the only fixed key)',
+    // AWS_DEFAULT_REGION too: the AWS CLI v1 reads only that one
+    `    export AWS_REGION=${runtime.homeRegion} AWS_DEFAULT_REGION=${runtime.homeRegion}`,
+  );
+  lines.push(
+    '    export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test   # the management account admin (the only fixed key)',
   );
   lines.push('    eval "$(npx vendguard sandbox credentials --account egress)"   # act as a role in a member account');
   lines.push(`  control API: ${endpoint}/_sandbox/health   Ctrl-C stops.`);
