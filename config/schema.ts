@@ -1,5 +1,6 @@
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
+import { cidrProblem } from './cidr';
 
 // zod/mini ships without messages ("Invalid input"); a config error must say why (the one locale, by name).
 z.config(en());
@@ -21,6 +22,13 @@ const OuPathSchema = z
   .check(
     z.regex(/^[A-Za-z0-9][A-Za-z0-9 _-]*(\/[A-Za-z0-9][A-Za-z0-9 _-]*)*$/, 'must be an OU path like Workloads/Prod'),
   );
+/** A CIDR block, parsed (not pattern-matched): `999.0.0.0/77` names what is wrong with it. */
+const CidrSchema = z.string().check(
+  z.superRefine((value, ctx) => {
+    const problem = cidrProblem(value);
+    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: value });
+  }),
+);
 const NameSchema = z.string().check(z.regex(/^[a-z][a-z0-9-]{1,62}$/, 'must be lower-case kebab-case'));
 
 export const CORE_ACCOUNT_ROLES = [
@@ -159,7 +167,7 @@ export const GuardrailsSchema = z.strictObject({
         z.array(
           z.strictObject({
             account: z.string(),
-            cidr: z.string(),
+            cidr: CidrSchema,
             port: z.optional(z.int().check(z.minimum(0), z.maximum(65535))),
           }),
         ),

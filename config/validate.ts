@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import type * as z from 'zod/mini';
 import type { ConfigIssue } from './errors';
 import { type OrganizationConfig, OrganizationConfigSchema, VENDING_EXECUTION_TIMEOUT_HOURS } from './schema';
 
@@ -25,8 +25,9 @@ export function scpSize(document: string): number {
 }
 
 /**
- * Validates a raw (parsed YAML) organization config: the strict schema first, then the
- * cross-field checks. Every problem is collected; nothing stops at the first one.
+ * Validates a raw (parsed YAML) organization config: the strict schema, and the cross-field checks
+ * of every section that passed it (a check needing a section that did not is skipped). Every
+ * problem is collected in one run; nothing stops at the first one.
  * Makes no AWS call.
  *
  * @example
@@ -36,7 +37,7 @@ export function scpSize(document: string): number {
 export function validateOrganizationConfig(raw: unknown, ctx: ValidationContext): ValidationResult {
   const parsed = OrganizationConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => {
+    const schemaIssues = parsed.error.issues.map((issue) => {
       const path = issue.path.map(String).join('.');
       if (issue.code === 'unrecognized_keys') {
         const keys = (issue as { keys?: string[] }).keys ?? [];
@@ -44,56 +45,159 @@ export function validateOrganizationConfig(raw: unknown, ctx: ValidationContext)
       }
       return { path, message: issue.message };
     });
-    return { ok: false, issues };
+    // and the cross-field problems of the sections that did parse: one run reports everything
+    return { ok: false, issues: [...schemaIssues, ...crossFieldIssues(parsedSections(raw), ctx)] };
   }
   const issues = crossFieldIssues(parsed.data, ctx);
   return issues.length > 0 ? { ok: false, issues } : { ok: true, config: parsed.data, issues: [] };
 }
 
-function crossFieldIssues(config: OrganizationConfig, ctx: ValidationContext): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  const ouPaths = new Set(config.organizationalUnits.map((ou) => ou.path));
-  const knownOu = (path: string) => path === 'Root' || ouPaths.has(path);
+/** The config as far as it parsed: each top-level section that passed the schema. */
+type PartialConfig = Partial<OrganizationConfig>;
 
-  const allowedOus = new Set(config.vending.allowedOus);
-  config.organizationalUnits.forEach((ou, i) => {
-    if (ou.approval !== 'required') return;
-    const covers = [...allowedOus].some((allowed) => allowed === ou.path || allowed.startsWith(`${ou.path}/`));
-    if (!covers) {
+/**
+ * Each top-level section parsed on its own, so the cross-field checks can run on the sections that
+ * are valid while the schema reports the others: one run names every problem.
+ */
+function parsedSections(raw: unknown): PartialConfig {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return {};
+  const out: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(OrganizationConfigSchema.shape)) {
+    const section = (schema as z.ZodMiniType).safeParse((raw as Record<string, unknown>)[key]);
+    if (section.success) out[key] = section.data;
+  }
+  return out as PartialConfig;
+}
+
+function crossFieldIssues(config: PartialConfig, ctx: ValidationContext): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const { organizationalUnits: ous, accounts, organization, vending, guardrails } = config;
+  // a check that needs a section that did not parse is skipped: the schema already named it
+  const ouPaths = ous ? new Set(ous.map((ou) => ou.path)) : undefined;
+  const knownOu = (path: string) => path === 'Root' || !ouPaths || ouPaths.has(path);
+  const accountByName = new Map((accounts ?? []).map((a) => [a.name, a]));
+  const knownAccountName = (name: string) => !accounts || accountByName.has(name);
+
+  if (ous) issues.push(...ouIssues(ous, vending));
+  if (vending) {
+    const { timeoutHours } = vending.approval;
+    const longestWait = VENDING_EXECUTION_TIMEOUT_HOURS - APPROVAL_HEADROOM_HOURS;
+    if (timeoutHours > longestWait) {
       issues.push({
-        path: `organizationalUnits.${i}.approval`,
-        message: `no request can need it: neither "${ou.path}" nor an OU below it is in vending.allowedOus`,
+        path: 'vending.approval.timeoutHours',
+        message: `${timeoutHours} is too long: at most ${longestWait} (a vending execution times out after ${VENDING_EXECUTION_TIMEOUT_HOURS} hours and needs ${APPROVAL_HEADROOM_HOURS} for the rest)`,
       });
     }
-  });
-  const { timeoutHours } = config.vending.approval;
-  const longestWait = VENDING_EXECUTION_TIMEOUT_HOURS - APPROVAL_HEADROOM_HOURS;
-  if (timeoutHours > longestWait) {
+  }
+  if (organization && !organization.allowedRegions.includes(organization.homeRegion)) {
     issues.push({
-      path: 'vending.approval.timeoutHours',
-      message: `${timeoutHours} is too long: at most ${longestWait} (a vending execution times out after ${VENDING_EXECUTION_TIMEOUT_HOURS} hours and needs ${APPROVAL_HEADROOM_HOURS} for the rest)`,
+      path: 'organization.homeRegion',
+      message: `home region ${organization.homeRegion} is not in allowedRegions`,
     });
   }
+  if (accounts) issues.push(...accountIssues(accounts, knownOu));
+  if (organization) {
+    const seenDelegation = new Set<string>();
+    organization.delegatedAdministrators.forEach((delegation, i) => {
+      const path = `organization.delegatedAdministrators.${i}`;
+      const account = accountByName.get(delegation.account);
+      if (!knownAccountName(delegation.account)) {
+        issues.push({ path: `${path}.account`, message: `account "${delegation.account}" is not declared` });
+      } else if (account?.role === 'management') {
+        issues.push({
+          path: `${path}.account`,
+          message: 'the management account cannot be a delegated administrator of its own organization',
+        });
+      }
+      const key = `${delegation.account}/${delegation.servicePrincipal}`;
+      if (seenDelegation.has(key)) {
+        issues.push({ path, message: `${delegation.account} is already delegated ${delegation.servicePrincipal}` });
+      }
+      seenDelegation.add(key);
+    });
+  }
+  if (config.baselines) {
+    const allowedRegions = organization?.allowedRegions;
+    config.baselines.stackSets.forEach((stackSet, i) => {
+      stackSet.ous.forEach((ou, j) => {
+        if (!knownOu(ou))
+          issues.push({ path: `baselines.stackSets.${i}.ous.${j}`, message: `OU "${ou}" is not declared` });
+      });
+      if (stackSet.regions !== 'all' && allowedRegions) {
+        stackSet.regions.forEach((region, j) => {
+          if (!allowedRegions.includes(region)) {
+            issues.push({
+              path: `baselines.stackSets.${i}.regions.${j}`,
+              message: `region ${region} is not in allowedRegions`,
+            });
+          }
+        });
+      }
+      if (!ctx.baselineTemplates.includes(stackSet.template)) {
+        issues.push({
+          path: `baselines.stackSets.${i}.template`,
+          message: `template ${stackSet.template} not found in config/baselines/`,
+        });
+      }
+    });
+  }
+  if (config.scps) {
+    issues.push(...scpIssues(config.scps, ctx, { knownOu, accountByName, knownAccountName }, organization));
+  }
+  if (vending) issues.push(...vendingIssues(vending, knownOu));
+  if (guardrails) {
+    const knownAccount = (ref: string) => knownAccountName(ref) || /^\d{12}$/.test(ref);
+    guardrails.exemptions.accounts.forEach((ref, i) => {
+      if (!knownAccount(ref)) {
+        issues.push({
+          path: `guardrails.exemptions.accounts.${i}`,
+          message: `account "${ref}" is not declared in accounts`,
+        });
+      }
+    });
+    guardrails.exemptions.securityGroupIngress.forEach((rule, i) => {
+      if (!knownAccount(rule.account)) {
+        issues.push({
+          path: `guardrails.exemptions.securityGroupIngress.${i}.account`,
+          message: `account "${rule.account}" is not declared in accounts`,
+        });
+      }
+    });
+  }
+  return issues;
+}
 
-  const seenOu = new Set<string>();
-  config.organizationalUnits.forEach((ou, i) => {
-    if (seenOu.has(ou.path))
-      issues.push({ path: `organizationalUnits.${i}.path`, message: `duplicate OU "${ou.path}"` });
-    seenOu.add(ou.path);
+/** Duplicate OUs, undeclared parents, and approval on an OU no request can reach. */
+function ouIssues(ous: OrganizationConfig['organizationalUnits'], vending: PartialConfig['vending']): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const paths = new Set(ous.map((ou) => ou.path));
+  const seen = new Set<string>();
+  ous.forEach((ou, i) => {
+    if (seen.has(ou.path)) issues.push({ path: `organizationalUnits.${i}.path`, message: `duplicate OU "${ou.path}"` });
+    seen.add(ou.path);
     const parent = ou.path.split('/').slice(0, -1).join('/');
-    if (parent && !ouPaths.has(parent)) {
+    if (parent && !paths.has(parent)) {
       issues.push({ path: `organizationalUnits.${i}.path`, message: `parent OU "${parent}" is not declared` });
     }
+    if (ou.approval === 'required' && vending) {
+      const covers = vending.allowedOus.some((allowed) => allowed === ou.path || allowed.startsWith(`${ou.path}/`));
+      if (!covers) {
+        issues.push({
+          path: `organizationalUnits.${i}.approval`,
+          message: `no request can need it: neither "${ou.path}" nor an OU below it is in vending.allowedOus`,
+        });
+      }
+    }
   });
+  return issues;
+}
 
-  const { homeRegion, allowedRegions } = config.organization;
-  if (!allowedRegions.includes(homeRegion)) {
-    issues.push({ path: 'organization.homeRegion', message: `home region ${homeRegion} is not in allowedRegions` });
-  }
-
+/** Accounts in undeclared OUs, duplicate emails and names, exactly one management account in Root. */
+function accountIssues(accounts: OrganizationConfig['accounts'], knownOu: (path: string) => boolean): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
   const emails = new Map<string, number>();
   const names = new Map<string, number>();
-  config.accounts.forEach((account, i) => {
+  accounts.forEach((account, i) => {
     if (!knownOu(account.ou)) issues.push({ path: `accounts.${i}.ou`, message: `OU "${account.ou}" is not declared` });
     const email = account.email.toLowerCase();
     const firstEmail = emails.get(email);
@@ -111,26 +215,7 @@ function crossFieldIssues(config: OrganizationConfig, ctx: ValidationContext): C
       });
     } else names.set(account.name, i);
   });
-  const accountByName = new Map(config.accounts.map((a) => [a.name, a]));
-  const seenDelegation = new Set<string>();
-  config.organization.delegatedAdministrators.forEach((delegation, i) => {
-    const account = accountByName.get(delegation.account);
-    const path = `organization.delegatedAdministrators.${i}`;
-    if (!account) issues.push({ path: `${path}.account`, message: `account "${delegation.account}" is not declared` });
-    else if (account.role === 'management') {
-      issues.push({
-        path: `${path}.account`,
-        message: 'the management account cannot be a delegated administrator of its own organization',
-      });
-    }
-    const key = `${delegation.account}/${delegation.servicePrincipal}`;
-    if (seenDelegation.has(key)) {
-      issues.push({ path, message: `${delegation.account} is already delegated ${delegation.servicePrincipal}` });
-    }
-    seenDelegation.add(key);
-  });
-
-  const management = config.accounts.filter((a) => a.role === 'management');
+  const management = accounts.filter((a) => a.role === 'management');
   if (management.length !== 1) {
     issues.push({
       path: 'accounts',
@@ -139,42 +224,34 @@ function crossFieldIssues(config: OrganizationConfig, ctx: ValidationContext): C
   } else if (management[0]?.ou !== 'Root') {
     issues.push({ path: 'accounts', message: 'the management account must be in Root' });
   }
+  return issues;
+}
 
-  config.baselines.stackSets.forEach((stackSet, i) => {
-    stackSet.ous.forEach((ou, j) => {
-      if (!ouPaths.has(ou))
-        issues.push({ path: `baselines.stackSets.${i}.ous.${j}`, message: `OU "${ou}" is not declared` });
-    });
-    if (stackSet.regions !== 'all') {
-      stackSet.regions.forEach((region, j) => {
-        if (!allowedRegions.includes(region)) {
-          issues.push({
-            path: `baselines.stackSets.${i}.regions.${j}`,
-            message: `region ${region} is not in allowedRegions`,
-          });
-        }
-      });
-    }
-    if (!ctx.baselineTemplates.includes(stackSet.template)) {
-      issues.push({
-        path: `baselines.stackSets.${i}.template`,
-        message: `template ${stackSet.template} not found in config/baselines/`,
-      });
-    }
-  });
-
+/** SCP documents (present, valid JSON, within the size limit), targets, and the quota per target. */
+function scpIssues(
+  scps: OrganizationConfig['scps'],
+  ctx: ValidationContext,
+  known: {
+    knownOu: (path: string) => boolean;
+    accountByName: ReadonlyMap<string, OrganizationConfig['accounts'][number]>;
+    knownAccountName: (name: string) => boolean;
+  },
+  organization: PartialConfig['organization'],
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
   const attached = new Map<string, string[]>();
-  const quarantines = config.scps.filter((scp) => scp.quarantine);
+  const attach = (key: string, name: string) => attached.set(key, [...(attached.get(key) ?? []), name]);
+  const quarantines = scps.filter((scp) => scp.quarantine);
   if (quarantines.length !== 1) {
     issues.push({
       path: 'scps',
       message: `exactly one SCP must be the quarantine policy (found ${quarantines.length})`,
     });
   }
-  const scpNames = new Set<string>();
-  config.scps.forEach((scp, i) => {
-    if (scpNames.has(scp.name)) issues.push({ path: `scps.${i}.name`, message: `duplicate SCP name "${scp.name}"` });
-    scpNames.add(scp.name);
+  const names = new Set<string>();
+  scps.forEach((scp, i) => {
+    if (names.has(scp.name)) issues.push({ path: `scps.${i}.name`, message: `duplicate SCP name "${scp.name}"` });
+    names.add(scp.name);
     const document = ctx.scpDocuments[scp.document];
     if (document === undefined) {
       issues.push({ path: `scps.${i}.document`, message: `document ${scp.document} not found in config/scps/` });
@@ -200,30 +277,27 @@ function crossFieldIssues(config: OrganizationConfig, ctx: ValidationContext): C
       ['accountTargets', scp.accountTargets],
     ] as const) {
       targets.forEach((target, j) => {
-        if (!knownOu(target))
+        if (!known.knownOu(target)) {
           issues.push({ path: `scps.${i}.${field}.${j}`, message: `OU "${target}" is not declared` });
+        }
       });
     }
     scp.accounts.forEach((name, j) => {
-      const account = accountByName.get(name);
-      if (!account) issues.push({ path: `scps.${i}.accounts.${j}`, message: `account "${name}" is not declared` });
-      else if (account.role === 'management') {
+      if (!known.knownAccountName(name)) {
+        issues.push({ path: `scps.${i}.accounts.${j}`, message: `account "${name}" is not declared` });
+      } else if (known.accountByName.get(name)?.role === 'management') {
         issues.push({
           path: `scps.${i}.accounts.${j}`,
           message: 'SCPs never apply to the management account: attaching one there protects nothing',
         });
       }
     });
-    for (const target of scp.targets) attached.set(target, [...(attached.get(target) ?? []), scp.name]);
-    for (const name of scp.accounts) {
-      attached.set(`core:${name}`, [...(attached.get(`core:${name}`) ?? []), scp.name]);
-    }
-    for (const target of scp.accountTargets) {
-      attached.set(`account:${target}`, [...(attached.get(`account:${target}`) ?? []), scp.name]);
-    }
+    for (const target of scp.targets) attach(target, scp.name);
+    for (const target of scp.accountTargets) attach(`account:${target}`, scp.name);
+    for (const name of scp.accounts) attach(`core:${name}`, scp.name);
   });
-
-  const quota = config.organization.scpQuotaPerTarget;
+  if (!organization) return issues;
+  const quota = organization.scpQuotaPerTarget;
   for (const [target, policies] of attached) {
     const count = policies.length + 1; // + FullAWSAccess, attached by AWS to every target
     if (count > quota) {
@@ -238,83 +312,38 @@ function crossFieldIssues(config: OrganizationConfig, ctx: ValidationContext): C
       });
     }
   }
+  return issues;
+}
 
-  config.vending.allowedOus.forEach((ou, i) => {
-    if (!ouPaths.has(ou)) issues.push({ path: `vending.allowedOus.${i}`, message: `OU "${ou}" is not declared` });
+/** Allowed OUs, the account name pattern, and the requesters' principal patterns. */
+function vendingIssues(vending: OrganizationConfig['vending'], knownOu: (path: string) => boolean): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  vending.allowedOus.forEach((ou, i) => {
+    if (!knownOu(ou) || ou === 'Root') {
+      issues.push({ path: `vending.allowedOus.${i}`, message: `OU "${ou}" is not declared` });
+    }
   });
   try {
-    new RegExp(config.vending.accountNamePattern);
+    new RegExp(vending.accountNamePattern);
   } catch {
     issues.push({ path: 'vending.accountNamePattern', message: 'is not a valid regular expression' });
   }
-
-  const { requesters } = config.vending;
+  const { requesters } = vending;
   if (requesters.principals.length > 0 && requesters.accounts.length === 0) {
     issues.push({
       path: 'vending.requesters.principals',
       message: 'names principals of no account: list their accounts in vending.requesters.accounts',
     });
   }
-  config.vending.requesters.principals.forEach((pattern, i) => {
-    const problem = principalPatternProblem(pattern, config.vending.requesters.accounts);
+  requesters.principals.forEach((pattern, i) => {
+    const problem = principalPatternProblem(pattern, requesters.accounts);
     if (problem) issues.push({ path: `vending.requesters.principals.${i}`, message: problem });
-  });
-
-  const accountNames = new Set(config.accounts.map((a) => a.name));
-  const knownAccount = (ref: string) => accountNames.has(ref) || /^\d{12}$/.test(ref);
-  config.guardrails.exemptions.accounts.forEach((ref, i) => {
-    if (!knownAccount(ref)) {
-      issues.push({
-        path: `guardrails.exemptions.accounts.${i}`,
-        message: `account "${ref}" is not declared in accounts`,
-      });
-    }
-  });
-  config.guardrails.exemptions.securityGroupIngress.forEach((rule, i) => {
-    if (!knownAccount(rule.account)) {
-      issues.push({
-        path: `guardrails.exemptions.securityGroupIngress.${i}.account`,
-        message: `account "${rule.account}" is not declared in accounts`,
-      });
-    }
-    const problem = cidrProblem(rule.cidr);
-    if (problem) issues.push({ path: `guardrails.exemptions.securityGroupIngress.${i}.cidr`, message: problem });
   });
   return issues;
 }
 
 /** Hours of a vending execution kept for the steps after approval (creation, baseline, SCPs). */
 export const APPROVAL_HEADROOM_HOURS = 24;
-
-/**
- * Why a CIDR block is unusable, or undefined: an IPv4 (`a.b.c.d/0-32`) or IPv6 (`…/0-128`) block
- * whose address has no bit set beyond its prefix, as EC2 stores a security group rule's range (so an
- * exemption written another way would never match).
- *
- * @example cidrProblem('999.0.0.0/77') // 'address 999.0.0.0 is not an IPv4 or IPv6 address'
- */
-export function cidrProblem(cidr: string): string | undefined {
-  const match = /^([^/]+)\/(\d{1,3})$/.exec(cidr);
-  if (!match) return `"${cidr}" is not a CIDR block (address/prefix, like 10.0.0.0/8)`;
-  const [, address, prefixText] = match as unknown as [string, string, string];
-  const prefix = Number(prefixText);
-  if (isIPv4(address)) {
-    if (prefix > 32) return `prefix /${prefix} is longer than an IPv4 address (at most /32)`;
-    const value = address.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
-    const hostBits = 2 ** (32 - prefix);
-    if (value % hostBits !== 0) {
-      const network = value - (value % hostBits);
-      const dotted = [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256).join('.');
-      return `${cidr} has host bits set: the block is ${dotted}/${prefix}`;
-    }
-    return undefined;
-  }
-  if (isIPv6(address)) {
-    if (prefix > 128) return `prefix /${prefix} is longer than an IPv6 address (at most /128)`;
-    return undefined;
-  }
-  return `address ${address} is not an IPv4 or IPv6 address`;
-}
 
 /**
  * Why a requester principal pattern is unusable, or undefined: it must be an IAM role or user ARN

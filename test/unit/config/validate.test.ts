@@ -73,8 +73,12 @@ describe('organization config', () => {
     (raw.organization as Record<string, unknown>).colour = 'blue';
     raw.accounts[1]!.ou = 'Nowhere';
     raw.accounts[2]!.email = raw.accounts[1]!.email;
-    // the schema fails first on the unknown key; fix that and the cross-field issues all show
-    expect(issuesOf(raw)).toHaveLength(1);
+    // the schema problem and the cross-field problems of the sections that parsed, in one run
+    expect(issuesOf(raw)).toEqual([
+      { path: 'organization', message: 'unknown key "colour"' },
+      { path: 'accounts.1.ou', message: 'OU "Nowhere" is not declared' },
+      { path: 'accounts.2.email', message: `email ${raw.accounts[1]!.email} is already used by accounts.1` },
+    ]);
     delete (raw.organization as Record<string, unknown>).colour;
     raw.scps.push({ name: 'extra-one', document: 'deny-root-and-leave.json', targets: ['Workloads'] });
     expect(issuesOf(raw)).toHaveLength(3);
@@ -173,21 +177,13 @@ describe('security settings of the organization config (issue 15)', () => {
       { account: 'bastion', cidr: '10.1.2.3/8' },
       { account: 'bastion', cidr: 'everything' },
       { account: 'bastion', cidr: '2001:db8::/129' },
+      { account: 'bastion', cidr: '10.0.0.0/8', port: 70000 },
     );
     raw.vending.requesters = { accounts: ['222233334444'], principals: ['role/platform-ci'] };
     raw.vending.approval = { timeoutHours: 200 };
     raw.organizationalUnits.find((o) => o.path === 'Quarantine')!.approval = 'required';
     expect(issuesOf(raw)).toEqual([
-      {
-        path: 'organizationalUnits.8.approval',
-        message: 'no request can need it: neither "Quarantine" nor an OU below it is in vending.allowedOus',
-      },
-      {
-        path: 'vending.approval.timeoutHours',
-        message:
-          '200 is too long: at most 144 (a vending execution times out after 168 hours and needs 24 for the rest)',
-      },
-      { path: 'vending.requesters.principals.0', message: 'must be an ARN (arn:aws:iam::<account>:role/<name>)' },
+      // the schema's (CIDRs are parsed by it), then the cross-field ones, in the same run
       {
         path: 'guardrails.exemptions.securityGroupIngress.1.cidr',
         message: 'address 999.0.0.0 is not an IPv4 or IPv6 address',
@@ -208,6 +204,17 @@ describe('security settings of the organization config (issue 15)', () => {
         path: 'guardrails.exemptions.securityGroupIngress.5.cidr',
         message: 'prefix /129 is longer than an IPv6 address (at most /128)',
       },
+      { path: 'guardrails.exemptions.securityGroupIngress.6.port', message: 'Too big: expected number to be <=65535' },
+      {
+        path: 'organizationalUnits.8.approval',
+        message: 'no request can need it: neither "Quarantine" nor an OU below it is in vending.allowedOus',
+      },
+      {
+        path: 'vending.approval.timeoutHours',
+        message:
+          '200 is too long: at most 144 (a vending execution times out after 168 hours and needs 24 for the rest)',
+      },
+      { path: 'vending.requesters.principals.0', message: 'must be an ARN (arn:aws:iam::<account>:role/<name>)' },
     ]);
   });
 
@@ -228,10 +235,16 @@ describe('security settings of the organization config (issue 15)', () => {
       { account: 'management', servicePrincipal: 'guardduty.amazonaws.com' },
       { account: 'log-archive', servicePrincipal: 'not a principal' },
     ];
+    // the organization section fails the schema: its own cross-field checks wait, the others run
     expect(issuesOf(raw)).toEqual([
       {
         path: 'organization.delegatedAdministrators.3.servicePrincipal',
         message: 'must be a service principal like securityhub.amazonaws.com',
+      },
+      { path: 'scps.0.accounts.1', message: 'account "netwrok" is not declared' },
+      {
+        path: 'scps.0.accounts.2',
+        message: 'SCPs never apply to the management account: attaching one there protects nothing',
       },
     ]);
     (raw.organization.delegatedAdministrators as unknown[]).pop();
