@@ -174,7 +174,10 @@ export async function announceOutcome(
   input: AnnounceInput,
   deps: { readonly config: OrganizationConfig; readonly eventBusName: string; readonly now?: () => Date },
 ): Promise<AccountVended | AccountVendingFailed> {
-  const now = deps.now?.() ?? new Date();
+  // the duration is Step Functions' own (StartTime to this state's EnteredTime), as `vendguard
+  // executions` reports it; the function's clock is another machine's
+  const entered = input.context?.State?.EnteredTime;
+  const now = deps.now?.() ?? (entered ? new Date(entered) : new Date());
   if (input.outcome === 'raise') throw new Error('raise is not an announcement');
   const detail = input.outcome === 'success' ? vendedDetail(input, deps.config, now) : failedDetail(input);
   const detailType = input.outcome === 'success' ? ACCOUNT_VENDED : ACCOUNT_VENDING_FAILED;

@@ -158,7 +158,8 @@ export const ExecutionContextSchema = z.optional(
         RedriveCount: z.optional(z.number()),
       }),
     ),
-    State: z.optional(z.looseObject({ Name: z.optional(z.string()) })),
+    /** `EnteredTime`: when the state was entered, on the same clock as `Execution.StartTime`. */
+    State: z.optional(z.looseObject({ Name: z.optional(z.string()), EnteredTime: z.optional(z.string()) })),
   }),
 );
 export type ExecutionContext = z.infer<typeof ExecutionContextSchema>;

@@ -14,13 +14,7 @@ import type { Clock, SandboxRuntime, Store } from '../../core/types';
 import { TaskDoesNotExist, TaskError, TaskTimedOut } from './errors';
 import type { History } from './history';
 import { HistoryEventType, NOT_TRUNCATED } from './history';
-import {
-  type CallbackInput,
-  CONTEXT_REFERENCE,
-  type ContextReference,
-  evaluateReferencePath,
-  TASK_TOKEN_PLACEHOLDER,
-} from './prepare';
+import { type CallbackInput, resolveContextReferences } from './prepare';
 import { ExecutionStatus, type Records } from './records';
 
 export const TASK_TOKENS = 'sfn-task-tokens';
@@ -238,17 +232,9 @@ export class TaskTokens {
 
 const json = (value: unknown) => JSON.stringify(value ?? null);
 
-function isContextReference(value: unknown): value is ContextReference {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    typeof (value as Record<string, unknown>)[CONTEXT_REFERENCE] === 'string'
-  );
-}
-
 /**
- * A callback task's Parameters with the token in: each {@link ContextReference} evaluated against
- * the context object with `Task.Token`, and {@link TASK_TOKEN_PLACEHOLDER} replaced in every string.
+ * A callback task's Parameters with the token in: each `$$` reference evaluated against the context
+ * object with `Task.Token`, and the token placeholder replaced in every string.
  */
 export function resolveCallbackParameters(
   stateName: string,
@@ -257,25 +243,7 @@ export function resolveCallbackParameters(
   token: string,
 ): unknown {
   const withTask = { ...(context !== null && typeof context === 'object' ? context : {}), Task: { Token: token } };
-  const resolve = (value: unknown): unknown => {
-    if (typeof value === 'string') return value.replaceAll(TASK_TOKEN_PLACEHOLDER, token);
-    if (Array.isArray(value)) return value.map(resolve);
-    if (value === null || typeof value !== 'object') return value;
-    if (isContextReference(value)) {
-      const path = value[CONTEXT_REFERENCE];
-      const found = evaluateReferencePath(path, undefined, withTask);
-      if (found === undefined) {
-        throw new TaskError(
-          'States.Runtime',
-          `An error occurred while executing the state '${stateName}'. The JSONPath '${path}' specified for the field '${value.field}' could not be found in the input '${json(withTask)}'`,
-          { terminal: true },
-        );
-      }
-      return found;
-    }
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
-  };
-  return resolve(template);
+  return resolveContextReferences(stateName, template, withTask, token);
 }
 
 /** `TimeoutSeconds` / `HeartbeatSeconds` of a callback task: a positive integer, or absent. */

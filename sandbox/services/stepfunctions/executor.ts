@@ -275,6 +275,7 @@ export class Executor {
   private hooks(attempt: Attempt, context: unknown): RunHooks {
     const { runtime } = this;
     return {
+      executionStartTime: (context as { Execution: { StartTime: string } }).Execution.StartTime,
       task: async (stateName: string, target: TaskTarget, input: unknown) => {
         await nextMacrotask();
         if (attempt.closed)

@@ -15,6 +15,7 @@
  * identifies a state wherever it sits.
  */
 import type { Clock } from '../../core/types';
+import { TaskError } from './errors';
 
 /** A JSON object of an ASL definition. */
 export type AslObject = Record<string, unknown>;
@@ -38,6 +39,11 @@ export interface WaitSpec {
 export interface RunHooks {
   task(stateName: string, target: TaskTarget, input: unknown): Promise<unknown>;
   wait(stateName: string, spec: WaitSpec, input: unknown): Promise<void>;
+  /**
+   * `$$.Execution.StartTime` as the execution recorded it (sandbox time, kept across redrives): the
+   * interpreter sets its own from the real clock when each run starts.
+   */
+  readonly executionStartTime: string;
 }
 
 /** Facts about one state of the original definition. */
@@ -91,8 +97,53 @@ const WAIT_RESOURCE = 'arn:aws:lambda:us-east-1:000000000000:function:vendguard-
 const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:([A-Za-z0-9_-]+)(?::[A-Za-z0-9$_-]+)?$/;
 const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke$/;
 const LAMBDA_INVOKE_CALLBACK = /^arn:aws[a-z-]*:states:::lambda:invoke\.waitForTaskToken$/;
-/** A reference path into the task part of the context object (`$$.Task`, `$$.Task.Token`). */
-const TASK_CONTEXT_PATH = /^\$\$\.Task(?:$|[.[])/;
+/**
+ * A reference path into the context object. A Task's handler evaluates them, not the interpreter:
+ * it has no task (`$$.Task.Token`) nor state (`$$.State.EnteredTime`, `Name`, `RetryCount`), and its
+ * `$$.Execution.StartTime` is the real time its run began, not the execution's.
+ */
+const TASK_CONTEXT_PATH = /^\$\$(?:$|[.[])/;
+
+/** Whether a Task's Parameters reference the context object (then its handler resolves them). */
+function referencesTaskContext(template: unknown): boolean {
+  if (Array.isArray(template)) return template.some(referencesTaskContext);
+  if (!isObject(template)) return false;
+  return Object.entries(template).some(([key, value]) =>
+    key.endsWith('.$') && typeof value === 'string' ? TASK_CONTEXT_PATH.test(value) : referencesTaskContext(value),
+  );
+}
+
+/**
+ * A Task's Parameters with every {@link ContextReference} evaluated against `context` (which the
+ * caller completes with `State`, and `Task` for a callback task), and {@link TASK_TOKEN_PLACEHOLDER}
+ * replaced by `token` in every string.
+ */
+export function resolveContextReferences(
+  stateName: string,
+  template: unknown,
+  context: unknown,
+  token?: string,
+): unknown {
+  const resolve = (value: unknown): unknown => {
+    if (typeof value === 'string') return token ? value.replaceAll(TASK_TOKEN_PLACEHOLDER, token) : value;
+    if (Array.isArray(value)) return value.map(resolve);
+    if (!isObject(value)) return value;
+    const path = value[CONTEXT_REFERENCE];
+    if (typeof path === 'string') {
+      const found = evaluateReferencePath(path, undefined, context);
+      if (found === undefined) {
+        throw new TaskError(
+          'States.Runtime',
+          `An error occurred while executing the state '${stateName}'. The JSONPath '${path}' specified for the field '${String(value.field)}' could not be found in the input '${JSON.stringify(context ?? null)}'`,
+          { terminal: true },
+        );
+      }
+      return found;
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
+  };
+  return resolve(template);
+}
 
 /** The manifest name of a sandbox function from its ARN or name (`vendguard-<name>` or `<name>`). */
 export function functionNameOf(nameOrArn: string): string {
@@ -132,7 +183,7 @@ export function markTaskContextReferences(template: unknown): unknown {
   for (const [key, value] of Object.entries(template)) {
     if (!key.endsWith('.$') || typeof value !== 'string') {
       out[key] = markTaskContextReferences(value);
-    } else if (value === '$$' || TASK_CONTEXT_PATH.test(value)) {
+    } else if (TASK_CONTEXT_PATH.test(value)) {
       const reference: ContextReference = { [CONTEXT_REFERENCE]: value, field: key };
       out[key.slice(0, -2)] = reference;
     } else if (!value.startsWith('$') && value.includes('$$.Task.Token')) {
@@ -253,15 +304,42 @@ export function prepareDefinition(definition: AslObject, clock: Clock, hooks: Ru
         case 'Task': {
           const target = taskTarget(raw);
           states.set(name, { type, topLevel, target });
-          if (target.kind === 'lambdaCallback') prepareCallbackTask(raw, state);
-          else
+          const callback = target.kind === 'lambdaCallback';
+          // `$$` and `$$.State…` are the handler's to evaluate: the interpreter has no `State`
+          const wrapsContext = !callback && referencesTaskContext(raw.Parameters);
+          if (callback) prepareCallbackTask(raw, state);
+          else {
             state.TimeoutSeconds =
               typeof raw.TimeoutSeconds === 'number' ? raw.TimeoutSeconds : NO_TIMEOUT_REAL_SECONDS;
+            if (wrapsContext) {
+              state.Parameters = { parameters: markTaskContextReferences(raw.Parameters), 'context.$': '$$' };
+            }
+          }
           const backOff = retryBackOff(state.Retry);
+          // `$$.State`: entered at the first attempt, kept through the retries (as AWS keeps it)
+          let entered: { at: string; retries: number } | undefined;
           handlers[name] = async (input) => {
+            entered = entered
+              ? { ...entered, retries: entered.retries + 1 }
+              : { at: clock.now().toISOString(), retries: 0 };
+            const stateContext = { Name: name, EnteredTime: entered.at, RetryCount: entered.retries };
+            let taskInput = input;
+            if (wrapsContext || callback) {
+              const wrapped = (isObject(input) ? input : {}) as AslObject;
+              const given = (isObject(wrapped.context) ? wrapped.context : {}) as AslObject;
+              const execution = {
+                ...(isObject(given.Execution) ? given.Execution : {}),
+                StartTime: hooks.executionStartTime,
+              };
+              const context = { ...given, Execution: execution, State: stateContext };
+              taskInput = wrapsContext
+                ? resolveContextReferences(name, wrapped.parameters, context)
+                : { ...wrapped, context };
+            }
             try {
-              const out = await hooks.task(name, target, input);
+              const out = await hooks.task(name, target, taskInput);
               backOff.reset();
+              entered = undefined;
               return out;
             } catch (error) {
               // the interpreter waits the back-off (compressed) before the next attempt: a modelled wait
@@ -270,6 +348,7 @@ export function prepareDefinition(definition: AslObject, clock: Clock, hooks: Ru
                 error instanceof Error ? (error.name as string | null) : 'States.TaskFailed',
               );
               if (delayMs !== undefined) clock.holdUntil(clock.nowMs() + delayMs);
+              else entered = undefined;
               throw error;
             }
           };

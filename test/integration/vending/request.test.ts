@@ -1,6 +1,7 @@
 import { ListStackInstancesCommand } from '@aws-sdk/client-cloudformation';
 import { runRequest } from '../../../cli/commands/request';
 import { organizationConfig } from '../../../functions/shared/config';
+import { waitForAlert } from '../../helpers/alerts';
 import type { TestSandbox } from '../../helpers/sandbox';
 import {
   accountsWithEmail,
@@ -73,5 +74,37 @@ describe('one account request', () => {
           expect.stringMatching(/SUCCEEDED|CURRENT/),
         ]);
     }
+  });
+});
+
+describe('the figures the operator sees', () => {
+  it('Slack reports the duration vendguard executions reports (Step Functions time, not the function clock)', async () => {
+    await runRequest(
+      {
+        name: 'ledger-dev',
+        email: 'aws-ledger-dev@acme.example',
+        ou: 'Workloads/Dev',
+        owner: 'team-ledger',
+        json: true,
+        requestId: 'req-duration',
+      },
+      { events: c.events, sfn: c.sfn },
+    );
+    const execution = await waitForExecution(c.sfn, SM_EXEC('req-duration'));
+    expect(execution.status).toBe('SUCCEEDED');
+    const seconds = ((execution.stopDate?.getTime() ?? 0) - (execution.startDate?.getTime() ?? 0)) / 1000;
+    // vending waits minutes of simulated time for the account and the baseline
+    expect(seconds).toBeGreaterThan(60);
+    const vended = await waitForAlert(
+      sb.endpoint,
+      (a) => a.kind === 'vended' && a.rendered.includes('req-duration'),
+      'the Account Vended message',
+    );
+    const shown = /Duration: (?:(\d+)h )?(?:(\d+)m )?(\d+)s/.exec(vended.rendered);
+    expect(shown).not.toBeNull();
+    const [, h = '0', m = '0', s = '0'] = shown as RegExpExecArray;
+    const reported = Number(h) * 3600 + Number(m) * 60 + Number(s);
+    // AnnounceSuccess is entered a moment before the execution stops
+    expect(Math.abs(reported - seconds)).toBeLessThanOrEqual(2);
   });
 });

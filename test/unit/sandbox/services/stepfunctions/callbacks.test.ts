@@ -27,7 +27,7 @@ const awaitApproval = (task: AslObject = {}): AslObject => ({
   },
 });
 
-const noHooks = { task: async () => null, wait: async () => {} };
+const noHooks = { task: async () => null, wait: async () => {}, executionStartTime: '2026-12-07T00:00:00.000Z' };
 
 describe('callback task preparation', () => {
   it('passes asl-validator with a token reference, timeouts and heartbeats', () => {
@@ -72,7 +72,7 @@ describe('callback task preparation', () => {
     expect((state.Catch as AslObject[])[0]?.ErrorEquals).toEqual(['States.Timeout', 'Other']);
   });
 
-  it('marks $$ and $$.Task references, and $$.Task.Token inside intrinsic functions', () => {
+  it('marks every $$ reference (the handler evaluates them), and $$.Task.Token inside intrinsic functions', () => {
     expect(
       markTaskContextReferences({
         'all.$': '$$',
@@ -82,10 +82,53 @@ describe('callback task preparation', () => {
       }),
     ).toEqual({
       all: { [CONTEXT_REFERENCE]: '$$', field: 'all.$' },
-      'id.$': '$$.Execution.Id',
+      id: { [CONTEXT_REFERENCE]: '$$.Execution.Id', field: 'id.$' },
       'note.$': `States.Format('{} {}', $.id, '${TASK_TOKEN_PLACEHOLDER}')`,
       list: [{ token: { [CONTEXT_REFERENCE]: '$$.Task.Token', field: 'token.$' } }],
     });
+  });
+
+  it("gives a plain Task $$.State (entered once, through its retries) and the execution's own StartTime", async () => {
+    const seen: unknown[] = [];
+    const clock = new ScaledClock(1);
+    const prepared = prepareDefinition(
+      {
+        StartAt: 'AwaitApproval',
+        States: {
+          AwaitApproval: {
+            Type: 'Task',
+            Resource: 'arn:aws:lambda:eu-west-1:100000000001:function:vendguard-vend-announce',
+            Parameters: { 'state.$': '$$.State', 'start.$': '$$.Execution.StartTime', 'id.$': '$.id' },
+            Retry: [{ ErrorEquals: ['Lambda.ServiceException'], MaxAttempts: 2 }],
+            End: true,
+          },
+        },
+      },
+      clock,
+      {
+        task: async (_name, _target, input) => {
+          seen.push(input);
+          if (seen.length === 1) throw Object.assign(new Error('flaky'), { name: 'Lambda.ServiceException' });
+          return null;
+        },
+        wait: async () => {},
+        executionStartTime: '2026-12-07T00:00:00.000Z',
+      },
+    );
+    const state = (prepared.definition.States as Record<string, AslObject>).AwaitApproval as AslObject;
+    expect(state.Parameters).toMatchObject({ 'context.$': '$$' });
+    const handler = prepared.handlers.AwaitApproval as (input: unknown) => Promise<unknown>;
+    // what the interpreter hands over: the Parameters it evaluated, its context (real-clock StartTime)
+    const given = {
+      parameters: markTaskContextReferences({ 'state.$': '$$.State', 'start.$': '$$.Execution.StartTime', id: 7 }),
+      context: { Execution: { Id: 'e', StartTime: '2030-01-01T00:00:00.000Z' } },
+    };
+    await expect(handler(given)).rejects.toThrow('flaky');
+    await handler(given);
+    const [first, second] = seen as { state: { EnteredTime: string; RetryCount: number }; start: string }[];
+    expect(first?.start).toBe('2026-12-07T00:00:00.000Z');
+    expect(first?.state).toMatchObject({ Name: 'AwaitApproval', RetryCount: 0 });
+    expect(second?.state).toEqual({ ...first?.state, RetryCount: 1 });
   });
 
   it('puts the token into the Parameters and fails a path the context object does not have', () => {
