@@ -10,7 +10,10 @@ export function buildProgram(): Command {
     .option('--region <region>', 'AWS region (default: AWS_REGION or the home region of the config)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride((err) => {
-      // --help and --version end with 0; any usage error (unknown option, missing argument) with 2.
+      // --help and --version end with 0; any usage error commander reports (unknown option, missing
+      // argument, an InvalidArgumentError from an argument parser) with 2, after commander printed it.
+      // The parsers of cli/options.ts throw an OptionError instead, which commander passes through:
+      // parseAsync rejects and reportError prints it, exit 2 as well.
       process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
     })
     .hook('preAction', (cmd) => {

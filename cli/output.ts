@@ -49,14 +49,6 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
 }
 
-/** Parses `24h`, `7d`, `30m`, `90s` into milliseconds; throws a usage error otherwise. */
-export function parseSince(value: string): number {
-  const match = /^(\d+)\s*(s|m|h|d)$/.exec(value.trim());
-  if (!match) throw new CliError(`--since "${value}" is not a duration like 30m, 24h or 7d`, EXIT.usage);
-  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
-  return Number(match[1]) * unit;
-}
-
 /** Prints a value as pretty JSON to stdout. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

@@ -10,18 +10,17 @@ import type { Command } from 'commander';
 import { deployedRuleName } from '../../events/rules';
 import { eventsClient } from '../aws';
 import { endpointNow } from '../clock';
-import { CliError, EXIT, parseSince, printJson, progress } from '../output';
+import { type PointInTime, pointInTime, resolveTime } from '../options';
+import { CliError, EXIT, printJson, progress } from '../output';
 
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 
-/** Parses an ISO time or a relative duration (`2h` = two hours ago). */
-export function parseTime(value: string, flag: string, now = Date.now()): Date {
-  if (/^\d+\s*[smhd]$/.test(value.trim())) return new Date(now - parseSince(value));
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime()))
-    throw new CliError(`${flag} "${value}" is not an ISO time or a duration like 2h`, EXIT.usage);
-  return date;
-}
+/**
+ * `--from` and `--to`: an ISO time, or a duration ago up to ten years (an archive may keep its
+ * events indefinitely; EventBridge archives began in 2020).
+ */
+const FROM = pointInTime('--from', { maxAgo: '3650d' });
+const TO = pointInTime('--to', { maxAgo: '3650d' });
 
 /**
  * The ARN of a rule on a bus, by its file name (`igw-created`) or its deployed name
@@ -40,8 +39,9 @@ async function ruleArn(client: EventBridgeClient, rule: string, bus: string): Pr
 }
 
 export interface ReplayOptions {
-  from: string;
-  to?: string;
+  from: PointInTime;
+  /** @default now */
+  to?: PointInTime;
   rule?: string[];
   archive: string;
   bus: string;
@@ -72,9 +72,10 @@ export async function replayEvents(
   client: EventBridgeClient,
   now: number,
 ): Promise<EventReplayResult> {
-  const from = parseTime(opts.from, '--from', now);
-  const to = opts.to ? parseTime(opts.to, '--to', now) : new Date(now);
-  if (from >= to) throw new CliError('--from must be before --to', EXIT.usage);
+  const from = resolveTime(opts.from, now);
+  const to = opts.to ? resolveTime(opts.to, now) : new Date(now);
+  if (from >= to)
+    throw new CliError(`--from (${from.toISOString()}) must be before --to (${to.toISOString()})`, EXIT.usage);
   const archive = await client.send(new DescribeArchiveCommand({ ArchiveName: opts.archive })).catch((err: unknown) => {
     if ((err as Error).name === 'ResourceNotFoundException')
       throw new CliError(`no archive named ${opts.archive}`, EXIT.usage);
@@ -125,8 +126,8 @@ export function register(program: Command): void {
     .description(
       'Replay archived events (EventBridge StartReplay) to the rules of the bus and follow the replay to its end',
     )
-    .requiredOption('--from <time>', 'start of the window: ISO time or a duration ago (e.g. 2h)')
-    .option('--to <time>', 'end of the window (default: now)')
+    .requiredOption('--from <time>', `start of the window (e.g. 2h): ${FROM.accepts}`, FROM)
+    .option('--to <time>', `end of the window (default: now): ${TO.accepts}`, TO)
     .option('--rule <name...>', 'only deliver to these rules (default: every rule of the bus)')
     .option('--archive <name>', 'the archive', 'vendguard-archive')
     .option('--bus <name>', 'the bus the archive belongs to', 'vendguard')
@@ -141,7 +142,9 @@ Examples:
   $ vendguard events replay --from 2026-11-26T09:00:00Z --to 2026-11-26T10:00:00Z --json
 
 Guardrails are idempotent per CloudTrail event: a replayed event whose violation is already fixed
-changes nothing; one whose resource came back (e.g. a recreated gateway) is remediated again.`,
+changes nothing; one whose resource came back (e.g. a recreated gateway) is remediated again.
+Exit codes: 0 replayed (or started, with --no-wait), 1 the replay failed or was cancelled, 2 a bad
+option, archive or rule (nothing was replayed), 3 AWS or the sandbox could not be reached.`,
     )
     .action(async (opts: ReplayOptions) => {
       const result = await replayEvents(opts, eventsClient(), await endpointNow());

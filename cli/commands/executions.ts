@@ -9,9 +9,13 @@ import { executionArnFor, isArn, resolveStateMachineArn, sfnClient } from '../aw
 import { endpointNow } from '../clock';
 import { type ExecutionReport, executionReport } from '../executions';
 import { formatSpan } from '../follow';
-import { CliError, EXIT, formatDuration, parseSince, printJson, table } from '../output';
+import { duration } from '../options';
+import { CliError, EXIT, formatDuration, printJson, table } from '../output';
 
 export const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
+
+/** `--since` of `executions` and `replay`: Step Functions lists a closed execution for 90 days. */
+export const SINCE = duration('--since', { max: '90d' });
 
 export interface ListFilter {
   readonly status?: string;
@@ -111,7 +115,11 @@ export function register(program: Command): void {
     .command('executions')
     .description('List the state machine executions (vending by default), newest first')
     .option('--status <status>', `filter by status: ${STATUSES.join('|')}`)
-    .option('--since <duration>', 'only executions started within this long, e.g. 30m, 24h, 7d')
+    .option(
+      '--since <duration>',
+      `only executions started within this long, e.g. 30m, 24h, 7d; ${SINCE.accepts}`,
+      SINCE,
+    )
     .option('--request-id <id>', 'only the executions of this account request (and its restarts)')
     .option('--state-machine <name>', 'state machine name or ARN', 'account-vending')
     .option('--json', 'print JSON')
@@ -124,15 +132,15 @@ Examples:
   $ vendguard executions show req-payments-prod-0001`,
     )
     .action(
-      async (opts: { status?: string; since?: string; requestId?: string; stateMachine: string; json?: boolean }) => {
+      async (opts: { status?: string; since?: number; requestId?: string; stateMachine: string; json?: boolean }) => {
         const sfn = sfnClient();
         const arn = await resolveStateMachineArn(sfn, opts.stateMachine);
         const items = await listExecutions(sfn, arn, {
           status: opts.status?.toUpperCase(),
-          sinceMs: opts.since ? parseSince(opts.since) : undefined,
+          sinceMs: opts.since,
           requestId: opts.requestId,
           // Only --since needs the endpoint's clock (one more HTTP call, up to 1.5 s against a non-sandbox).
-          now: opts.since ? await endpointNow() : undefined,
+          now: opts.since !== undefined ? await endpointNow() : undefined,
         });
         const reports = await mapLimit(items, 8, (item) => executionReport(sfn, item.executionArn as string));
         if (opts.json) {

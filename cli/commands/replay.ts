@@ -4,9 +4,10 @@ import type { Command } from 'commander';
 import { executionArnFor, resolveStateMachineArn, sfnClient } from '../aws';
 import { endpointNow } from '../clock';
 import { followExecution, formatSpan } from '../follow';
-import { CliError, EXIT, parseSince, print, printJson, progress, table } from '../output';
+import { positiveInt } from '../options';
+import { CliError, EXIT, print, printJson, progress, table } from '../output';
 import { planReplay, type ReplayMode, type ReplayPlan, runReplay } from '../replay';
-import { listExecutions, mapLimit } from './executions';
+import { listExecutions, mapLimit, SINCE } from './executions';
 
 export interface ReplayOptions {
   mode: string;
@@ -14,9 +15,11 @@ export interface ReplayOptions {
   dryRun?: boolean;
   wait?: boolean;
   status?: string;
-  since?: string;
+  /** Milliseconds (`--since`, parsed). */
+  since?: number;
   yes?: boolean;
-  concurrency: string;
+  /** Replays (and plans) in flight at once. */
+  concurrency: number;
   stateMachine: string;
   json?: boolean;
   /** How often `--wait` polls (tests poll fast). @default 500 */
@@ -74,9 +77,7 @@ export async function replayCommand(
 ): Promise<ReplaySummary> {
   const mode = parseMode(opts.mode);
   const patch = parsePatch(opts.inputPatch);
-  const concurrency = Number(opts.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1)
-    throw new CliError('--concurrency must be a positive integer', EXIT.usage);
+  const { concurrency } = opts;
   if (target && opts.status) throw new CliError('give an execution or --status, not both', EXIT.usage);
   if (!target && !opts.status)
     throw new CliError('give an execution name/ARN, or --status FAILED for bulk', EXIT.usage);
@@ -88,7 +89,7 @@ export async function replayCommand(
   else {
     const items = await listExecutions(sfn, machine, {
       status: opts.status?.toUpperCase(),
-      sinceMs: opts.since ? parseSince(opts.since) : undefined,
+      sinceMs: opts.since,
       now,
     });
     arns = items.map((i) => i.executionArn as string);
@@ -158,6 +159,12 @@ export async function replayCommand(
   return { outcomes, failed: failed.length };
 }
 
+/**
+ * `--concurrency`: Step Functions throttles DescribeExecution, GetExecutionHistory and the replays
+ * per account and Region; more in flight would only be throttled (and retried).
+ */
+const CONCURRENCY = positiveInt('--concurrency', { min: 1, max: 20 });
+
 export function register(program: Command): void {
   program
     .command('replay')
@@ -174,9 +181,9 @@ export function register(program: Command): void {
     .option('--dry-run', 'say what would be done, change nothing')
     .option('--wait', 'follow the replayed execution(s) to the end')
     .option('--status <status>', 'bulk: replay every execution with this status (e.g. FAILED)')
-    .option('--since <duration>', 'bulk: only executions started within this long (e.g. 7d)')
+    .option('--since <duration>', `bulk: only executions started within this long (e.g. 7d), ${SINCE.accepts}`, SINCE)
     .option('--yes', 'bulk: do not ask for confirmation')
-    .option('--concurrency <n>', 'bulk: replays in flight at once', '4')
+    .option('--concurrency <n>', `bulk: replays in flight at once, ${CONCURRENCY.accepts}`, CONCURRENCY, 4)
     .option('--state-machine <name>', 'state machine name or ARN', 'account-vending')
     .option('--json', 'print JSON')
     .addHelpText(
@@ -190,7 +197,8 @@ Examples:
 Redrive keeps the execution (and its account); restart starts <name>-restart-<n> with the same
 request, which adopts the account the first run created. AWS refuses a redrive of a running or
 succeeded execution and after 14 days; so does this command, with the reason.
-Exit codes: 0 all replays succeeded (or were started without --wait), 1 any failed, 2 usage.`,
+Exit codes: 0 all replays succeeded (or were started without --wait), 1 any failed, 2 usage or a bad
+option value (nothing was replayed).`,
     )
     .action(async (target: string | undefined, opts: ReplayOptions) => {
       const summary = await replayCommand(target, opts, sfnClient());

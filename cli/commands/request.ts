@@ -9,12 +9,13 @@ import {
   type AccountRequest,
   AccountRequestSchema,
 } from '../../functions/shared/schemas/account-request';
+import { redriveCommand } from '../../functions/shared/vending/failure-reasons';
 import { requestIdFor, VENDING_STATE_MACHINE } from '../../functions/shared/vending/plan';
-import { redriveCommand } from '../../functions/vend-announce/announce';
 import { configIssues } from '../../functions/vend-validate-request/validate';
 import { eventsClient, executionArnFor, resolveStateMachineArn, sfnClient } from '../aws';
 import { accountIdIn, failedState } from '../executions';
 import { followExecution } from '../follow';
+import { positiveInt } from '../options';
 import { CliError, EXIT, formatDuration, printJson, progress } from '../output';
 
 /** Options of `vendguard request`. */
@@ -171,6 +172,11 @@ export async function runRequest(
   return result;
 }
 
+/** `--poll-ms`: fast enough to show each state as it ends, slow enough not to be throttled. */
+const POLL_MS = positiveInt('--poll-ms', { min: 100, max: 60_000, unit: 'milliseconds' });
+/** `--timeout`: up to a year, the longest a Standard execution runs. */
+const TIMEOUT = positiveInt('--timeout', { min: 1, max: 31_536_000, unit: 'seconds' });
+
 export function register(program: Command): void {
   program
     .command('request')
@@ -184,8 +190,13 @@ export function register(program: Command): void {
     .option('--request-id <id>', 'idempotency key (default: derived from the email)')
     .option('--wait', 'follow the execution state by state until it ends')
     .option('--json', 'print a machine-readable result on stdout')
-    .option('--poll-ms <ms>', 'milliseconds between polls with --wait', (v) => Number(v), 1000)
-    .option('--timeout <seconds>', 'stop waiting after this many seconds', (v) => Number(v), 3600)
+    .option('--poll-ms <ms>', `time between polls with --wait: ${POLL_MS.accepts}`, POLL_MS, 1000)
+    .option(
+      '--timeout <seconds>',
+      `stop waiting after this long (the execution goes on): ${TIMEOUT.accepts}, a year`,
+      TIMEOUT,
+      3600,
+    )
     .addHelpText(
       'after',
       `
@@ -194,7 +205,7 @@ Examples:
   $ vendguard request --name data-dev --email aws-data-dev@acme.example --ou Workloads/Dev --owner team-data --json
 
 Exit codes: 0 sent (or vended, with --wait), 1 vending failed (error, cause and redrive command printed),
-2 the request is invalid (nothing was sent), 3 AWS or the sandbox could not be reached.`,
+2 the request or an option is invalid (nothing was sent), 3 AWS or the sandbox could not be reached.`,
     )
     .action(async (opts: RequestOptions & { timeout?: number }) => {
       await runRequest({ ...opts, ...(opts.timeout !== undefined ? { timeoutSeconds: opts.timeout } : {}) });

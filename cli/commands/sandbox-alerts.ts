@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { OutboxMessage } from '../../sandbox/slack-outbox';
+import { positiveInt } from '../options';
 import { CliError, EXIT, printJson } from '../output';
 import { sandboxEndpoint, sandboxGroup } from './sandbox';
 
@@ -39,6 +40,9 @@ export function formatAlerts(alerts: readonly OutboxMessage[], total: number): s
   return out.join('\n');
 }
 
+/** `--limit`: the outbox keeps every alert; 10,000 at once is more than a terminal shows. */
+const LIMIT = positiveInt('--limit', { min: 1, max: 10_000 });
+
 /**
  * `vendguard sandbox alerts [--json] [--limit N]`: the Slack messages the sandbox received, newest
  * first. Adds itself to the `sandbox` command group (creating the group when no other module did).
@@ -48,7 +52,7 @@ export function register(program: Command): void {
     .command('alerts')
     .description('List the Slack alerts the sandbox received (its outbox), newest first, with the rendered text')
     .option('--json', 'print the outbox as JSON (blocks included)')
-    .option('--limit <n>', 'how many alerts to show', '20')
+    .option('--limit <n>', `how many alerts to show, newest first, ${LIMIT.accepts}`, LIMIT, 20)
     .addHelpText(
       'after',
       `
@@ -60,11 +64,8 @@ Examples:
 
 Exit codes: 0 listed, 2 bad --limit, 3 the sandbox could not be reached.`,
     )
-    .action(async (opts: { json?: boolean; limit: string }) => {
-      const limit = Number(opts.limit);
-      if (!Number.isInteger(limit) || limit < 0)
-        throw new CliError(`--limit "${opts.limit}" must be a non-negative integer`, EXIT.usage);
-      const { alerts, total } = await fetchAlerts(sandboxEndpoint(), limit);
+    .action(async (opts: { json?: boolean; limit: number }) => {
+      const { alerts, total } = await fetchAlerts(sandboxEndpoint(), opts.limit);
       if (opts.json) return printJson({ alerts, total });
       console.log(formatAlerts(alerts, total));
     });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { positiveInt } from '../options';
 import { CliError, EXIT } from '../output';
 
 /**
@@ -109,6 +110,9 @@ export function exportLines(c: CredentialsReply): string {
   ].join('\n');
 }
 
+/** `--duration-seconds`: what STS AssumeRole takes (the role's MaxSessionDuration may allow less). */
+const DURATION_SECONDS = positiveInt('--duration-seconds', { min: 900, max: 43_200, unit: 'seconds' });
+
 /** The `sandbox` command group, created by the first module that asks for it. */
 export function sandboxGroup(program: Command): Command {
   return (
@@ -127,7 +131,8 @@ export function register(program: Command): void {
     .option('--session <name>', 'role session name', 'sandbox-cli')
     .option(
       '--duration-seconds <n>',
-      'session length in simulated seconds, 900 to the role MaxSessionDuration (default 3600)',
+      `session length on the sandbox clock: ${DURATION_SECONDS.accepts}, at most the role's MaxSessionDuration (default 3600)`,
+      DURATION_SECONDS,
     )
     .option('--json', 'print JSON instead of export lines')
     .addHelpText(
@@ -141,20 +146,11 @@ The credentials act as arn:aws:sts::<account>:assumed-role/<role>/<session>: cal
 show that principal in CloudTrail, are authorized by that role's policies and the account's SCPs,
 and expire like an AssumeRole session on the sandbox clock (at time scale 600, 3600 simulated
 seconds last 6 real seconds: ask for --duration-seconds 43200 where the role allows it).
-Exit codes: 0 printed, 2 unknown account or role, or a bad duration, 3 the sandbox could not be reached.`,
+Exit codes: 0 printed, 2 unknown account or role, or a bad --duration-seconds, 3 the sandbox could not be reached.`,
     )
     .action(
-      async (opts: { account: string; role?: string; session: string; durationSeconds?: string; json?: boolean }) => {
-        let durationSeconds: number | undefined;
-        if (opts.durationSeconds !== undefined) {
-          durationSeconds = Number(opts.durationSeconds);
-          if (!/^\d+$/.test(opts.durationSeconds) || durationSeconds < 900 || durationSeconds > 43_200) {
-            throw new CliError(
-              `--duration-seconds must be an integer from 900 to 43200, got "${opts.durationSeconds}"`,
-              EXIT.usage,
-            );
-          }
-        }
+      async (opts: { account: string; role?: string; session: string; durationSeconds?: number; json?: boolean }) => {
+        const { durationSeconds } = opts;
         const reply = (await control('POST', '/_sandbox/credentials', {
           account: opts.account,
           role: opts.role,

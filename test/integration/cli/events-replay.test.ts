@@ -47,8 +47,8 @@ const sandboxNow = () => sb.runtime.clock.nowMs();
 async function replay(rules: string[], fromMs: number) {
   return replayEvents(
     {
-      from: new Date(fromMs).toISOString(),
-      to: new Date(sandboxNow() + 1000).toISOString(),
+      from: { at: new Date(fromMs) },
+      to: { at: new Date(sandboxNow() + 1000) },
       rule: rules,
       archive: 'vendguard-archive',
       bus: 'vendguard',

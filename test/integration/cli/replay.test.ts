@@ -23,7 +23,7 @@ const request = (name: string) => ({
 });
 const opts = (extra: Partial<ReplayOptions> = {}): ReplayOptions => ({
   mode: 'redrive',
-  concurrency: '4',
+  concurrency: 4,
   stateMachine: 'account-vending',
   wait: true,
   pollMs: 20,
@@ -128,7 +128,7 @@ describe('vendguard replay against the sandbox', () => {
     expect(failed.map((f) => f.status)).toEqual(Array(10).fill('FAILED'));
     sb.runtime.faults.clear();
 
-    const summary = await replayCommand(undefined, opts({ status: 'FAILED', yes: true, since: '7d' }), c.sfn);
+    const summary = await replayCommand(undefined, opts({ status: 'FAILED', yes: true, since: 7 * 86_400_000 }), c.sfn);
 
     expect(summary.failed).toBe(0);
     expect(summary.outcomes.map((o) => o.name).sort()).toEqual(names.map((n) => `req-${n}`).sort());

@@ -29,7 +29,7 @@ beforeEach(() => {
 afterEach(() => stderr.mockRestore());
 
 const options = (rule: string[]) => ({
-  from: '2h',
+  from: { agoMs: 2 * 3_600_000 },
   rule,
   archive: 'vendguard-archive',
   bus: 'vendguard',
