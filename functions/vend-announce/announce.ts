@@ -17,6 +17,7 @@ import {
   AccountVendingFailedSchema,
   VENDING_SOURCE,
 } from '../shared/schemas/findings';
+import { redriveCommand } from '../shared/vending/failure-reasons';
 import {
   AccountProgressSchema,
   type ExecutionContext,
@@ -51,11 +52,6 @@ export const AnnounceInputSchema = z.object({
   context: ExecutionContextSchema,
 });
 export type AnnounceInput = z.infer<typeof AnnounceInputSchema>;
-
-/** The command that redrives a failed execution from its failed step. */
-export function redriveCommand(executionName: string): string {
-  return `npx vendguard replay ${executionName} --mode redrive`;
-}
 
 /** The message of a Lambda error Cause (`{"errorMessage": …}` on AWS, plain text elsewhere). */
 export function causeMessage(cause: string | undefined): string {

@@ -1,26 +1,22 @@
 /**
  * Reads the state of an asynchronous CreateAccount and decides what the state machine does next:
- * wait again, go on, start the creation again (transient failure reasons), or fail with a named
- * error (every other reason).
+ * wait again, go on, start the creation again (transient failure reasons), adopt the account this
+ * request made, or fail with a named error; the table of failure reasons is
+ * `shared/vending/failure-reasons.ts`.
  */
 import { DescribeCreateAccountStatusCommand, type OrganizationsClient } from '@aws-sdk/client-organizations';
 import * as z from 'zod/mini';
 import { awsErrorName } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { accountOfRequest } from '../shared/vending/adopt';
-import {
-  AccountCreationFailedError,
-  AccountLimitExceededError,
-  EmailAlreadyUsedError,
-  InvalidAccountDataError,
-} from '../shared/vending/errors';
+import { AccountCreationFailedError, EmailAlreadyUsedError } from '../shared/vending/errors';
+import { failureHandling, otherEmailAdvice } from '../shared/vending/failure-reasons';
 import { rethrowTransient } from '../shared/vending/org';
 import {
   type AccountProgress,
   AccountProgressSchema,
   MAX_CREATE_ATTEMPTS,
   spread,
-  type VendingPlan,
   VendingPlanSchema,
 } from '../shared/vending/plan';
 
@@ -31,17 +27,6 @@ export const CheckAccountInputSchema = z.object({
 });
 export type CheckAccountInput = z.infer<typeof CheckAccountInputSchema>;
 
-/** Failure reasons a new CreateAccount may get past. */
-export const RETRYABLE_REASONS: ReadonlySet<string> = new Set(['CONCURRENT_ACCOUNT_MODIFICATION', 'INTERNAL_FAILURE']);
-
-/** Failure reasons that mean AWS rejected the account's data. */
-export const INVALID_DATA_REASONS: ReadonlySet<string> = new Set([
-  'INVALID_EMAIL',
-  'INVALID_ADDRESS',
-  'INVALID_IDENTITY_FOR_BUSINESS_VALIDATION',
-  'INVALID_PAYMENT_INSTRUMENT',
-]);
-
 /**
  * Seconds before a failed creation is started again: exponential from 10 s, capped at 5 minutes,
  * spread by a jitter derived from the request id so concurrent requests do not retry in step.
@@ -51,30 +36,47 @@ export function retryDelaySeconds(attempts: number, requestId: string): number {
   return Math.round(base * (1 + spread(requestId, attempts) / 2));
 }
 
+/**
+ * A FAILED creation, handled as `CREATE_ACCOUNT_FAILURES` says: RETRY after a backoff,
+ * adopt the account this request made, or throw the reason's named error.
+ */
 async function failed(
   org: OrganizationsClient,
-  plan: VendingPlan,
   input: CheckAccountInput,
   reason: string,
+  createAccountRequestId: string,
 ): Promise<AccountProgress> {
-  const { account, requestId } = input;
-  if (RETRYABLE_REASONS.has(reason)) {
-    if (account.attempts >= MAX_CREATE_ATTEMPTS) {
-      throw new AccountCreationFailedError(plan.accountName, `${reason} after ${account.attempts} attempts`);
+  const { account, plan, requestId } = input;
+  const failure = { accountName: plan.accountName, email: plan.email, requestId, reason, createAccountRequestId };
+  const handling = failureHandling(reason);
+  switch (handling.kind) {
+    case 'retry': {
+      if (account.attempts >= MAX_CREATE_ATTEMPTS) {
+        throw new AccountCreationFailedError(plan.accountName, `${reason} after ${account.attempts} attempts`, {
+          advice: handling.exhausted(failure),
+        });
+      }
+      const waitSeconds = retryDelaySeconds(account.attempts, requestId);
+      logger.warn('account creation failed transiently; starting it again', { requestId, reason, waitSeconds });
+      return { ...account, state: 'RETRY', failureReason: reason, waitSeconds };
     }
-    const waitSeconds = retryDelaySeconds(account.attempts, requestId);
-    logger.warn('account creation failed transiently; starting it again', { requestId, reason, waitSeconds });
-    return { ...account, state: 'RETRY', failureReason: reason, waitSeconds };
+    case 'adopt': {
+      // Ours if a previous attempt of this request created it; otherwise a foreign account owns it.
+      const owned = await accountOfRequest(org, {
+        email: plan.email,
+        accountName: plan.accountName,
+        requestId,
+        failureReason: reason,
+      });
+      if (owned) return { ...account, accountId: owned.accountId, state: 'SUCCEEDED', waitSeconds: 0, adopted: true };
+      throw new EmailAlreadyUsedError(plan.email, 'an AWS account outside this organization (or one closed for good)', {
+        failureReason: reason,
+        advice: otherEmailAdvice(requestId),
+      });
+    }
+    case 'fail':
+      throw handling.error(failure);
   }
-  if (reason === 'EMAIL_ALREADY_EXISTS') {
-    // Ours if a previous attempt of this request created it; otherwise a foreign account owns it.
-    const owned = await accountOfRequest(org, { email: plan.email, accountName: plan.accountName, requestId });
-    if (owned) return { ...account, accountId: owned.accountId, state: 'SUCCEEDED', waitSeconds: 0, adopted: true };
-    throw new EmailAlreadyUsedError(plan.email, undefined);
-  }
-  if (reason === 'ACCOUNT_LIMIT_EXCEEDED') throw new AccountLimitExceededError(plan.accountName);
-  if (INVALID_DATA_REASONS.has(reason)) throw new InvalidAccountDataError(plan.accountName, plan.email, reason);
-  throw new AccountCreationFailedError(plan.accountName, reason);
 }
 
 /** One status check of the account's creation. */
@@ -107,7 +109,7 @@ export async function checkAccountStatus(org: OrganizationsClient, input: CheckA
     case 'IN_PROGRESS':
       return { ...account, state: 'IN_PROGRESS', waitSeconds: plan.waits.account };
     case 'FAILED':
-      return failed(org, plan, input, status.FailureReason ?? 'UNKNOWN');
+      return failed(org, input, status.FailureReason ?? '(no FailureReason)', account.createAccountRequestId);
     default:
       throw new AccountCreationFailedError(plan.accountName, `unexpected CreateAccount state ${status?.State}`);
   }

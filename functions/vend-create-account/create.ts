@@ -8,7 +8,7 @@ import { awsErrorName } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { AccountRequestSchema } from '../shared/schemas/account-request';
 import { accountOfRequest, createAccountStatuses } from '../shared/vending/adopt';
-import { AccountLimitExceededError } from '../shared/vending/errors';
+import { accountLimitExceeded } from '../shared/vending/failure-reasons';
 import { rethrowTransient } from '../shared/vending/org';
 import {
   type AccountProgress,
@@ -116,7 +116,7 @@ export async function createAccount(
   } catch (err) {
     const reason = (err as { Reason?: string }).Reason;
     if (awsErrorName(err) === 'ConstraintViolationException' && reason === 'ACCOUNT_NUMBER_LIMIT_EXCEEDED') {
-      throw new AccountLimitExceededError(plan.accountName, { cause: err });
+      throw accountLimitExceeded(plan.accountName, reason, requestId, { cause: err });
     }
     return rethrowTransient(err, `CreateAccount ${plan.accountName}`);
   }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
+import { CREATE_ACCOUNT_FAILURE_REASONS } from '../services/organizations/failure-reasons';
 import { FaultConfigError } from './errors';
 import type { FaultDecision } from './types';
 
@@ -57,6 +58,32 @@ export const INTERNAL_OPERATIONS: ReadonlySet<string> = new Set([
   'events:DeliverToTarget',
 ]);
 
+/**
+ * Internal behaviours whose error is not free: a failed account creation's `FailureReason` is one
+ * AWS documents. A rule naming such a behaviour with any other error is refused when it is added.
+ */
+export const INTERNAL_OPERATION_ERRORS: Readonly<
+  Record<string, { readonly what: string; readonly codes: readonly string[] }>
+> = {
+  'organizations:CreateAccountProcess': {
+    what: 'a CreateAccountStatus FailureReason',
+    codes: Object.keys(CREATE_ACCOUNT_FAILURE_REASONS),
+  },
+};
+
+/** Why a rule's error is one the internal behaviour it names cannot give, or undefined. */
+function internalErrorProblem(rule: { service: string; operation: string; error?: string }): string | undefined {
+  if (rule.error === undefined || rule.operation === '*') return undefined;
+  for (const [key, allowed] of Object.entries(INTERNAL_OPERATION_ERRORS)) {
+    const [service, operation] = key.split(':');
+    if (rule.operation !== operation || (rule.service !== service && rule.service !== '*')) continue;
+    if (!allowed.codes.includes(rule.error)) {
+      return `error ${rule.error} is not ${allowed.what} (${key} takes one of ${allowed.codes.join(', ')})`;
+    }
+  }
+  return undefined;
+}
+
 export class FaultRegistry {
   private rules: FaultRule[] = [];
   private nextId = 1;
@@ -74,6 +101,8 @@ export class FaultRegistry {
           `fault rule ${i + 1} is invalid: ${parsed.error.issues.map((x) => `${x.path.join('.') || '(root)'} ${x.message}`).join('; ')}`,
         );
       }
+      const problem = internalErrorProblem(parsed.data);
+      if (problem) throw new FaultConfigError(`fault rule ${i + 1} is invalid: ${problem}`);
       const rule: FaultRule = { ...parsed.data, id: parsed.data.id ?? `fault-${this.nextId++}`, fired: 0 };
       this.rules.push(rule);
       added.push(rule);

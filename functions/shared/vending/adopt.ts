@@ -4,6 +4,7 @@
  */
 import { ListCreateAccountStatusCommand, type OrganizationsClient } from '@aws-sdk/client-organizations';
 import { EmailAlreadyUsedError } from './errors';
+import { otherEmailAdvice } from './failure-reasons';
 import { accountByEmail, accountTags } from './org';
 import { TAGS } from './plan';
 
@@ -29,11 +30,18 @@ export async function createAccountStatuses(org: OrganizationsClient, states: ('
 /**
  * The account with the request's email, if this request created it (its `vendguard:request-id`
  * tag, or a successful CreateAccount of the same name for it). Throws {@link EmailAlreadyUsedError}
- * when the email belongs to someone else; undefined when no account has the email.
+ * when the email belongs to another account of the organization; undefined when none has it.
+ *
+ * @param request - `failureReason`: the CreateAccount `FailureReason` that led here, named in the error
  */
 export async function accountOfRequest(
   org: OrganizationsClient,
-  request: { readonly email: string; readonly accountName: string; readonly requestId: string },
+  request: {
+    readonly email: string;
+    readonly accountName: string;
+    readonly requestId: string;
+    readonly failureReason?: string;
+  },
 ): Promise<OwnedAccount | undefined> {
   const existing = await accountByEmail(org, request.email);
   if (!existing?.Id) return undefined;
@@ -45,5 +53,8 @@ export async function accountOfRequest(
       return { accountId: existing.Id };
     }
   }
-  throw new EmailAlreadyUsedError(request.email, existing.Id);
+  throw new EmailAlreadyUsedError(request.email, `account ${existing.Id} of the organization`, {
+    ...(request.failureReason ? { failureReason: request.failureReason } : {}),
+    advice: otherEmailAdvice(request.requestId),
+  });
 }

@@ -13,41 +13,74 @@ export class VendingError extends VendguardError {
   }
 }
 
-/** The request's email belongs to an account of the organization that this request did not create. */
+/** Options of the errors of a failed creation: what the operator should do about it. */
+export interface CreationErrorOptions extends ErrorOptions {
+  /** What happened and what to do, appended to the message. */
+  readonly advice?: string;
+}
+
+/**
+ * The request's email belongs to an AWS account this request did not create: one of the
+ * organization, one outside it, or one in AWS GovCloud (US).
+ */
 export class EmailAlreadyUsedError extends VendingError {
-  constructor(email: string, accountId: string | undefined, options?: ErrorOptions) {
+  /**
+   * @param usedBy - who has the email: `account 123456789012`, `an AWS account outside this organization`, …
+   */
+  constructor(email: string, usedBy: string, options?: CreationErrorOptions & { readonly failureReason?: string }) {
+    const reason = options?.failureReason ? ` (${options.failureReason})` : '';
     super(
-      `email ${email} is already used by ${accountId ? `account ${accountId}` : 'another AWS account'}, which was not created by this request`,
+      `email ${email} is already used by ${usedBy}, which was not created by this request${reason}: ${options?.advice ?? 'choose another email'}`,
       options,
     );
     this.name = 'EmailAlreadyUsedError';
   }
 }
 
-/** The organization reached its account quota (`ACCOUNT_LIMIT_EXCEEDED`). */
-export class AccountLimitExceededError extends VendingError {
-  constructor(accountName: string, options?: ErrorOptions) {
-    super(`cannot create account ${accountName}: the organization has reached its account limit`, options);
+/**
+ * CreateAccount failed for a reason that retrying will not fix, or kept failing after every retry.
+ * Its subclasses name the kinds of reasons an operator fixes in different places.
+ */
+export class AccountCreationFailedError extends VendingError {
+  /** AWS's `FailureReason`, or what else went wrong. */
+  readonly failureReason: string;
+
+  constructor(accountName: string, reason: string, options?: CreationErrorOptions) {
+    super(`account ${accountName} was not created: ${reason}${options?.advice ? `: ${options.advice}` : ''}`, options);
+    this.name = 'AccountCreationFailedError';
+    this.failureReason = reason;
+  }
+}
+
+/** The organization reached its account quota (`ACCOUNT_LIMIT_EXCEEDED`, `ACCOUNT_NUMBER_LIMIT_EXCEEDED`). */
+export class AccountLimitExceededError extends AccountCreationFailedError {
+  constructor(accountName: string, reason: string, options?: CreationErrorOptions) {
+    super(accountName, reason, options);
     this.name = 'AccountLimitExceededError';
   }
 }
 
-/** AWS rejected the account's email or contact data (`INVALID_EMAIL`, `INVALID_ADDRESS`, …). */
-export class InvalidAccountDataError extends VendingError {
-  constructor(accountName: string, email: string, reason: string, options?: ErrorOptions) {
-    super(`cannot create account ${accountName} (${email}): AWS rejected it with ${reason}`, options);
+/** AWS rejected the new account's email or address (`INVALID_EMAIL`, `INVALID_ADDRESS`). */
+export class InvalidAccountDataError extends AccountCreationFailedError {
+  constructor(accountName: string, reason: string, options?: CreationErrorOptions) {
+    super(accountName, reason, options);
     this.name = 'InvalidAccountDataError';
   }
 }
 
-/** CreateAccount failed for a reason that retrying will not fix, or kept failing after every retry. */
-export class AccountCreationFailedError extends VendingError {
-  readonly failureReason: string;
+/** The management account's business validation is missing, pending or failed (`*_BUSINESS_VALIDATION`). */
+export class BusinessValidationError extends AccountCreationFailedError {
+  constructor(accountName: string, reason: string, options?: CreationErrorOptions) {
+    super(accountName, reason, options);
+    this.name = 'BusinessValidationError';
+  }
+}
 
-  constructor(accountName: string, reason: string, options?: ErrorOptions) {
-    super(`account ${accountName} was not created: ${reason}`, options);
-    this.name = 'AccountCreationFailedError';
-    this.failureReason = reason;
+/** The management account has no valid payment method (`MISSING_PAYMENT_INSTRUMENT`, `INVALID_PAYMENT_INSTRUMENT`). */
+export class PaymentMethodError extends AccountCreationFailedError {
+  constructor(accountName: string, reason: string, options?: CreationErrorOptions) {
+    super(accountName, reason, options);
+    this.name = 'PaymentMethodError';
   }
 }
 

@@ -20,8 +20,9 @@ import {
 /**
  * Accounts, OUs, parents/children, tags, and the asynchronous `CreateAccount`: a request is
  * IN_PROGRESS for 60–240 simulated seconds, then SUCCEEDED (the account joins the root) or FAILED
- * (`EMAIL_ALREADY_EXISTS`, `CONCURRENT_ACCOUNT_MODIFICATION`, `ACCOUNT_LIMIT_EXCEEDED`, or an
- * injected `organizations`/`CreateAccountProcess` fault).
+ * (`EMAIL_ALREADY_EXISTS`, `CONCURRENT_ACCOUNT_MODIFICATION`, `ACCOUNT_LIMIT_EXCEEDED`, or the
+ * reason an `organizations`/`CreateAccountProcess` fault names: any of
+ * `CREATE_ACCOUNT_FAILURE_REASONS` (failure-reasons.ts), checked when the fault is added).
  */
 
 /** AWS allows this many account creations in progress per organization. */

@@ -1,12 +1,17 @@
-import { DescribeCreateAccountStatusCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import {
+  CreateAccountFailureReason,
+  DescribeCreateAccountStatusCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
 import { TransientError } from '../../../../functions/shared/errors';
 import {
   AccountCreationFailedError,
   AccountLimitExceededError,
   EmailAlreadyUsedError,
-  InvalidAccountDataError,
+  VendingError,
 } from '../../../../functions/shared/vending/errors';
+import { CREATE_ACCOUNT_FAILURES, redriveCommand } from '../../../../functions/shared/vending/failure-reasons';
 import { type AccountProgress, MAX_CREATE_ATTEMPTS } from '../../../../functions/shared/vending/plan';
 import { checkAccountStatus, retryDelaySeconds } from '../../../../functions/vend-check-account-status/status';
 import {
@@ -83,37 +88,58 @@ describe('checkAccountStatus', () => {
     await expect(check()).resolves.toMatchObject({ state: 'SUCCEEDED', accountId: ACCOUNT_ID, adopted: true });
   });
 
-  it('fails with EmailAlreadyUsedError on EMAIL_ALREADY_EXISTS for a foreign account', async () => {
+  it('fails with EmailAlreadyUsedError on EMAIL_ALREADY_EXISTS for an account of the organization, naming it', async () => {
+    org.reset();
+    mockOrganization(org, {
+      accounts: [{ Id: ACCOUNT_ID, Email: REQUEST.email, Name: 'other' }],
+      tags: { 'vendguard:request-id': 'req-someone-else' },
+    });
     status('FAILED', { FailureReason: 'EMAIL_ALREADY_EXISTS' });
-    await expect(check()).rejects.toThrow(EmailAlreadyUsedError);
+    const error = await check().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EmailAlreadyUsedError);
+    expect((error as Error).message).toContain(`account ${ACCOUNT_ID} of the organization`);
+    expect((error as Error).message).toContain('(EMAIL_ALREADY_EXISTS): choose another email');
   });
 
-  it('fails with AccountLimitExceededError on ACCOUNT_LIMIT_EXCEEDED', async () => {
+  it('fails with EmailAlreadyUsedError on EMAIL_ALREADY_EXISTS for an account outside the organization', async () => {
+    status('FAILED', { FailureReason: 'EMAIL_ALREADY_EXISTS' });
+    await expect(check()).rejects.toThrow(
+      `email ${REQUEST.email} is already used by an AWS account outside this organization`,
+    );
+  });
+
+  it('fails with AccountLimitExceededError on ACCOUNT_LIMIT_EXCEEDED, pointing at Service Quotas', async () => {
     status('FAILED', { FailureReason: 'ACCOUNT_LIMIT_EXCEEDED' });
-    await expect(check()).rejects.toThrow(AccountLimitExceededError);
+    const error = await check().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AccountLimitExceededError);
+    expect((error as Error).message).toMatch(/"Default maximum number of accounts" in Service Quotas/);
   });
 
   it.each([
-    'INVALID_EMAIL',
-    'INVALID_ADDRESS',
-    'INVALID_IDENTITY_FOR_BUSINESS_VALIDATION',
-    'INVALID_PAYMENT_INSTRUMENT',
-  ])('fails with InvalidAccountDataError on %s, naming the account and email', async (reason) => {
+    ['ACCOUNT_LIMIT_EXCEEDED', 'AccountLimitExceededError'],
+    ['FAILED_BUSINESS_VALIDATION', 'BusinessValidationError'],
+    ['GOVCLOUD_ACCOUNT_ALREADY_EXISTS', 'EmailAlreadyUsedError'],
+    ['INVALID_ADDRESS', 'InvalidAccountDataError'],
+    ['INVALID_EMAIL', 'InvalidAccountDataError'],
+    ['INVALID_IDENTITY_FOR_BUSINESS_VALIDATION', 'BusinessValidationError'],
+    ['INVALID_PAYMENT_INSTRUMENT', 'PaymentMethodError'],
+    ['MISSING_BUSINESS_VALIDATION', 'BusinessValidationError'],
+    ['MISSING_PAYMENT_INSTRUMENT', 'PaymentMethodError'],
+    ['PENDING_BUSINESS_VALIDATION', 'BusinessValidationError'],
+    ['UNKNOWN_BUSINESS_VALIDATION', 'BusinessValidationError'],
+    ['UPDATE_EXISTING_RESOURCE_POLICY_WITH_TAGS_NOT_SUPPORTED', 'AccountCreationFailedError'],
+  ])('fails on %s with %s', async (reason, name) => {
     status('FAILED', { FailureReason: reason });
-    await expect(check()).rejects.toThrow(new InvalidAccountDataError(REQUEST.name, REQUEST.email, reason).message);
+    await expect(check()).rejects.toMatchObject({ name });
   });
 
-  it.each([
-    'FAILED_BUSINESS_VALIDATION',
-    'GOVCLOUD_ACCOUNT_ALREADY_EXISTS',
-    'MISSING_BUSINESS_VALIDATION',
-    'MISSING_PAYMENT_INSTRUMENT',
-    'PENDING_BUSINESS_VALIDATION',
-    'UNKNOWN_BUSINESS_VALIDATION',
-    'UPDATE_EXISTING_RESOURCE_POLICY_WITH_TAGS_NOT_SUPPORTED',
-  ])('fails with AccountCreationFailedError on %s, naming the reason', async (reason) => {
-    status('FAILED', { FailureReason: reason });
-    await expect(check()).rejects.toThrow(new RegExp(`payments-prod was not created: ${reason}`));
+  it('fails on a reason this version does not know, naming it', async () => {
+    status('FAILED', { FailureReason: 'SOME_NEW_REASON' });
+    const error = await check().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AccountCreationFailedError);
+    expect((error as Error).message).toMatch(
+      /^account payments-prod was not created: SOME_NEW_REASON: vendguard does not know this FailureReason; .*--mode redrive$/,
+    );
   });
 
   it('turns throttling of the status read into a TransientError', async () => {
@@ -126,5 +152,37 @@ describe('checkAccountStatus', () => {
     const delays = new Set(['req-a', 'req-b', 'req-c', 'req-d'].map((id) => retryDelaySeconds(2, id)));
     expect(delays.size).toBeGreaterThan(1);
     expect(retryDelaySeconds(20, 'x')).toBeLessThan(450);
+  });
+});
+
+describe('every FailureReason the SDK lists', () => {
+  const reasons = Object.values(CreateAccountFailureReason);
+  const retried: readonly string[] = ['CONCURRENT_ACCOUNT_MODIFICATION', 'INTERNAL_FAILURE'];
+  const adopted: readonly string[] = ['EMAIL_ALREADY_EXISTS'];
+  const kindOf = (reason: string) => (retried.includes(reason) ? 'retry' : adopted.includes(reason) ? 'adopt' : 'fail');
+
+  it('has exactly one entry in the table', () => {
+    expect(Object.keys(CREATE_ACCOUNT_FAILURES).sort()).toEqual([...reasons].sort());
+  });
+
+  it.each(reasons)('handles %s as the table says, and a failure names it and what to do', async (reason) => {
+    expect(CREATE_ACCOUNT_FAILURES[reason].kind).toBe(kindOf(reason));
+    status('FAILED', { FailureReason: reason });
+    if (kindOf(reason) === 'retry') {
+      await expect(check()).resolves.toMatchObject({ state: 'RETRY', failureReason: reason });
+    }
+    // A retried reason fails once no attempt is left; an adopted one when nothing is this request's.
+    const last = kindOf(reason) === 'retry' ? { ...account, attempts: MAX_CREATE_ATTEMPTS } : account;
+    const error = await check(last).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VendingError);
+    const { message } = error as Error;
+    expect(message).toContain(reason);
+    expect(message).toContain(message.startsWith('email') ? REQUEST.email : `account ${REQUEST.name}`);
+    // a new email needs a new input (restart with a patch); anything else is redriven as it is
+    expect(message).toContain(
+      message.includes('choose another email')
+        ? `replay ${REQUEST_ID} --mode restart --input-patch`
+        : redriveCommand(REQUEST_ID),
+    );
   });
 });

@@ -111,7 +111,11 @@ describe('createAccount', () => {
     org
       .on(CreateAccountCommand)
       .rejects(awsError('ConstraintViolationException', { Reason: 'ACCOUNT_NUMBER_LIMIT_EXCEEDED' }));
-    await expect(createAccount(client, input(), 'r')).rejects.toBeInstanceOf(AccountLimitExceededError);
+    const error = await createAccount(client, input(), 'r').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AccountLimitExceededError);
+    expect((error as Error).message).toMatch(
+      /payments-prod was not created: ACCOUNT_NUMBER_LIMIT_EXCEEDED: .*raise the AWS Organizations quota "Default maximum number of accounts" in Service Quotas/,
+    );
   });
 
   it('waits for a free slot instead of calling CreateAccount when 5 creations are in progress', async () => {

@@ -1,3 +1,4 @@
+import { CreateAccountFailureReason } from '@aws-sdk/client-organizations';
 import { FaultConfigError } from '../../../../sandbox/core/errors';
 import { FaultRegistry } from '../../../../sandbox/core/faults';
 import { SeededRandom } from '../../../../sandbox/core/random';
@@ -48,5 +49,40 @@ describe('FaultRegistry', () => {
     const faults = new FaultRegistry(() => 0);
     expect(() => faults.add({ service: 'sts', rate: 2 })).toThrow(FaultConfigError);
     expect(() => faults.add({ operation: 'X' })).toThrow(/service/);
+  });
+});
+
+describe('FaultRegistry and the CreateAccountProcess behaviour', () => {
+  it('takes every FailureReason AWS documents as the error of a failed creation', () => {
+    const faults = new FaultRegistry(() => 0);
+    for (const reason of Object.values(CreateAccountFailureReason)) {
+      faults.add({ service: 'organizations', operation: 'CreateAccountProcess', error: reason, count: 1 });
+      expect(faults.decide('organizations', 'CreateAccountProcess')?.error?.code).toBe(reason);
+    }
+  });
+
+  it.each([
+    ['a code no FailureReason has', { service: 'organizations', error: 'EMAIL_TAKEN' }],
+    ['an API error code', { service: 'organizations', error: 'ServiceException' }],
+    ['the throttle shorthand', { service: 'organizations', error: 'throttle' }],
+    ['any service', { service: '*', error: 'BOGUS' }],
+  ])('refuses %s, naming the reasons it takes', (_, rule) => {
+    const faults = new FaultRegistry(() => 0);
+    expect(() => faults.add({ ...rule, operation: 'CreateAccountProcess' })).toThrow(
+      new RegExp(
+        `fault rule 1 is invalid: error ${rule.error} is not a CreateAccountStatus FailureReason \\(organizations:CreateAccountProcess takes one of ACCOUNT_LIMIT_EXCEEDED, .*INTERNAL_FAILURE`,
+      ),
+    );
+    expect(faults.list()).toHaveLength(0);
+  });
+
+  it('leaves the errors of API operations and of other behaviours free', () => {
+    const faults = new FaultRegistry(() => 0);
+    faults.add([
+      { service: 'organizations', operation: 'CreateAccount', error: 'ServiceException' },
+      { service: 'cloudformation', operation: 'DeployStackInstance', error: 'ResourceLimitExceeded' },
+      { service: 'organizations', operation: 'CreateAccountProcess', latencyMs: 5 },
+    ]);
+    expect(faults.list()).toHaveLength(3);
   });
 });
