@@ -20,6 +20,8 @@ export interface StateSpan {
   readonly error?: string;
   readonly cause?: string;
   readonly attempts: number;
+  /** The run the visit belongs to: 0 before any redrive, n after the n-th `ExecutionRedriven`. */
+  readonly run: number;
 }
 
 /** What `executions show` prints. */
@@ -81,13 +83,14 @@ const FAILED = /(Failed|TimedOut|Aborted)$/;
 
 /**
  * Folds history events into one span per state visit: entered → exited with its duration; a
- * failure event between them marks the span failed with its error and cause; retries of a task
- * count as attempts.
+ * failure event between them marks the span failed with its error and cause, unless a retry of the
+ * task then succeeded (retries count as attempts); each span knows the run (redrive) it belongs to.
  */
 export function timeline(events: readonly HistoryEvent[]): StateSpan[] {
   const spans: StateSpan[] = [];
+  let run = 0;
   let open:
-    | { name: string; type: string; enteredAt: Date; attempts: number; error?: string; cause?: string }
+    | { name: string; type: string; enteredAt: Date; attempts: number; run: number; error?: string; cause?: string }
     | undefined;
   const close = (exitedAt: Date | undefined, status: StateSpan['status']) => {
     if (!open) return;
@@ -109,11 +112,16 @@ export function timeline(events: readonly HistoryEvent[]): StateSpan[] {
         type: type.replace('StateEntered', ''),
         enteredAt: at,
         attempts: 0,
+        run,
       };
     } else if (EXITED.test(type)) {
       close(at, open?.error ? 'failed' : 'succeeded');
     } else if (/(LambdaFunction|Task)Scheduled$/.test(type) && open) {
       open.attempts += 1;
+    } else if (/(LambdaFunction|Task)Succeeded$/.test(type) && open) {
+      // a retry succeeded: the attempts before it failed, the state did not
+      delete open.error;
+      delete open.cause;
     } else if (FAILED.test(type) && !type.startsWith('Execution')) {
       const details = Object.values(event).find(
         (v): v is { error?: string; cause?: string } => typeof v === 'object' && v !== null && 'error' in v,
@@ -131,16 +139,21 @@ export function timeline(events: readonly HistoryEvent[]): StateSpan[] {
       }
       close(at, 'failed');
     } else if (type === 'ExecutionRedriven') {
-      // a redrive resumes from the failed state: the next entered event opens it again
+      // a redrive resumes from the failed state: the next entered event opens it again, in a new run
+      run += 1;
     }
   }
   if (open) spans.push({ ...open, status: 'running' });
   return spans;
 }
 
-/** The state an execution failed in: the last failed span that is not a notification/Fail state. */
+/**
+ * The state an execution failed in: in its last run (a redrive may have fixed an earlier failure),
+ * the first state that failed and is not a Fail state (the states after it only report it).
+ */
 export function failedState(spans: readonly StateSpan[]): StateSpan | undefined {
-  const failed = spans.filter((s) => s.status === 'failed' || s.error);
+  const lastRun = Math.max(0, ...spans.map((s) => s.run));
+  const failed = spans.filter((s) => s.run === lastRun && (s.status === 'failed' || s.error));
   return failed.find((s) => s.type !== 'Fail') ?? failed[0];
 }
 

@@ -56,6 +56,49 @@ describe('execution timeline', () => {
     expect(failed?.cause).toContain('eu-west-1');
   });
 
+  it('names the state of the last run that failed, not an earlier error a retry or a redrive got past', () => {
+    const failedTask = (s: number, error: string) =>
+      ev('LambdaFunctionFailed', s, { lambdaFunctionFailedEventDetails: { error, cause: `${error} cause` } });
+    const spans = timeline([
+      ev('ExecutionStarted', 0),
+      // retried, then succeeded: not a failure
+      entered('ValidateRequest', 0),
+      ev('LambdaFunctionScheduled', 0),
+      failedTask(1, 'TransientError'),
+      ev('LambdaFunctionScheduled', 2),
+      ev('LambdaFunctionSucceeded', 3),
+      exited('ValidateRequest', 3),
+      // the first run fails at CreateAccount
+      entered('CreateAccount', 3),
+      ev('LambdaFunctionScheduled', 3),
+      failedTask(4, 'AccountLimitExceededError'),
+      exited('CreateAccount', 4),
+      entered('VendingFailed', 4, 'FailStateEntered'),
+      ev('ExecutionFailed', 4, { executionFailedEventDetails: { error: 'AccountLimitExceededError', cause: 'x' } }),
+      // redriven: CreateAccount passes, the baseline fails
+      ev('ExecutionRedriven', 10),
+      entered('CreateAccount', 10),
+      ev('LambdaFunctionScheduled', 10),
+      ev('LambdaFunctionSucceeded', 11),
+      exited('CreateAccount', 11),
+      entered('DeployBaseline', 11),
+      ev('LambdaFunctionScheduled', 11),
+      failedTask(12, 'BaselineDeploymentFailedError'),
+      exited('DeployBaseline', 12),
+      entered('VendingFailed', 12, 'FailStateEntered'),
+      ev('ExecutionFailed', 12, {
+        executionFailedEventDetails: { error: 'BaselineDeploymentFailedError', cause: 'y' },
+      }),
+    ]);
+    expect(spans.find((s) => s.name === 'ValidateRequest')).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(spans.find((s) => s.name === 'ValidateRequest')?.error).toBeUndefined();
+    expect(failedState(spans)).toMatchObject({
+      name: 'DeployBaseline',
+      error: 'BaselineDeploymentFailedError',
+      run: 1,
+    });
+  });
+
   it('keeps a running state open', () => {
     const spans = timeline([ev('ExecutionStarted', 0), entered('CreateAccount', 0)]);
     expect(spans).toEqual([expect.objectContaining({ name: 'CreateAccount', status: 'running' })]);
