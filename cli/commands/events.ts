@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeArchiveCommand,
   DescribeEventBusCommand,
@@ -8,10 +9,12 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import type { Command } from 'commander';
 import { deployedRuleName } from '../../events/rules';
+import { awsClient } from '../../functions/shared/aws';
+import { listRejected, type RejectedDelivery } from '../../functions/shared/guardrails/rejected';
 import { eventsClient } from '../aws';
 import { endpointNow } from '../clock';
 import { type PointInTime, pointInTime, resolveTime } from '../options';
-import { CliError, EXIT, printJson, progress } from '../output';
+import { CliError, EXIT, print, printJson, progress, table } from '../output';
 
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 
@@ -119,8 +122,48 @@ export async function replayEvents(
   return result;
 }
 
+/** The rejected deliveries of the guardrails, newest first (`vendguard events rejected`). */
+export async function rejectedEvents(
+  dynamodb: DynamoDBClient = awsClient(DynamoDBClient),
+): Promise<RejectedDelivery[]> {
+  try {
+    return await listRejected(dynamodb, process.env.VENDGUARD_STATE_TABLE ?? 'vendguard-state');
+  } catch (err) {
+    throw new CliError(`cannot list the rejected events: ${(err as Error).name}: ${(err as Error).message}`, EXIT.aws);
+  }
+}
+
 export function register(program: Command): void {
   const events = program.command('events').description('Work with the archived guardrail and vending events');
+  events
+    .command('rejected')
+    .description(
+      'List the deliveries the guardrails rejected as malformed (kept 30 days in the state table), newest first',
+    )
+    .option('--json', 'print them as JSON, with a sample of each delivery')
+    .addHelpText(
+      'after',
+      `
+Each row is one distinct delivery: the function that rejected it, how many times it came, the
+eventID it carried and why it was rejected (the field and the reason). Nothing was done for it.
+Exit codes: 0 listed (none is not an error), 3 the state table could not be read.`,
+    )
+    .action(async (opts: { json?: boolean }) => {
+      const rejected = await rejectedEvents();
+      if (opts.json) return printJson(rejected);
+      if (!rejected.length) return print('no delivery was rejected in the last 30 days');
+      print(
+        table(rejected, {
+          'last seen': (r) => r.lastSeen,
+          function: (r) => r.function,
+          deliveries: (r) => String(r.deliveries),
+          'event id': (r) => (r.eventId ?? '-').slice(0, 40),
+          reason: (r) => r.reason.slice(0, 160),
+        }),
+      );
+      const total = rejected.reduce((n, r) => n + r.deliveries, 0);
+      print(`${rejected.length} rejected ${rejected.length === 1 ? 'delivery' : 'deliveries'}, ${total} in all`);
+    });
   events
     .command('replay')
     .description(

@@ -7,10 +7,12 @@ import { clearCredentialCache, isExpiredToken } from '../aws';
 import { awsErrorName, isThrottling, TransientError } from '../errors';
 import { logger } from '../logger';
 import type { GuardrailFinding } from '../schemas/findings';
+import { hubClients } from './clients';
 import { ExemptionDataUnavailableError, GuardrailStateError } from './errors';
 import { claimKeyOf, type GuardEvent, readDelivery } from './event';
 import { cachedAccountName } from './exemptions';
 import { publishFinding } from './findings';
+import { recordRejected } from './rejected';
 import type { GuardRule } from './rules';
 import { type GuardSettings, guardSettings } from './settings';
 import { claimEvent, completeEvent, countAction, EVENT_RECORD_TTL_SECONDS, releaseEvent } from './state';
@@ -175,9 +177,9 @@ export async function processGuardEvent(
 }
 
 /**
- * The body of a guardrail handler: validates the raw delivery (a malformed one is logged with why
- * and returned as `rejected`, never thrown: EventBridge would only retry it), then
- * {@link processGuardEvent}.
+ * The body of a guardrail handler: validates the raw delivery (a malformed one is kept with why in
+ * the state table, counted, and returned as `rejected`, never thrown: EventBridge would only retry
+ * it), then {@link processGuardEvent}.
  *
  * @param functionName - the manifest name; selects the rules this function serves
  */
@@ -187,8 +189,21 @@ export async function runGuardrail(raw: unknown, functionName: string, guard: Gu
   if (delivery.kind === 'rejected') {
     logger.warn('rejected CloudTrail event; no action taken', {
       reason: delivery.reason,
-      ...(delivery.eventId ? { eventId: delivery.eventId } : {}),
+      ...(delivery.eventId ? { eventId: delivery.eventId.slice(0, 128) } : {}),
     });
+    try {
+      await recordRejected(hubClients().dynamodb, settings.stateTable, {
+        functionName,
+        raw,
+        reason: delivery.reason,
+        ...(delivery.eventId ? { eventId: delivery.eventId } : {}),
+      });
+    } catch (err) {
+      // not kept: fail the invocation, so Lambda retries it and then keeps it in the on-failure queue
+      throw new TransientError(
+        `cannot record the rejected delivery in ${settings.stateTable}: ${(err as Error).message}`,
+      );
+    }
     return { status: 'rejected', reason: delivery.reason, ...(delivery.eventId ? { eventId: delivery.eventId } : {}) };
   }
   if (delivery.kind === 'ignored') {

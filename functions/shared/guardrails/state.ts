@@ -3,6 +3,7 @@
  * one idempotency record per CloudTrail `eventID`, and one atomic action counter per account and
  * blast-radius window.
  */
+import { stateKey } from '../state-key';
 import { hubClients, sdk } from './clients';
 import { GuardrailStateError } from './errors';
 import type { GuardSettings } from './settings';
@@ -16,7 +17,7 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** The table key of an event's idempotency record. */
 export function eventKey(eventId: string): string {
-  return `guardrail#event#${eventId}`;
+  return stateKey('guardrail#event#', eventId);
 }
 
 /**

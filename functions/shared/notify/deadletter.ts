@@ -3,7 +3,9 @@
  * state table as `slack-deadletter#<key>` with the payload and the last error, until someone
  * redelivers or deletes them.
  */
+
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { stateKey } from '../state-key';
 import type { SlackMessage } from './blockkit';
 
 /** One undelivered alert. */
@@ -28,7 +30,7 @@ export interface DeadLetterStore {
 }
 
 /** The id of a dead letter in the state table. */
-export const deadLetterItemId = (key: string) => `slack-deadletter#${key}`;
+export const deadLetterItemId = (key: string) => stateKey('slack-deadletter#', key);
 
 /** In-process store (unit tests). */
 export class MemoryDeadLetterStore implements DeadLetterStore {

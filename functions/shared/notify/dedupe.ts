@@ -3,12 +3,14 @@
  * ones within the window are dropped as duplicates. In AWS the claim is a conditional `PutItem` on
  * the state table (`slack-dedupe#<key>`, TTL attribute `expiration`); tests use the memory store.
  */
+
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { stateKey } from '../state-key';
 
 /** The tiny interface the notifier needs from a dedupe store. */
 export interface DedupeStore {
@@ -38,7 +40,7 @@ export class MemoryDedupeStore implements DedupeStore {
 }
 
 /** The id of a dedupe claim in the state table. */
-export const dedupeItemId = (key: string) => `slack-dedupe#${key}`;
+export const dedupeItemId = (key: string) => stateKey('slack-dedupe#', key);
 
 /** Claims in DynamoDB: conditional `PutItem`; an expired item (TTL not yet swept) counts as absent. */
 export class DynamoDedupeStore implements DedupeStore {

@@ -3,6 +3,9 @@ import { AccountIdSchema, eventBridgeEnvelope } from './eventbridge';
 
 export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 
+/** The longest `eventID` accepted (AWS's are 36-character GUIDs). */
+export const EVENT_ID_MAX = 128;
+
 /**
  * The `userIdentity` block of a CloudTrail record.
  * See https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
@@ -60,7 +63,16 @@ export const CloudTrailRecordSchema = z.looseObject({
   requestParameters: z.nullable(z.optional(z.record(z.string(), z.unknown()))),
   responseElements: z.nullable(z.optional(z.record(z.string(), z.unknown()))),
   requestID: z.optional(z.string()),
-  eventID: z.string().check(z.minLength(1)),
+  // a key of the state table (and of every log line): a GUID on AWS, bounded here
+  eventID: z
+    .string()
+    .check(
+      z.minLength(1),
+      z.maxLength(
+        EVENT_ID_MAX,
+        `must be at most ${EVENT_ID_MAX} characters (CloudTrail event ids are 36-character GUIDs)`,
+      ),
+    ),
   readOnly: z.optional(z.boolean()),
   eventType: z.string(),
   managementEvent: z.optional(z.boolean()),

@@ -106,7 +106,7 @@ describe('malformed and truncated CloudTrail events', () => {
     expect(cases).toHaveLength(50);
   });
 
-  it('rejects each one without a crash, an AWS call or a mutation, and logs why', async () => {
+  it('rejects each one without a crash or an action, keeps it (one state table write), and logs why', async () => {
     const warn = jest.spyOn(logger, 'warn');
     for (const [why, event] of cases) {
       for (const [name, guard] of [
@@ -119,7 +119,10 @@ describe('malformed and truncated CloudTrail events', () => {
       }
     }
     expect(h.memberCalls()).toEqual([]);
-    expect(h.dynamodb.calls()).toHaveLength(0);
+    // the only call: keeping the rejected delivery, counted, under a key of bounded length
+    const writes = h.dynamodb.calls().map((c) => c.args[0].input as { Key?: { id?: { S?: string } } });
+    expect(writes).toHaveLength(cases.length * 2);
+    for (const w of writes) expect(w.Key?.id?.S).toMatch(/^guardrail#rejected#[0-9a-f]{64}$/);
     expect(h.events.calls()).toHaveLength(0);
     expect(h.sts.calls()).toHaveLength(0);
     expect(warn).toHaveBeenCalledTimes(cases.length * 2);
