@@ -29,3 +29,29 @@ export function cidrProblem(cidr: string): string | undefined {
   }
   return `address ${address} is not an IPv4 or IPv6 address`;
 }
+
+/** An IPv4 block as numbers: its first address and its prefix length. */
+export interface Ipv4Block {
+  readonly start: number;
+  readonly prefix: number;
+}
+
+/** The block of a valid IPv4 CIDR (see {@link cidrProblem}), or undefined for anything else. */
+export function ipv4Block(cidr: string): Ipv4Block | undefined {
+  const match = /^(\d+\.\d+\.\d+\.\d+)\/(\d{1,2})$/.exec(cidr);
+  if (!match || cidrProblem(cidr) || !isIPv4(match[1] as string)) return undefined;
+  const start = (match[1] as string).split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+  return { start, prefix: Number(match[2]) };
+}
+
+const size = (b: Ipv4Block) => 2 ** (32 - b.prefix);
+
+/** Whether `inner` lies wholly inside `outer`. */
+export function ipv4Within(inner: Ipv4Block, outer: Ipv4Block): boolean {
+  return inner.start >= outer.start && inner.start + size(inner) <= outer.start + size(outer);
+}
+
+/** Whether two blocks share any address. */
+export function ipv4Overlap(a: Ipv4Block, b: Ipv4Block): boolean {
+  return a.start < b.start + size(b) && b.start < a.start + size(a);
+}

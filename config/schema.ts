@@ -178,6 +178,41 @@ export const GuardrailsSchema = z.strictObject({
   ),
 });
 
+/** An IPv4 CIDR block (IPAM pools are IPv4 here). */
+const Ipv4CidrSchema = CidrSchema.check(z.regex(/^\d+\.\d+\.\d+\.\d+\//, 'must be an IPv4 CIDR block'));
+const NetmaskSchema = z.int().check(z.minimum(16), z.maximum(28));
+
+/**
+ * One IPAM pool: the range the VPCs of its OUs are allocated from (network baseline,
+ * `Ipv4IpamPoolId`), and the Transit Gateway route table their attachments are associated with.
+ */
+export const IpamPoolSchema = z.strictObject({
+  /** The environment it serves (`prod`, `dev`, `sandbox`): the pool's and the route table's name. */
+  name: NameSchema,
+  cidr: Ipv4CidrSchema,
+  /** The OU paths whose vended VPCs come from this pool (an OU below one of them too). */
+  ous: z.array(OuPathSchema).check(z.minLength(1)),
+});
+
+/**
+ * The network every account relies on (docs/network.md): the IPAM of the network account, its pools
+ * by environment, and the Transit Gateway route tables. Empty (the default): no network model.
+ */
+export const NetworkSchema = z.strictObject({
+  /** The IPAM's top-level pool; every environment pool lies inside it. */
+  cidr: Ipv4CidrSchema,
+  pools: z.array(IpamPoolSchema).check(z.minLength(1)),
+  /** The size of a vended VPC unless the request says otherwise (`/20`: 4,096 addresses). */
+  vpcNetmaskLength: z._default(NetmaskSchema, 20),
+  /** Accounts (by name) of the Transit Gateway and IPAM, the egress VPC and the bastion. */
+  networkAccount: NameSchema,
+  egressAccount: NameSchema,
+  bastionAccount: NameSchema,
+  /** The egress and bastion VPCs' ranges (outside every pool: they are not vended). */
+  egressCidr: Ipv4CidrSchema,
+  bastionCidr: Ipv4CidrSchema,
+});
+
 export const SlackSchema = z.strictObject({
   webhookSecretName: z.string().check(z.minLength(1)),
   channels: z.strictObject({
@@ -207,6 +242,7 @@ export const OrganizationConfigSchema = z.strictObject({
   vending: VendingSchema,
   guardrails: GuardrailsSchema,
   slack: SlackSchema,
+  network: z.optional(NetworkSchema),
 });
 
 export type OrganizationConfig = z.infer<typeof OrganizationConfigSchema>;

@@ -1,4 +1,5 @@
 import type * as z from 'zod/mini';
+import { ipv4Block, ipv4Overlap, ipv4Within } from './cidr';
 import type { ConfigIssue } from './errors';
 import { type OrganizationConfig, OrganizationConfigSchema, VENDING_EXECUTION_TIMEOUT_HOURS } from './schema';
 
@@ -145,6 +146,7 @@ function crossFieldIssues(config: PartialConfig, ctx: ValidationContext): Config
     issues.push(...scpIssues(config.scps, ctx, { knownOu, accountByName, knownAccountName }, organization));
   }
   if (vending) issues.push(...vendingIssues(vending, knownOu));
+  if (config.network) issues.push(...networkIssues(config.network, { knownOu, knownAccountName }, vending));
   if (guardrails) {
     const knownAccount = (ref: string) => knownAccountName(ref) || /^\d{12}$/.test(ref);
     guardrails.exemptions.accounts.forEach((ref, i) => {
@@ -310,6 +312,83 @@ function scpIssues(
         path: 'scps',
         message: `${what} would have ${count} SCPs (${[FULL_AWS_ACCESS, ...policies].join(', ')}); the quota per target is ${quota}`,
       });
+    }
+  }
+  return issues;
+}
+
+/**
+ * The network model: every pool inside the IPAM range and apart from the others, each vendable OU
+ * served by exactly one pool, a VPC fitting in each pool, the egress and bastion ranges apart from
+ * the pools, and the accounts declared.
+ */
+function networkIssues(
+  network: NonNullable<OrganizationConfig['network']>,
+  known: { knownOu: (path: string) => boolean; knownAccountName: (name: string) => boolean },
+  vending: PartialConfig['vending'],
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const top = ipv4Block(network.cidr);
+  const blocks = network.pools.map((pool) => ipv4Block(pool.cidr));
+  network.pools.forEach((pool, i) => {
+    const path = `network.pools.${i}`;
+    const block = blocks[i];
+    if (top && block && !ipv4Within(block, top)) {
+      issues.push({ path: `${path}.cidr`, message: `${pool.cidr} is not inside the IPAM range ${network.cidr}` });
+    }
+    network.pools.slice(0, i).forEach((other, j) => {
+      const otherBlock = blocks[j];
+      if (block && otherBlock && ipv4Overlap(block, otherBlock)) {
+        issues.push({ path: `${path}.cidr`, message: `${pool.cidr} overlaps pool ${other.name} (${other.cidr})` });
+      }
+      if (other.name === pool.name) issues.push({ path: `${path}.name`, message: `duplicate pool "${pool.name}"` });
+    });
+    if (block && block.prefix > network.vpcNetmaskLength) {
+      issues.push({
+        path: `${path}.cidr`,
+        message: `${pool.cidr} is smaller than one VPC (/${network.vpcNetmaskLength}, network.vpcNetmaskLength)`,
+      });
+    }
+    pool.ous.forEach((ou, j) => {
+      if (!known.knownOu(ou)) issues.push({ path: `${path}.ous.${j}`, message: `OU "${ou}" is not declared` });
+    });
+  });
+  const covering = (ou: string) =>
+    network.pools.filter((pool) => pool.ous.some((p) => ou === p || ou.startsWith(`${p}/`)));
+  vending?.allowedOus.forEach((ou, i) => {
+    const pools = covering(ou);
+    if (pools.length === 0) {
+      issues.push({
+        path: `vending.allowedOus.${i}`,
+        message: `the VPCs of "${ou}" would come from no pool: add it to one of network.pools`,
+      });
+    } else if (pools.length > 1) {
+      issues.push({
+        path: `vending.allowedOus.${i}`,
+        message: `"${ou}" is served by ${pools.length} pools (${pools.map((p) => p.name).join(', ')}); one is needed`,
+      });
+    }
+  });
+  for (const field of ['egressCidr', 'bastionCidr'] as const) {
+    const block = ipv4Block(network[field]);
+    network.pools.forEach((pool, i) => {
+      const poolBlock = blocks[i];
+      if (block && poolBlock && ipv4Overlap(block, poolBlock)) {
+        issues.push({
+          path: `network.${field}`,
+          message: `${network[field]} overlaps pool ${pool.name} (${pool.cidr}): vended VPCs could take its addresses`,
+        });
+      }
+    });
+  }
+  const egress = ipv4Block(network.egressCidr);
+  const bastion = ipv4Block(network.bastionCidr);
+  if (egress && bastion && ipv4Overlap(egress, bastion)) {
+    issues.push({ path: 'network.bastionCidr', message: `${network.bastionCidr} overlaps network.egressCidr` });
+  }
+  for (const field of ['networkAccount', 'egressAccount', 'bastionAccount'] as const) {
+    if (!known.knownAccountName(network[field])) {
+      issues.push({ path: `network.${field}`, message: `account "${network[field]}" is not declared` });
     }
   }
   return issues;

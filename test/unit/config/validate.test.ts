@@ -273,3 +273,66 @@ describe('security settings of the organization config (issue 15)', () => {
     ]);
   });
 });
+
+describe('the network model of the organization config (issue 17)', () => {
+  type Net = {
+    network: {
+      pools: { name: string; cidr: string; ous: string[] }[];
+      vpcNetmaskLength?: number;
+      egressCidr: string;
+      bastionAccount: string;
+    };
+  };
+  const net = () => shipped() as unknown as Net & Raw;
+
+  it('ships pools that are inside the IPAM range, apart, and serve every vendable OU once', () => {
+    expect(issuesOf(net())).toEqual([]);
+  });
+
+  it('reports overlapping and stray pools, an OU served by none or two, and ranges that collide, at once', () => {
+    const raw = net();
+    const [prod, dev, sandbox] = raw.network.pools as [
+      Net['network']['pools'][number],
+      Net['network']['pools'][number],
+      Net['network']['pools'][number],
+    ];
+    dev.cidr = '10.72.0.0/13'; // inside prod's 10.64.0.0/12
+    sandbox.cidr = '192.168.0.0/16';
+    sandbox.ous = ['Workloads'];
+    prod.ous = ['Workloads/Prod', 'Workloads/Prodd'];
+    raw.network.egressCidr = '10.66.0.0/16';
+    raw.network.bastionAccount = 'bastian';
+    expect(issuesOf(raw)).toEqual([
+      { path: 'network.pools.0.ous.1', message: 'OU "Workloads/Prodd" is not declared' },
+      { path: 'network.pools.1.cidr', message: '10.72.0.0/13 overlaps pool prod (10.64.0.0/12)' },
+      { path: 'network.pools.2.cidr', message: '192.168.0.0/16 is not inside the IPAM range 10.64.0.0/10' },
+      { path: 'vending.allowedOus.0', message: '"Workloads/Prod" is served by 2 pools (prod, sandbox); one is needed' },
+      { path: 'vending.allowedOus.1', message: '"Workloads/Dev" is served by 2 pools (dev, sandbox); one is needed' },
+      {
+        path: 'vending.allowedOus.2',
+        message: 'the VPCs of "Sandbox" would come from no pool: add it to one of network.pools',
+      },
+      {
+        path: 'network.egressCidr',
+        message: '10.66.0.0/16 overlaps pool prod (10.64.0.0/12): vended VPCs could take its addresses',
+      },
+      { path: 'network.bastionAccount', message: 'account "bastian" is not declared' },
+    ]);
+  });
+
+  it('refuses a pool smaller than one VPC, and a VPC size outside /16–/28', () => {
+    const raw = net();
+    (raw.network.pools[2] as { cidr: string }).cidr = '10.112.0.0/24';
+    expect(issuesOf(raw)).toEqual([
+      {
+        path: 'network.pools.2.cidr',
+        message: '10.112.0.0/24 is smaller than one VPC (/20, network.vpcNetmaskLength)',
+      },
+    ]);
+    raw.network.vpcNetmaskLength = 30;
+    expect(issuesOf(raw)).toContainEqual({
+      path: 'network.vpcNetmaskLength',
+      message: 'Too big: expected number to be <=28',
+    });
+  });
+});
