@@ -211,6 +211,17 @@ export const NetworkSchema = z.strictObject({
   /** The egress and bastion VPCs' ranges (outside every pool: they are not vended). */
   egressCidr: Ipv4CidrSchema,
   bastionCidr: Ipv4CidrSchema,
+  /**
+   * Production: the OUs whose accounts admit management ports only from `bastionCidr` (the
+   * `prod-ingress-outside-bastion` guardrail revokes any other source).
+   */
+  production: z._default(
+    z.strictObject({
+      ous: z.array(OuPathSchema),
+      managementPorts: z._default(z.array(z.int().check(z.minimum(0), z.maximum(65535))), [22, 3389]),
+    }),
+    { ous: [], managementPorts: [22, 3389] },
+  ),
 });
 
 export const SlackSchema = z.strictObject({

@@ -386,6 +386,9 @@ function networkIssues(
   if (egress && bastion && ipv4Overlap(egress, bastion)) {
     issues.push({ path: 'network.bastionCidr', message: `${network.bastionCidr} overlaps network.egressCidr` });
   }
+  network.production.ous.forEach((ou, j) => {
+    if (!known.knownOu(ou)) issues.push({ path: `network.production.ous.${j}`, message: `OU "${ou}" is not declared` });
+  });
   for (const field of ['networkAccount', 'egressAccount', 'bastionAccount'] as const) {
     if (!known.knownAccountName(network[field])) {
       issues.push({ path: `network.${field}`, message: `account "${network[field]}" is not declared` });

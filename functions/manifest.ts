@@ -159,6 +159,20 @@ export const FUNCTIONS = [
     assumesMemberRole: true,
   },
   {
+    name: 'guard-production-ingress',
+    entry: 'functions/guard-production-ingress/app.ts',
+    description: 'Revokes ingress on management ports of production accounts from anywhere but the bastion range',
+    trigger: { kind: 'rule', rules: ['prod-ingress-outside-bastion'] },
+    actions: [
+      ...GUARDRAIL_ACTIONS,
+      'organizations:ListAccounts',
+      'organizations:ListParents',
+      'organizations:ListRoots',
+      'organizations:ListOrganizationalUnitsForParent',
+    ],
+    assumesMemberRole: true,
+  },
+  {
     name: 'guard-cloudtrail',
     entry: 'functions/guard-cloudtrail/app.ts',
     description: 'Restarts logging of a stopped or tampered trail where possible and alerts',

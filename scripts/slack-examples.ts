@@ -237,6 +237,28 @@ export const SLACK_EXAMPLES: readonly { readonly title: string; readonly notific
     },
   },
   {
+    title: 'prod-ingress-outside-bastion — SSH to production from outside the bastion',
+    notification: {
+      kind: 'finding',
+      finding: {
+        rule: 'prod-ingress-outside-bastion',
+        severity: 'high',
+        mode: 'remediate',
+        summary: `${DEV} opened sg-0a9b8c7d6e5f40312 to 10.80.0.0/12 on tcp/22 in 482913570264/eu-west-1`,
+        actor: DEV,
+        ...ACCOUNT,
+        region: 'eu-west-1',
+        resource: 'sg-0a9b8c7d6e5f40312',
+        resourceType: 'AWS::EC2::SecurityGroup',
+        action: 'revoked sgr-0a1b2c3d4e5f60789',
+        outcome: 'remediated',
+        eventId: '6b5a4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d',
+        eventName: 'AuthorizeSecurityGroupIngress',
+        eventTime: '2026-11-26T10:14:02Z',
+      },
+    },
+  },
+  {
     title: 'Account request rejected — a malformed Account Request on the bus',
     notification: {
       kind: 'request-rejected',

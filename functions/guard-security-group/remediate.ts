@@ -14,6 +14,10 @@ import type { FindingDraft, Guard, GuardContext } from '../shared/guardrails/pip
 export const SG_RESOURCE_TYPE = 'AWS::EC2::SecurityGroup';
 export const OPEN_CIDRS: ReadonlySet<string> = new Set(['0.0.0.0/0', '::/0']);
 
+/** Which ingress rules a guard revokes; the default: open to the world. */
+export type Offends = (rule: OpenIngress) => boolean;
+export const openToWorld: Offends = (rule) => OPEN_CIDRS.has(rule.cidr);
+
 /** One ingress rule open to the world. */
 export interface OpenIngress {
   readonly cidr: string;
@@ -62,7 +66,7 @@ function portText(rule: OpenIngress): string {
 }
 
 /** Reads the open ingress rules from an AuthorizeSecurityGroupIngress or ModifySecurityGroupRules record. */
-export function sgTargetOf(ctx: GuardContext): SgTarget | undefined {
+export function sgTargetOf(ctx: GuardContext, offends: Offends = openToWorld): SgTarget | undefined {
   const record = ctx.event.record;
   if (!record) return undefined;
   const params = record.requestParameters ?? {};
@@ -76,9 +80,10 @@ export function sgTargetOf(ctx: GuardContext): SgTarget | undefined {
       const ruleId = stringField(entry, 'SecurityGroupRuleId');
       const rule = (entry as { SecurityGroupRule?: unknown } | undefined)?.SecurityGroupRule;
       const cidr = stringField(rule, 'CidrIpv4') ?? stringField(rule, 'CidrIpv6');
-      if (!ruleId || !cidr || !OPEN_CIDRS.has(cidr)) continue;
+      if (!ruleId || !cidr) continue;
       const r = rule as Record<string, unknown>;
-      open.push(openRule(cidr, stringField(r, 'IpProtocol'), r.FromPort, r.ToPort, ruleId));
+      const candidate = openRule(cidr, stringField(r, 'IpProtocol'), r.FromPort, r.ToPort, ruleId);
+      if (offends(candidate)) open.push(candidate);
     }
     return { groupId, open };
   }
@@ -92,8 +97,9 @@ export function sgTargetOf(ctx: GuardContext): SgTarget | undefined {
       const r = item as Record<string, unknown>;
       const cidr = stringField(r, 'cidrIpv4') ?? stringField(r, 'cidrIpv6');
       const ruleId = stringField(r, 'securityGroupRuleId');
-      if (r.isEgress === true || !cidr || !OPEN_CIDRS.has(cidr)) continue;
-      open.push(openRule(cidr, stringField(r, 'ipProtocol'), r.fromPort, r.toPort, ruleId));
+      if (r.isEgress === true || !cidr) continue;
+      const candidate = openRule(cidr, stringField(r, 'ipProtocol'), r.fromPort, r.toPort, ruleId);
+      if (offends(candidate)) open.push(candidate);
     }
     return { groupId, open };
   }
@@ -106,19 +112,22 @@ export function sgTargetOf(ctx: GuardContext): SgTarget | undefined {
       ...itemsOf(p.ipv6Ranges).map((range) => stringField(range, 'cidrIpv6')),
     ];
     for (const cidr of cidrs) {
-      if (cidr && OPEN_CIDRS.has(cidr)) open.push(openRule(cidr, ipProtocol, p.fromPort, p.toPort, undefined));
+      if (!cidr) continue;
+      const candidate = openRule(cidr, ipProtocol, p.fromPort, p.toPort, undefined);
+      if (offends(candidate)) open.push(candidate);
     }
   }
   return { groupId, open };
 }
 
-/** The open ingress rules of a described group's rules (the sweep). */
-export function openIngressOf(rules: readonly SecurityGroupRule[]): OpenIngress[] {
+/** The offending ingress rules of a described group's rules (the sweep, and the live re-read). */
+export function openIngressOf(rules: readonly SecurityGroupRule[], offends: Offends = openToWorld): OpenIngress[] {
   const open: OpenIngress[] = [];
   for (const rule of rules) {
     const cidr = rule.CidrIpv4 ?? rule.CidrIpv6;
-    if (rule.IsEgress || !cidr || !OPEN_CIDRS.has(cidr)) continue;
-    open.push(openRule(cidr, rule.IpProtocol, rule.FromPort, rule.ToPort, rule.SecurityGroupRuleId));
+    if (rule.IsEgress || !cidr) continue;
+    const candidate = openRule(cidr, rule.IpProtocol, rule.FromPort, rule.ToPort, rule.SecurityGroupRuleId);
+    if (offends(candidate)) open.push(candidate);
   }
   return open;
 }
@@ -165,8 +174,12 @@ function sameRule(wanted: OpenIngress, live: OpenIngress): boolean {
 }
 
 /** The rules of `wanted` that are still open among the group's live rules, with their live rule ids. */
-export function stillOpen(wanted: readonly OpenIngress[], live: readonly SecurityGroupRule[]): OpenIngress[] {
-  return openIngressOf(live).filter((rule) => wanted.some((w) => sameRule(w, rule)));
+export function stillOpen(
+  wanted: readonly OpenIngress[],
+  live: readonly SecurityGroupRule[],
+  offends: Offends = openToWorld,
+): OpenIngress[] {
+  return openIngressOf(live, offends).filter((rule) => wanted.some((w) => sameRule(w, rule)));
 }
 
 async function revoke(ec2: EC2Client, groupId: string, rules: readonly OpenIngress[]): Promise<boolean> {
@@ -188,8 +201,15 @@ async function revoke(ec2: EC2Client, groupId: string, rules: readonly OpenIngre
   }
 }
 
-/** Checks exemptions and revokes the open rules of one group. Shared by the event handler and the sweep. */
-export async function revokeOpenIngress(ctx: GuardContext, target: SgTarget): Promise<FindingDraft | null> {
+/**
+ * Checks exemptions and revokes the offending rules of one group (by default those open to the
+ * world). Shared by the event handlers and the sweep.
+ */
+export async function revokeOpenIngress(
+  ctx: GuardContext,
+  target: SgTarget,
+  offends: Offends = openToWorld,
+): Promise<FindingDraft | null> {
   const { event } = ctx;
   if (target.open.length === 0) return null;
   const described = target.open.map((r) => `${r.cidr} on ${portText(r)}`).join(', ');
@@ -214,7 +234,7 @@ export async function revokeOpenIngress(ctx: GuardContext, target: SgTarget): Pr
   let toRevoke = offending;
   if (!target.live) {
     const live = await liveIngress(ec2, target.groupId);
-    toRevoke = live ? stillOpen(offending, live) : [];
+    toRevoke = live ? stillOpen(offending, live, offends) : [];
     if (toRevoke.length === 0) {
       return {
         ...base,

@@ -41,6 +41,7 @@ export class GovernanceStack extends Stack {
       BastionAccountId: deployment.bastionAccountId,
       TransitGatewayId: deployment.transitGatewayId,
       RemediationRoleName: config.vending.remediationRoleName,
+      ...(config.network ? { ManagementSourceCidr: config.network.bastionCidr } : {}),
       RemediatorRoleArns: props.remediatorRoleNames
         .map((name) => `arn:${this.partition}:iam::${props.hubAccountId}:role/${name}`)
         .join(','),

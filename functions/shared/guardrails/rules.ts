@@ -9,6 +9,7 @@ import igwAttached from '../../../events/rules/igw-attached.json';
 import igwCreated from '../../../events/rules/igw-created.json';
 import leaveOrganization from '../../../events/rules/leave-organization.json';
 import organizationTampering from '../../../events/rules/organization-tampering.json';
+import prodIngressOutsideBastion from '../../../events/rules/prod-ingress-outside-bastion.json';
 import s3PublicAccessWeakened from '../../../events/rules/s3-public-access-weakened.json';
 import sgOpenIngress from '../../../events/rules/sg-open-ingress.json';
 import trailTampered from '../../../events/rules/trail-tampered.json';
@@ -51,6 +52,7 @@ export const GUARDRAIL_RULES: ReadonlyMap<string, GuardRule> = new Map(
     igwCreated,
     igwAttached,
     sgOpenIngress,
+    prodIngressOutsideBastion,
     trailTampered,
     s3PublicAccessWeakened,
     vendguardTampering,

@@ -1,4 +1,5 @@
 import { ListStackInstancesCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { runRequest } from '../../../cli/commands/request';
 import { organizationConfig } from '../../../functions/shared/config';
 import { waitForAlert } from '../../helpers/alerts';
@@ -60,6 +61,18 @@ describe('one account request', () => {
     expect(policies).not.toContain('vendguard-quarantine');
 
     const config = organizationConfig();
+    // the network baseline's management ports admit the bastion's range only (network.bastionCidr)
+    const ec2 = sb.client(EC2Client, { accountId, region: 'eu-west-1' });
+    const { SecurityGroups } = await ec2.send(
+      new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['vendguard-management'] }] }),
+    );
+    expect(
+      (SecurityGroups?.[0]?.IpPermissions ?? []).map((p) => [p.FromPort, (p.IpRanges ?? []).map((r) => r.CidrIp)]),
+    ).toEqual([
+      [22, [config.network?.bastionCidr]],
+      [3389, [config.network?.bastionCidr]],
+    ]);
+
     for (const set of config.baselines.stackSets.filter((s) => s.ous.includes('Workloads/Prod'))) {
       const regions = set.regions === 'all' ? config.organization.allowedRegions : set.regions;
       const out = await c.cfn.send(

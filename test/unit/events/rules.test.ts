@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRules, matchesHubSourcesOnly, type RuleDefinition } from '../../../events/rules';
 import { FUNCTIONS } from '../../../functions/manifest';
+import { GUARDRAIL_RULES as KNOWN_GUARDRAIL_RULES } from '../../../functions/shared/guardrails/rules';
 import { eventPatternProblem, matchesEventPattern } from '../../../sandbox/services/eventbridge/pattern';
 
 const SAMPLES = join(__dirname, '..', '..', '..', 'events', 'samples');
@@ -30,6 +31,7 @@ const GUARDRAIL_RULES = [
   'igw-created',
   'igw-attached',
   'sg-open-ingress',
+  'prod-ingress-outside-bastion',
   'trail-tampered',
   's3-public-access-weakened',
   'vendguard-tampering',
@@ -75,6 +77,11 @@ describe('guardrail rules', () => {
     expect(rules.map((r) => r.name)).toEqual(expect.arrayContaining(GUARDRAIL_RULES));
   });
 
+  it('knows every rule whose target is a guard-* function in the guardrails (functions/shared/guardrails/rules.ts)', () => {
+    const guarded = rules.filter((r) => r.target.kind === 'function' && r.target.name.startsWith('guard-'));
+    expect([...KNOWN_GUARDRAIL_RULES.keys()].sort()).toEqual(guarded.map((r) => r.name).sort());
+  });
+
   it.each(GUARDRAIL_RULES)('%s has a pattern the EventBridge matcher accepts', (name) => {
     expect(eventPatternProblem(rule(name).pattern ?? {})).toBeUndefined();
   });
@@ -104,17 +111,17 @@ describe('guardrail rules', () => {
     expect(matches(name, sample(file))).toBe(true);
   });
 
-  it('sends each sample to exactly one guardrail rule', () => {
-    for (const file of [
-      'aws.ec2/create-internet-gateway.json',
-      'aws.ec2/attach-internet-gateway.json',
-      'aws.ec2/authorize-security-group-ingress-open.json',
-      'aws.cloudtrail/stop-logging.json',
-      'aws.s3/delete-account-public-access-block.json',
-      'aws.ec2/create-internet-gateway-denied.json',
-    ]) {
+  it('sends each sample to its guardrail rules: one, and ingress also to the production guard (it decides by account)', () => {
+    for (const [file, expected] of [
+      ['aws.ec2/create-internet-gateway.json', ['igw-created']],
+      ['aws.ec2/attach-internet-gateway.json', ['igw-attached']],
+      ['aws.ec2/authorize-security-group-ingress-open.json', ['sg-open-ingress', 'prod-ingress-outside-bastion']],
+      ['aws.cloudtrail/stop-logging.json', ['trail-tampered']],
+      ['aws.s3/delete-account-public-access-block.json', ['s3-public-access-weakened']],
+      ['aws.ec2/create-internet-gateway-denied.json', ['denied-attempts']],
+    ] as const) {
       const hits = GUARDRAIL_RULES.filter((name) => matches(name, sample(file)));
-      expect({ file, hits: hits.length }).toEqual({ file, hits: 1 });
+      expect({ file, hits }).toEqual({ file, hits: [...expected] });
     }
   });
 
