@@ -11,6 +11,7 @@ import { createKmsService } from './kms';
 import { createLambdaService } from './lambda';
 import { createLogsService } from './logs';
 import { createOrganizationsService } from './organizations';
+import { createRamService } from './ram';
 import { createS3ControlService } from './s3control';
 import { createSecretsManagerService } from './secretsmanager';
 import { createSnsService } from './sns';
@@ -37,6 +38,8 @@ export function createServices(runtime: LocalRuntime): AnyService[] {
   services.push(states.service);
   services.push(createCloudFormationService(runtime));
   services.push(createEc2Service(runtime));
+  // EC2 asks RAM who may use a transit gateway or an IPAM pool
+  services.push(createRamService(runtime));
   services.push(createCloudTrailService(runtime));
   services.push(createDynamoDbService(runtime));
   services.push(createS3ControlService(runtime));

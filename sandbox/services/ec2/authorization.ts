@@ -1,4 +1,5 @@
 import type { AuthorizationDetails, RequestContext } from '../../core/types';
+import { ipamAuthorization } from './ipam-pools';
 import type { RouteTableAssociationRecord, Tag } from './model';
 import type { Ec2State } from './state';
 import { transitGatewayOwner } from './transit-gateways';
@@ -7,7 +8,8 @@ import { transitGatewayOwner } from './transit-gateways';
  * What EC2 authorizes beyond the action: the ARNs of the resources a call names (each must be
  * allowed, as IAM checks an `AttachInternetGateway` against both the gateway and the VPC), the
  * `*` resource a `Create*` makes, the tags it asks for (`aws:RequestTag/…`, `aws:TagKeys`) and the
- * tags of the one resource it acts on (`aws:ResourceTag/…`). Describe calls take no resource.
+ * tags of the one resource it acts on (`aws:ResourceTag/…`). Describe calls (and the `UNSCOPED` Get
+ * calls) take no resource.
  */
 
 /** Input parameters that name a resource, and the resource type of its ARN. */
@@ -21,6 +23,8 @@ const ID_PARAMETERS: Readonly<Record<string, string>> = {
   AllocationId: 'elastic-ip',
   SecurityGroupRuleId: 'security-group-rule',
   RouteTableId: 'route-table',
+  // before the gateway and the attachment: a route table call acts on the table (its tags are the ResourceTag)
+  TransitGatewayRouteTableId: 'transit-gateway-route-table',
   TransitGatewayId: 'transit-gateway',
   TransitGatewayAttachmentId: 'transit-gateway-attachment',
   SubnetIds: 'subnet',
@@ -40,7 +44,14 @@ const CREATES: Readonly<Record<string, string>> = {
   CreateRouteTable: 'route-table',
   CreateTransitGateway: 'transit-gateway',
   CreateTransitGatewayVpcAttachment: 'transit-gateway-attachment',
+  CreateTransitGatewayRouteTable: 'transit-gateway-route-table',
 };
+
+/** Calls the Service Authorization Reference lists without a resource, although they name one. */
+const UNSCOPED: ReadonlySet<string> = new Set([
+  'GetTransitGatewayRouteTableAssociations',
+  'GetTransitGatewayRouteTablePropagations',
+]);
 
 const strings = (v: unknown): string[] =>
   typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
@@ -48,7 +59,10 @@ const strings = (v: unknown): string[] =>
 /** `aws:RequestTag/<k>` and `aws:TagKeys` from `TagSpecification.N.Tag.M` (and `CreateTags`' `Tag.N`). */
 function requestTags(input: Record<string, unknown>): Record<string, string | string[]> {
   const tags: { Key?: unknown; Value?: unknown }[] = [];
-  const specs = Array.isArray(input.TagSpecification) ? (input.TagSpecification as { Tag?: unknown }[]) : [];
+  // `TagSpecifications.N` where the API model names the list so (CreateTransitGatewayVpcAttachment, …RouteTable)
+  const specs = [input.TagSpecification, input.TagSpecifications].flatMap((v) =>
+    Array.isArray(v) ? (v as { Tag?: unknown }[]) : [],
+  );
   for (const spec of specs) if (Array.isArray(spec?.Tag)) tags.push(...(spec.Tag as { Key?: unknown }[]));
   if (Array.isArray(input.Tag)) tags.push(...(input.Tag as { Key?: unknown }[]));
   const out: Record<string, string | string[]> = {};
@@ -69,7 +83,7 @@ export function ec2Authorization(
   input: Record<string, unknown>,
   ctx: RequestContext,
 ): AuthorizationDetails {
-  if (/^Describe/.test(operation)) return {};
+  if (/^Describe/.test(operation) || UNSCOPED.has(operation)) return {};
   const scope = { account: ctx.principal.accountId, region: ctx.region };
   // a transit gateway's ARN names its owner, which may be another account of the organization
   const owner = (type: string, id: string) =>
@@ -78,6 +92,9 @@ export function ec2Authorization(
   const resources: string[] = [];
   const created = CREATES[operation];
   if (created) resources.push(arn(created, '*'));
+  // IPAM ARNs name no region and a shared pool's names its owner
+  const ipam = ipamAuthorization(state, operation, input, ctx);
+  resources.push(...ipam.resources);
   const named: string[] = [];
   for (const [param, type] of Object.entries(ID_PARAMETERS)) {
     for (const id of strings(input[param])) {
@@ -101,7 +118,7 @@ export function ec2Authorization(
       for (const id of strings(r?.SecurityGroupRuleId)) resources.push(arn('security-group-rule', id));
     }
   }
-  const context: Record<string, string | string[]> = requestTags(input);
+  const context: Record<string, string | string[]> = { ...ipam.context, ...requestTags(input) };
   // the tags of the one existing resource the call acts on (the first one it names)
   const first = named[0];
   if (first) {

@@ -33,6 +33,12 @@ export function parseIpv4Cidr(text: string): Ipv4Block | undefined {
   return { network, prefix, canonical: `${dotted(network)}/${prefix}` };
 }
 
+/** The block of `prefix` that starts at `network` (host bits cleared), e.g. `blockAt(0x0a400000, 20)` is 10.64.0.0/20. */
+export function blockAt(network: number, prefix: number): Ipv4Block {
+  const start = (network & mask(prefix)) >>> 0;
+  return { network: start, prefix, canonical: `${dotted(start)}/${prefix}` };
+}
+
 /** Whether `text` is an IPv6 CIDR block (`::/0`, `2001:db8::/64`; no zone index). */
 export function isIpv6Cidr(text: string): boolean {
   return !text.includes('%') && ipaddr.IPv6.isValidCIDR(text);

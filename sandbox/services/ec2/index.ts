@@ -1,8 +1,12 @@
 import { EC2_NAMESPACE } from '../../core/protocols/xml';
 import type { OperationHandler, SandboxRuntime, ServiceDefinition } from '../../core/types';
 import { AwsServiceError } from '../../core/types';
+import { seedTransitGatewayShare } from '../ram/seed';
 import { addressOperations } from './addresses';
 import { ec2Authorization } from './authorization';
+import { ipamOperations } from './ipam';
+import { ipamAllocationOperations } from './ipam-allocations';
+import { ipamProvisioningOperations } from './ipam-provisioning';
 import { EC2_TABLES, type IgwRecord, type Scope } from './model';
 import { regionOperations } from './regions';
 import { routeTableOperations } from './route-tables';
@@ -11,11 +15,14 @@ import { Ec2State } from './state';
 import { tagOperations } from './tags';
 import { EC2_TRAIL_SHAPES } from './trail';
 import { transitGatewayAttachmentOperations } from './transit-gateway-attachments';
+import { transitGatewayRouteTableOperations } from './transit-gateway-route-tables';
+import { transitGatewayRouteOperations } from './transit-gateway-routes';
 import {
   newTransitGateway,
   putTransitGateway,
   SANDBOX_TRANSIT_GATEWAY_ID,
   transitGatewayOperations,
+  transitGatewayOwner,
 } from './transit-gateways';
 import { vpcOperations } from './vpcs';
 
@@ -31,11 +38,20 @@ export const BASTION_SSH_GROUP = 'vendguard-bastion-ssh';
  * Seeds the network the organization model describes, once: the egress account has an egress
  * VPC with an attached internet gateway in the home region; the bastion account has a security
  * group open to SSH from anywhere; the network account owns the organization's transit gateway
- * (see {@link seedTransitGateway}).
+ * (see {@link seedTransitGateway}) and shares it through RAM with the OUs whose VPCs attach to it
+ * (`seedTransitGatewayShare`, `sandbox/services/ram/seed.ts`).
  */
 export function seedEc2(state: Ec2State, runtime: SandboxRuntime): void {
   const { store, organizations, config } = runtime;
   seedTransitGateway(state, runtime);
+  const tgwOwner = transitGatewayOwner(state, config.organization.homeRegion, SANDBOX_TRANSIT_GATEWAY_ID);
+  if (tgwOwner) {
+    seedTransitGatewayShare(runtime, {
+      owner: tgwOwner,
+      region: config.organization.homeRegion,
+      transitGatewayId: SANDBOX_TRANSIT_GATEWAY_ID,
+    });
+  }
   if (store.get(EC2_TABLES.meta, 'seeded')) return;
   const region = config.organization.homeRegion;
   store.transaction(() => {
@@ -79,7 +95,8 @@ export function seedEc2(state: Ec2State, runtime: SandboxRuntime): void {
  * The organization's transit gateway, once (a sandbox home seeded before it existed gets it on its
  * next start; a deleted one does not come back): `SANDBOX_TRANSIT_GATEWAY_ID`, the gateway the
  * network baseline attaches workload VPCs to, owned by the network account in the home region,
- * tagged `Name=vendguard-tgw` and accepting other accounts' attachments automatically.
+ * tagged `Name=vendguard-tgw`, accepting other accounts' attachments automatically, with default route
+ * table association and propagation disabled (so it has no default route table).
  */
 function seedTransitGateway(state: Ec2State, runtime: SandboxRuntime): void {
   const { store, organizations, config } = runtime;
@@ -90,7 +107,13 @@ function seedTransitGateway(state: Ec2State, runtime: SandboxRuntime): void {
     const gateway = newTransitGateway(state, scope, {
       id: SANDBOX_TRANSIT_GATEWAY_ID,
       description: 'vendguard organization transit gateway',
-      options: { autoAcceptSharedAttachments: 'enable' },
+      // prod and dev must never reach each other: no default route table, every attachment is put
+      // in its environment's table explicitly
+      options: {
+        autoAcceptSharedAttachments: 'enable',
+        defaultRouteTableAssociation: 'disable',
+        defaultRouteTablePropagation: 'disable',
+      },
       tags: [{ key: 'Name', value: 'vendguard-tgw' }],
     });
     putTransitGateway(state, scope, gateway);
@@ -121,8 +144,8 @@ function withDryRun(operations: Record<string, OperationHandler>): Record<string
 /**
  * EC2 (ec2Query, 2016-11-15) scoped per caller account and region: VPCs (a default VPC appears on
  * first use), internet gateways, subnets, route tables, network interfaces, Elastic IPs, security
- * groups and their rules, transit gateways and their VPC attachments, tags; regions and
- * Availability Zones. See `docs/sandbox-services.md`.
+ * groups and their rules, transit gateways with their VPC attachments, route tables and routes, tags; regions and
+ * Availability Zones; IPAM (IPAMs, scopes, pools, their CIDRs and allocations, VPCs made from a pool). See `docs/sandbox-services.md`.
  *
  * @example
  * const ec2 = createEc2Service(runtime);
@@ -138,11 +161,16 @@ export function createEc2Service(runtime: SandboxRuntime): ServiceDefinition {
     authorization: (operation, input, ctx) => ec2Authorization(state, operation, input, ctx),
     operations: withDryRun({
       ...vpcOperations(state),
+      ...ipamOperations(state),
+      ...ipamProvisioningOperations(state),
+      ...ipamAllocationOperations(state),
       ...addressOperations(state),
       ...securityGroupOperations(state),
       ...routeTableOperations(state),
       ...transitGatewayOperations(state),
       ...transitGatewayAttachmentOperations(state),
+      ...transitGatewayRouteTableOperations(state),
+      ...transitGatewayRouteOperations(state),
       ...tagOperations(state),
       ...regionOperations(runtime),
     }),

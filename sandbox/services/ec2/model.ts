@@ -22,6 +22,8 @@ export const EC2_TABLES = {
   tgwAttachments: 'ec2.transit-gateway-attachments',
   /** `<region>/<tgw id>/<attachment id>` → `{ vpcOwnerId, id }`: the attachments to a gateway, whoever's VPC. */
   tgwAttachmentIndex: 'ec2.transit-gateway-attachment-index',
+  /** Transit gateway route tables (with their associations, propagations and static routes), under the gateway owner's scope. */
+  tgwRouteTables: 'ec2.transit-gateway-route-tables',
 } as const;
 
 export interface Tag {
@@ -165,6 +167,10 @@ export interface TransitGatewayOptionsRecord {
   dnsSupport: Toggle;
   securityGroupReferencingSupport: Toggle;
   multicastSupport: Toggle;
+  /** The default association route table, made with the gateway when `defaultRouteTableAssociation` is `enable`. */
+  associationDefaultRouteTableId?: string;
+  /** The default propagation route table (the same table), when `defaultRouteTablePropagation` is `enable`. */
+  propagationDefaultRouteTableId?: string;
 }
 
 export interface TransitGatewayRecord {
@@ -195,6 +201,37 @@ export interface TransitGatewayAttachmentRecord {
   /** ISO 8601. */
   creationTime: string;
   options: TransitGatewayAttachmentOptionsRecord;
+  tags: Tag[];
+  /**
+   * `pendingAcceptance` while an attachment to another account's gateway (shared through RAM, its
+   * `AutoAcceptSharedAttachments` off) waits for the owner's AcceptTransitGatewayVpcAttachment;
+   * absent: `available`.
+   */
+  state?: 'pendingAcceptance' | 'available';
+}
+
+/** A static route of a transit gateway route table: to an attachment, or a blackhole (no attachment). */
+export interface TransitGatewayStaticRouteRecord {
+  /** Canonical IPv4 block. */
+  destinationCidrBlock: string;
+  /** Absent for a blackhole route, and once the attachment it named is deleted. */
+  transitGatewayAttachmentId?: string;
+}
+
+/** A transit gateway route table, stored in the scope of the gateway's owner. */
+export interface TransitGatewayRouteTableRecord {
+  transitGatewayRouteTableId: string;
+  transitGatewayId: string;
+  ownerId: string;
+  defaultAssociationRouteTable: boolean;
+  defaultPropagationRouteTable: boolean;
+  /** ISO 8601. */
+  creationTime: string;
+  /** The attachments associated with the table (an attachment is associated with at most one table). */
+  associations: string[];
+  /** The attachments propagating their VPC's block into the table, in the order they were enabled. */
+  propagations: string[];
+  routes: TransitGatewayStaticRouteRecord[];
   tags: Tag[];
 }
 

@@ -2,6 +2,7 @@ import type * as z from 'zod/mini';
 import type { RequestContext, SandboxRuntime } from '../../core/types';
 import { InvalidParameterValue, NotFound } from './errors';
 import type { TagSpecificationSchema } from './input';
+import { IPAM_TABLES } from './ipam-model';
 import {
   EC2_TABLES,
   type RouteTableAssociationRecord,
@@ -25,6 +26,27 @@ export const DEFAULT_VPC_CIDR = '172.31.0.0/16';
  */
 export const RESOURCE_KINDS = {
   'vpc-': { table: EC2_TABLES.vpcs, code: 'InvalidVpcID.NotFound', noun: 'vpc ID', type: 'vpc', idField: 'vpcId' },
+  'ipam-': {
+    table: IPAM_TABLES.ipams,
+    code: 'InvalidIpamId.NotFound',
+    noun: 'ipam ID',
+    type: 'ipam',
+    idField: 'ipamId',
+  },
+  'ipam-scope-': {
+    table: IPAM_TABLES.scopes,
+    code: 'InvalidIpamScopeId.NotFound',
+    noun: 'ipam-scope ID',
+    type: 'ipam-scope',
+    idField: 'ipamScopeId',
+  },
+  'ipam-pool-': {
+    table: IPAM_TABLES.pools,
+    code: 'InvalidIpamPoolId.NotFound',
+    noun: 'ipam-pool ID',
+    type: 'ipam-pool',
+    idField: 'ipamPoolId',
+  },
   'igw-': {
     table: EC2_TABLES.igws,
     code: 'InvalidInternetGatewayID.NotFound',
@@ -97,6 +119,14 @@ export const RESOURCE_KINDS = {
     type: 'transit-gateway-attachment',
     idField: 'transitGatewayAttachmentId',
     message: (id: string) => `Transit Gateway Attachment ${id} was deleted or does not exist.`,
+  },
+  'tgw-rtb-': {
+    table: EC2_TABLES.tgwRouteTables,
+    code: 'InvalidRouteTableID.NotFound',
+    noun: 'transitGatewayRouteTable ID',
+    type: 'transit-gateway-route-table',
+    idField: 'transitGatewayRouteTableId',
+    message: (id: string) => `Transit Gateway Route Table ${id} was deleted or does not exist.`,
   },
 } as const;
 export type IdPrefix = keyof typeof RESOURCE_KINDS;

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { OperationHandler } from '../../core/types';
 import { describeInput } from './describe';
-import { Ec2Error, MissingParameter, NotFound } from './errors';
+import { Ec2Error, IncorrectState, MissingParameter, NotFound } from './errors';
 import { checkFilterNames, matchesFilters, tagFilter } from './filters';
 import { list, parseInput, required, TagSpecificationSchema } from './input';
 import {
@@ -19,12 +19,14 @@ import {
 } from './model';
 import { paginate } from './paginate';
 import { type Ec2State, tagsFor } from './state';
+import { applyDefaultRouting, forgetAttachment } from './transit-gateway-routing';
 import { attachmentIndexKey, attachmentsOfGateway, requireTransitGateway, toggle } from './transit-gateways';
 
 /**
  * Transit gateway VPC attachments: in the account of the VPC they attach, to a gateway of that
- * account or (RAM stand-in, see `transit-gateways.ts`) of another account of the organization.
- * The gateway's owner sees and may delete the attachments to its gateway too.
+ * account or of another account that shares it through RAM (see `transit-gateways.ts`). The
+ * gateway's owner sees and may delete the attachments to its gateway too, and accepts the ones that
+ * wait for it (`pendingAcceptance`: its `AutoAcceptSharedAttachments` is off).
  */
 
 /** A VPC attachment's options when the request leaves them out (AWS's defaults). */
@@ -128,6 +130,10 @@ export function createTransitGatewayVpcAttachment(
     creationTime: state.runtime.clock.now().toISOString(),
     options: attachmentOptions(request.options),
     tags: request.tags,
+    // another account's gateway takes the attachment at once only when it accepts shared attachments
+    ...(gateway.ownerId !== scope.account && gateway.options.autoAcceptSharedAttachments !== 'enable'
+      ? { state: 'pendingAcceptance' as const }
+      : {}),
   };
   const { store } = state.runtime;
   store.transaction(() => {
@@ -137,8 +143,41 @@ export function createTransitGatewayVpcAttachment(
       attachmentIndexKey(scope.region, gateway.transitGatewayId, attachment.transitGatewayAttachmentId),
       { vpcOwnerId: scope.account, id: attachment.transitGatewayAttachmentId },
     );
+    // the gateway's default route table, when its options enable default association/propagation
+    if (attachment.state !== 'pendingAcceptance') {
+      applyDefaultRouting(state, scope.region, gateway, attachment.transitGatewayAttachmentId);
+    }
   });
   return attachment;
+}
+
+/**
+ * AcceptTransitGatewayVpcAttachment: the gateway's owner takes an attachment that waits in
+ * `pendingAcceptance` (another account's is `InvalidTransitGatewayAttachmentID.NotFound`, one in
+ * another state `IncorrectState`); it is `available` at once (on AWS `pending` first).
+ */
+export function acceptTransitGatewayVpcAttachment(
+  state: Ec2State,
+  scope: Scope,
+  id: string,
+): TransitGatewayAttachmentRecord {
+  const attachment = requireAttachment(state, scope, id);
+  const gateway = state.get<TransitGatewayRecord>(scope, attachment.transitGatewayId);
+  if (attachment.transitGatewayOwnerId !== scope.account || !gateway) {
+    throw new NotFound(
+      'InvalidTransitGatewayAttachmentID.NotFound',
+      `Transit Gateway Attachment ${id} was deleted or does not exist.`,
+    );
+  }
+  if (attachment.state !== 'pendingAcceptance') {
+    throw new IncorrectState(`Transit Gateway Attachment ${id} is not in pendingAcceptance state.`);
+  }
+  const { state: _pending, ...accepted } = attachment;
+  state.runtime.store.transaction(() => {
+    state.put({ account: attachment.vpcOwnerId, region: scope.region }, id, accepted);
+    applyDefaultRouting(state, scope.region, gateway, id);
+  });
+  return accepted;
 }
 
 /**
@@ -194,19 +233,25 @@ export function deleteTransitGatewayVpcAttachment(
   store.transaction(() => {
     store.delete(EC2_TABLES.tgwAttachments, scopedId({ account: attachment.vpcOwnerId, region: scope.region }, id));
     store.delete(EC2_TABLES.tgwAttachmentIndex, attachmentIndexKey(scope.region, attachment.transitGatewayId, id));
+    // its association and propagations go; static routes to it in the gateway's route tables turn blackhole
+    forgetAttachment(state, scope.region, attachment);
   });
   return attachment;
 }
 
-/** Whether `vpcId` of the scope's account has an attachment to `gatewayId`. */
+/** Whether `vpcId` of the scope's account has an attachment to `gatewayId` (not one waiting for acceptance). */
 export function isAttached(state: Ec2State, scope: Scope, vpcId: string, gatewayId: string): boolean {
   return state
     .list<TransitGatewayAttachmentRecord>(scope, EC2_TABLES.tgwAttachments)
-    .some((a) => a.vpcId === vpcId && a.transitGatewayId === gatewayId);
+    .some((a) => a.vpcId === vpcId && a.transitGatewayId === gatewayId && a.state !== 'pendingAcceptance');
 }
 
 /** An attachment as `DescribeTransitGatewayVpcAttachments` shows it to `viewer` (tags: the VPC owner's). */
-export function attachmentView(a: TransitGatewayAttachmentRecord, viewer: string, state = 'available') {
+export function attachmentView(
+  a: TransitGatewayAttachmentRecord,
+  viewer: string,
+  state: string = a.state ?? 'available',
+) {
   return {
     transitGatewayAttachmentId: a.transitGatewayAttachmentId,
     transitGatewayId: a.transitGatewayId,
@@ -224,7 +269,7 @@ const ATTACHMENT_FILTERS = new Set(['transit-gateway-attachment-id', 'transit-ga
 
 const isTagFilter = (name: string) => name.startsWith('tag:') || name === 'tag-key' || name === 'tag-value';
 
-/** CreateTransitGatewayVpcAttachment, DescribeTransitGatewayVpcAttachments, DeleteTransitGatewayVpcAttachment. */
+/** CreateTransitGatewayVpcAttachment, DescribeTransitGatewayVpcAttachments, AcceptTransitGatewayVpcAttachment, DeleteTransitGatewayVpcAttachment. */
 export function transitGatewayAttachmentOperations(state: Ec2State): Record<string, OperationHandler> {
   return {
     CreateTransitGatewayVpcAttachment(raw, ctx) {
@@ -270,7 +315,7 @@ export function transitGatewayAttachmentOperations(state: Ec2State): Record<stri
               case 'vpc-id':
                 return [a.vpcId];
               case 'state':
-                return ['available'];
+                return [a.state ?? 'available'];
               default:
                 return tagFilter(a.vpcOwnerId === scope.account ? a.tags : [], name);
             }
@@ -281,6 +326,12 @@ export function transitGatewayAttachmentOperations(state: Ec2State): Record<stri
         transitGatewayVpcAttachments: page.map((a) => attachmentView(a, scope.account)),
         nextToken: next,
       };
+    },
+
+    AcceptTransitGatewayVpcAttachment(raw, ctx) {
+      const scope = state.scope(ctx);
+      const attachment = acceptTransitGatewayVpcAttachment(state, scope, required(raw, 'TransitGatewayAttachmentId'));
+      return { transitGatewayVpcAttachment: attachmentView(attachment, scope.account) };
     },
 
     DeleteTransitGatewayVpcAttachment(raw, ctx) {

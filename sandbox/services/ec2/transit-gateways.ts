@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { OperationHandler } from '../../core/types';
+import { isSharedWith } from '../ram/sharing';
 import { describeInput } from './describe';
 import { IncorrectState, NotFound } from './errors';
 import { checkFilterNames, matchesFilters, tagFilter } from './filters';
@@ -15,6 +16,7 @@ import {
 } from './model';
 import { paginate } from './paginate';
 import { type Ec2State, tagsFor } from './state';
+import { deleteRouteTablesOfGateway, withDefaultRouteTable } from './transit-gateway-routing';
 
 /** The sandbox's Transit Gateway id, owned by the network account (the CDK context's `vendguard:transitGatewayId`). */
 export const SANDBOX_TRANSIT_GATEWAY_ID = 'tgw-0123456789abcdef0';
@@ -22,12 +24,11 @@ export const SANDBOX_TRANSIT_GATEWAY_ID = 'tgw-0123456789abcdef0';
 /**
  * Transit gateways (their VPC attachments: `transit-gateway-attachments.ts`). A gateway lives in its
  * owner's account; a VPC attachment in the account of the VPC it attaches, and it may name a gateway
- * of another account. On AWS that other account shares the gateway through RAM. Until the sandbox
- * models RAM, every transit gateway of an account of the organization counts as shared with the
- * whole organization (in its region): any account of the organization sees it in
- * DescribeTransitGateways and may attach its VPCs to it. Gateways and attachments go straight to
- * `available`: no `pending`, and no `pendingAcceptance` for an attachment to another account's
- * gateway whose `AutoAcceptSharedAttachments` is off (there is no AcceptTransitGatewayVpcAttachment).
+ * of another account when that account shares the gateway through RAM (`isSharedWith`, see
+ * `sandbox/services/ram/sharing.ts`): an account it is shared with sees it in DescribeTransitGateways
+ * and may attach its VPCs to it; to any other it does not exist. Gateways go straight to `available`
+ * (no `pending`); an attachment to a shared gateway whose `AutoAcceptSharedAttachments` is off waits in
+ * `pendingAcceptance` for its owner's AcceptTransitGatewayVpcAttachment.
  */
 
 /** A transit gateway's options when the request leaves them out (AWS's defaults). */
@@ -70,17 +71,21 @@ export function transitGatewayOwner(state: Ec2State, region: string, id: string)
   return state.runtime.store.get<{ ownerId: string }>(EC2_TABLES.tgwIndex, gatewayIndexKey(region, id))?.ownerId;
 }
 
-/** Whether `scope`'s account may use a gateway `owner` owns: its own, or (the RAM stand-in) one of its organization's. */
-function sharedWith(state: Ec2State, scope: Scope, owner: string): boolean {
-  if (owner === scope.account) return true;
-  const { organizations } = state.runtime;
-  return organizations.accountExists(owner) && organizations.accountExists(scope.account);
+/** A transit gateway's ARN (what RAM shares). */
+export const transitGatewayArn = (region: string, owner: string, id: string): string =>
+  `arn:aws:ec2:${region}:${owner}:transit-gateway/${id}`;
+
+/** Whether `scope`'s account may use gateway `id` that `owner` owns: its own, or one RAM shares with it. */
+function sharedWith(state: Ec2State, scope: Scope, owner: string, id: string): boolean {
+  return (
+    owner === scope.account || isSharedWith(state.runtime, transitGatewayArn(scope.region, owner, id), scope.account)
+  );
 }
 
 /** The transit gateway `id` of the scope's region if the scope's account may use it. */
 export function findTransitGateway(state: Ec2State, scope: Scope, id: string): TransitGatewayRecord | undefined {
   const owner = transitGatewayOwner(state, scope.region, id);
-  if (owner === undefined || !sharedWith(state, scope, owner)) return undefined;
+  if (owner === undefined || !sharedWith(state, scope, owner, id)) return undefined;
   return state.get<TransitGatewayRecord>({ account: owner, region: scope.region }, id);
 }
 
@@ -108,13 +113,18 @@ export function attachmentsOfGateway(
     });
 }
 
-/** Stores a transit gateway and indexes it by region (seeding gives its own id, CreateTransitGateway a new one). */
-export function putTransitGateway(state: Ec2State, scope: Scope, gateway: TransitGatewayRecord): void {
-  state.runtime.store.transaction(() => {
-    state.put(scope, gateway.transitGatewayId, gateway);
-    state.runtime.store.put(EC2_TABLES.tgwIndex, gatewayIndexKey(scope.region, gateway.transitGatewayId), {
+/**
+ * Stores a transit gateway and indexes it by region (seeding gives its own id, CreateTransitGateway a
+ * new one), with its default route table when its options ask for one; returns what was stored.
+ */
+export function putTransitGateway(state: Ec2State, scope: Scope, gateway: TransitGatewayRecord): TransitGatewayRecord {
+  return state.runtime.store.transaction(() => {
+    const stored = withDefaultRouteTable(state, scope, gateway);
+    state.put(scope, stored.transitGatewayId, stored);
+    state.runtime.store.put(EC2_TABLES.tgwIndex, gatewayIndexKey(scope.region, stored.transitGatewayId), {
       ownerId: scope.account,
     });
+    return stored;
   });
 }
 
@@ -134,7 +144,10 @@ export function newTransitGateway(
   };
 }
 
-/** DeleteTransitGateway: the owner's gateway only, refused (`IncorrectState`) while VPC attachments remain. */
+/**
+ * DeleteTransitGateway: the owner's gateway only, refused (`IncorrectState`) while VPC attachments
+ * remain; its route tables go with it.
+ */
 export function deleteTransitGateway(state: Ec2State, scope: Scope, id: string): TransitGatewayRecord {
   const gateway = state.require<TransitGatewayRecord>(scope, id);
   const attachments = attachmentsOfGateway(state, scope.region, id);
@@ -143,6 +156,7 @@ export function deleteTransitGateway(state: Ec2State, scope: Scope, id: string):
     throw new IncorrectState(`${id} has non-deleted VPC Attachments: ${ids}.`);
   }
   state.runtime.store.transaction(() => {
+    deleteRouteTablesOfGateway(state, scope, id);
     state.delete(scope, id);
     state.runtime.store.delete(EC2_TABLES.tgwIndex, gatewayIndexKey(scope.region, id));
   });
@@ -176,20 +190,21 @@ const GATEWAY_FILTERS = new Set([
   'options.auto-accept-shared-attachments',
   'options.default-route-table-association',
   'options.default-route-table-propagation',
+  'options.association-default-route-table-id',
+  'options.propagation-default-route-table-id',
   'options.dns-support',
   'options.vpn-ecmp-support',
 ]);
 const isTagFilter = (name: string) => name.startsWith('tag:') || name === 'tag-key' || name === 'tag-value';
 
-/** The gateways of the scope's region its account may see: its own and (RAM stand-in) its organization's. */
+/** The gateways of the scope's region its account may see: its own and those RAM shares with it. */
 function visibleGateways(state: Ec2State, scope: Scope): TransitGatewayRecord[] {
-  return state.runtime.store
-    .list<{ ownerId: string }>(EC2_TABLES.tgwIndex, `${scope.region}/`)
-    .filter((entry) => sharedWith(state, scope, entry.ownerId))
-    .flatMap((entry) =>
-      state.list<TransitGatewayRecord>({ account: entry.ownerId, region: scope.region }, EC2_TABLES.tgws),
-    )
-    .filter((g, i, all) => all.findIndex((x) => x.transitGatewayId === g.transitGatewayId) === i);
+  const owners = new Set(
+    state.runtime.store.list<{ ownerId: string }>(EC2_TABLES.tgwIndex, `${scope.region}/`).map((e) => e.ownerId),
+  );
+  return [...owners]
+    .flatMap((owner) => state.list<TransitGatewayRecord>({ account: owner, region: scope.region }, EC2_TABLES.tgws))
+    .filter((g) => sharedWith(state, scope, g.ownerId, g.transitGatewayId));
 }
 
 /** CreateTransitGateway, DescribeTransitGateways and DeleteTransitGateway. */
@@ -216,8 +231,8 @@ export function transitGatewayOperations(state: Ec2State): Record<string, Operat
         options,
         tags: tagsFor(input.TagSpecification, 'transit-gateway'),
       });
-      putTransitGateway(state, scope, gateway);
-      return { transitGateway: transitGatewayView(gateway, scope.region, scope.account) };
+      const stored = putTransitGateway(state, scope, gateway);
+      return { transitGateway: transitGatewayView(stored, scope.region, scope.account) };
     },
 
     DescribeTransitGateways(raw, ctx) {
@@ -245,6 +260,10 @@ export function transitGatewayOperations(state: Ec2State): Record<string, Operat
                 return [g.options.defaultRouteTableAssociation];
               case 'options.default-route-table-propagation':
                 return [g.options.defaultRouteTablePropagation];
+              case 'options.association-default-route-table-id':
+                return g.options.associationDefaultRouteTableId ? [g.options.associationDefaultRouteTableId] : [];
+              case 'options.propagation-default-route-table-id':
+                return g.options.propagationDefaultRouteTableId ? [g.options.propagationDefaultRouteTableId] : [];
               case 'options.dns-support':
                 return [g.options.dnsSupport];
               case 'options.vpn-ecmp-support':

@@ -2,9 +2,10 @@ import type { OperationHandler } from '../../core/types';
 import { mappedAddresses } from './addresses';
 import { BLOCK_PREFIX, cidrBlockParameter } from './cidr';
 import { describeInput as filters, WithTags } from './describe';
-import { DependencyViolation, Ec2Error, InvalidParameterValue, InvalidVpcRange } from './errors';
+import { DependencyViolation, Ec2Error, InvalidParameterValue, InvalidVpcRange, MissingParameter } from './errors';
 import { matchesFilters, tagFilter } from './filters';
 import { list, parseInput, required } from './input';
+import { allocateVpcCidr, releaseResourceAllocation, type VpcIpamRequest, vpcIpamRequest } from './ipam-allocations';
 import {
   EC2_TABLES,
   type IgwRecord,
@@ -24,23 +25,31 @@ const VPC_TENANCIES = ['default', 'dedicated'] as const;
 
 /**
  * CreateVpc: a /16–/28 block, stored in canonical form as EC2 does (100.68.0.18/18 becomes
- * 100.68.0.0/18), with its default security group and main route table. The API and the
- * `AWS::EC2::VPC` resource both create VPCs through here.
+ * 100.68.0.0/18), with its default security group and main route table; or, with `ipv4IpamPoolId`,
+ * the block the IPAM pool allocates to it (`ipv4NetmaskLength`, or `cidrBlock` taken from the pool, or
+ * the pool's default netmask length; see `allocateVpcCidr`). The API and the `AWS::EC2::VPC`
+ * resource both create VPCs through here.
  */
 export function createVpc(
   state: Ec2State,
   scope: Scope,
-  request: { cidrBlock: string; tags: Tag[] } & VpcOptions,
+  request: { cidrBlock?: string; tags: Tag[] } & VpcIpamRequest & VpcOptions,
 ): VpcRecord {
-  const block = cidrBlockParameter(request.cidrBlock);
-  if (block.prefix < BLOCK_PREFIX.min || block.prefix > BLOCK_PREFIX.max) throw new InvalidVpcRange(request.cidrBlock);
   const tenancy = request.instanceTenancy ?? 'default';
   if (!(VPC_TENANCIES as readonly string[]).includes(tenancy)) {
     throw new InvalidParameterValue(`Value (${tenancy}) for parameter instanceTenancy is invalid.`);
   }
-  return state.runtime.store.transaction(() =>
-    state.createVpc(scope, block.canonical, false, request.tags, { ...request, instanceTenancy: tenancy }),
-  );
+  const options = { ...request, instanceTenancy: tenancy };
+  if (request.ipv4IpamPoolId !== undefined) {
+    const { ipv4IpamPoolId: poolId, ipv4NetmaskLength: netmaskLength, cidrBlock: cidr, tags } = request;
+    return allocateVpcCidr(state, scope, { poolId, cidr, netmaskLength, tags }, (block) =>
+      state.createVpc(scope, block, false, tags, options),
+    );
+  }
+  if (request.cidrBlock === undefined) throw new MissingParameter('CidrBlock');
+  const block = cidrBlockParameter(request.cidrBlock);
+  if (block.prefix < BLOCK_PREFIX.min || block.prefix > BLOCK_PREFIX.max) throw new InvalidVpcRange(request.cidrBlock);
+  return state.runtime.store.transaction(() => state.createVpc(scope, block.canonical, false, request.tags, options));
 }
 
 /**
@@ -76,6 +85,7 @@ export function deleteVpc(state: Ec2State, scope: Scope, vpcId: string): void {
     for (const a of state.associations(scope)) if (a.vpcId === vpcId) state.delete(scope, a.associationId);
     for (const t of tables) state.delete(scope, t.routeTableId);
     state.delete(scope, vpcId);
+    releaseResourceAllocation(state, scope, vpcId);
   });
 }
 
@@ -109,10 +119,16 @@ export function vpcOperations(state: Ec2State): Record<string, OperationHandler>
   return {
     CreateVpc(input, ctx) {
       const scope = state.scope(ctx);
-      const cidrBlock = required(input, 'CidrBlock');
+      const ipam = vpcIpamRequest(input);
+      const cidrBlock = ipam.ipv4IpamPoolId && input.CidrBlock === undefined ? undefined : required(input, 'CidrBlock');
       const tags = tagsFor(parseInput(WithTags, input).TagSpecification, 'vpc');
       const instanceTenancy = typeof input.InstanceTenancy === 'string' ? input.InstanceTenancy : undefined;
-      const vpc = createVpc(state, scope, { cidrBlock, tags, ...(instanceTenancy ? { instanceTenancy } : {}) });
+      const vpc = createVpc(state, scope, {
+        ...(cidrBlock !== undefined ? { cidrBlock } : {}),
+        ...ipam,
+        tags,
+        ...(instanceTenancy ? { instanceTenancy } : {}),
+      });
       return { vpc: vpcView(vpc, scope.region) };
     },
 

@@ -24,6 +24,15 @@ export function isServiceAccessEnabled(store: Store, servicePrincipal: string): 
   return store.get<TrustedServiceRecord>(T.trusted, servicePrincipal) !== undefined;
 }
 
+/**
+ * Enables trusted access for a service as `EnableAWSServiceAccess` does (a service that is already
+ * trusted keeps its date), for a service that enables it on the caller's behalf (RAM's
+ * `EnableSharingWithAwsOrganization`) once it has checked the caller may.
+ */
+export function enableServiceAccess(store: Store, servicePrincipal: string, dateEnabledMs: number): void {
+  store.insert<TrustedServiceRecord>(T.trusted, servicePrincipal, { servicePrincipal, dateEnabledMs });
+}
+
 /** Calls `listener` with the service principal after each `DisableAWSServiceAccess` that disabled a service. */
 export function onServiceAccessDisabled(store: Store, listener: DisabledListener): void {
   listeners.set(store, [...(listeners.get(store) ?? []), listener]);

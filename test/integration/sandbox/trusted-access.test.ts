@@ -62,8 +62,15 @@ async function trusted(client = org): Promise<string[]> {
 }
 
 describe('the seeded organization', () => {
-  it("trusts vendguard's services, the configured ones and each delegated administrator's, listed by principal", async () => {
-    const expected = [...VENDGUARD_TRUSTED_SERVICES, 'securityhub.amazonaws.com', 'guardduty.amazonaws.com'].sort();
+  it("trusts vendguard's services, the configured ones, each delegated administrator's and RAM's, listed by principal", async () => {
+    // RAM: the network account's transit gateway is shared with the organization's OUs (sharing with
+    // the organization enabled, as EnableSharingWithAwsOrganization leaves it)
+    const expected = [
+      ...VENDGUARD_TRUSTED_SERVICES,
+      'securityhub.amazonaws.com',
+      'guardduty.amazonaws.com',
+      'ram.amazonaws.com',
+    ].sort();
     expect(await trusted()).toEqual(expected);
     const out = await org.send(new ListAWSServiceAccessForOrganizationCommand({}));
     for (const s of out.EnabledServicePrincipals ?? []) expect(s.DateEnabled).toBeInstanceOf(Date);

@@ -21,8 +21,10 @@ import {
 } from '../../ec2/transit-gateway-attachments';
 import { createVpc, deleteVpc } from '../../ec2/vpcs';
 import { bool, type CreatedResource, type ResourceContext, type ResourceProvider, str } from '../resources';
+import { integer, ipamProviders } from './ec2-ipam';
 import { securityGroupProviders } from './ec2-security-groups';
 import { deleting, ec2Of, invalid, need, onlyChanged, tagsOf } from './ec2-support';
+import { transitGatewayRoutingProviders } from './ec2-transit-gateway-routing';
 
 /**
  * The EC2 resources of the baselines: VPCs, subnets, route tables, routes, subnet associations,
@@ -65,16 +67,31 @@ function vpcResource(state: Ec2State, scope: Scope, vpc: VpcRecord): CreatedReso
   };
 }
 
-/** `AWS::EC2::VPC` (Ref: the VPC id), with its default security group and main route table. */
+/**
+ * `AWS::EC2::VPC` (Ref: the VPC id), with its default security group and main route table; its block
+ * is `CidrBlock`, or allocated from `Ipv4IpamPoolId` (`Ipv4NetmaskLength`) as CreateVpc does.
+ */
 const vpcProvider: ResourceProvider = {
   type: 'AWS::EC2::VPC',
-  properties: ['CidrBlock', 'EnableDnsHostnames', 'EnableDnsSupport', 'InstanceTenancy', 'Tags'],
-  required: ['CidrBlock'],
+  properties: [
+    'CidrBlock',
+    'EnableDnsHostnames',
+    'EnableDnsSupport',
+    'InstanceTenancy',
+    'Ipv4IpamPoolId',
+    'Ipv4NetmaskLength',
+    'Tags',
+  ],
   create(ctx, props) {
     const { state, scope } = ec2Of(ctx);
     const tenancy = str(props, 'InstanceTenancy');
+    const poolId = str(props, 'Ipv4IpamPoolId');
+    const netmask = integer(ctx, props, 'Ipv4NetmaskLength');
+    const cidrBlock = poolId === undefined ? need(ctx, props, 'CidrBlock') : str(props, 'CidrBlock');
     const vpc = createVpc(state, scope, {
-      cidrBlock: need(ctx, props, 'CidrBlock'),
+      ...(cidrBlock !== undefined ? { cidrBlock } : {}),
+      ...(poolId !== undefined ? { ipv4IpamPoolId: poolId } : {}),
+      ...(netmask !== undefined ? { ipv4NetmaskLength: netmask } : {}),
       tags: tagsOf(ctx, props),
       ...dnsOf(props),
       ...(tenancy !== undefined ? { instanceTenancy: tenancy } : {}),
@@ -293,8 +310,9 @@ const transitGatewayAttachmentProvider: ResourceProvider = {
 
 /**
  * The EC2 resource providers: `AWS::EC2::VPC`, `Subnet`, `RouteTable`, `Route`,
- * `SubnetRouteTableAssociation`, `TransitGatewayAttachment`, `SecurityGroup`, `SecurityGroupIngress`
- * and `SecurityGroupEgress`.
+ * `SubnetRouteTableAssociation`, `TransitGatewayAttachment`, the transit gateway routing resources
+ * (`ec2-transit-gateway-routing.ts`), `IPAM`, `IPAMPool` and `IPAMAllocation` (`ec2-ipam.ts`),
+ * `SecurityGroup`, `SecurityGroupIngress` and `SecurityGroupEgress`.
  *
  * @example
  * const vpc = ec2Providers.find((p) => p.type === 'AWS::EC2::VPC');
@@ -307,5 +325,7 @@ export const ec2Providers: ResourceProvider[] = [
   routeProvider,
   subnetRouteTableAssociationProvider,
   transitGatewayAttachmentProvider,
+  ...transitGatewayRoutingProviders,
+  ...ipamProviders,
   ...securityGroupProviders,
 ];

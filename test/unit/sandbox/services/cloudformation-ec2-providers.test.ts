@@ -90,6 +90,9 @@ function deployBaseline(parameters: { ParameterKey: string; ParameterValue: stri
 describe('EC2 resource providers', () => {
   it('provide every EC2 type the baselines declare, and the security group ones', () => {
     expect(ec2Providers.map((p) => p.type).sort()).toEqual([
+      'AWS::EC2::IPAM',
+      'AWS::EC2::IPAMAllocation',
+      'AWS::EC2::IPAMPool',
       'AWS::EC2::Route',
       'AWS::EC2::RouteTable',
       'AWS::EC2::SecurityGroup',
@@ -98,9 +101,13 @@ describe('EC2 resource providers', () => {
       'AWS::EC2::Subnet',
       'AWS::EC2::SubnetRouteTableAssociation',
       'AWS::EC2::TransitGatewayAttachment',
+      'AWS::EC2::TransitGatewayRoute',
+      'AWS::EC2::TransitGatewayRouteTable',
+      'AWS::EC2::TransitGatewayRouteTableAssociation',
+      'AWS::EC2::TransitGatewayRouteTablePropagation',
       'AWS::EC2::VPC',
     ]);
-    expect(provider('AWS::EC2::VPC').properties).not.toContain('Ipv4IpamPoolId');
+    expect(provider('AWS::EC2::VPC').properties).toContain('Ipv4IpamPoolId');
   });
 
   it("creates the whole network baseline in order and deletes it in reverse, leaving only the account's default VPC", async () => {
