@@ -26,9 +26,14 @@ export interface GuardEvent {
   readonly replayName?: string;
 }
 
-/** The idempotency key of an event: its id, scoped to the replay that delivered it, if any. */
-export function claimKeyOf(event: GuardEvent): string {
-  return event.replayName ? `${event.eventId}#replay#${event.replayName}` : event.eventId;
+/**
+ * The idempotency key of an event for one rule: its id and the rule (one call can be the business
+ * of two rules, e.g. ingress opened to the world in a production account), scoped to the replay that
+ * delivered it, if any.
+ */
+export function claimKeyOf(event: GuardEvent, ruleName: string): string {
+  const key = `${event.eventId}#rule#${ruleName}`;
+  return event.replayName ? `${key}#replay#${event.replayName}` : key;
 }
 
 /** The outcome of reading a delivery. */

@@ -111,7 +111,7 @@ export async function processGuardEvent(
     region: event.region,
     ...(event.replayName ? { replay: event.replayName } : {}),
   };
-  const claimKey = claimKeyOf(event);
+  const claimKey = claimKeyOf(event, rule.name);
   if (!(await claimEvent(settings, claimKey, ttlSeconds))) {
     logger.info('duplicate delivery skipped', log);
     return { status: 'duplicate', eventId: event.eventId };

@@ -77,6 +77,19 @@ describe('production admits management ports only from the bastion', () => {
     expect(await ingressOf(prod, groupId)).toEqual(['10.101.4.0/24:22', '10.80.0.0/12:443']);
   }, 30_000);
 
+  it('acts under both rules when one call offends both (open to the world on SSH in production)', async () => {
+    const groupId = await groupWith(prod, [[22, '0.0.0.0/0']]);
+    const both = await waitFor('a finding of each rule', () => {
+      const mine = findings(sb).filter((f) => f.resource === groupId);
+      return mine.length >= 2 ? mine : undefined;
+    });
+    await settle(sb);
+    // each rule claims the event for itself: the first to revoke remediates, the other finds it gone
+    expect(both.map((f) => f.rule).sort()).toEqual(['prod-ingress-outside-bastion', 'sg-open-ingress']);
+    expect(both.map((f) => f.outcome).sort()).toEqual(['already-compliant', 'remediated']);
+    expect(await ingressOf(prod, groupId)).toEqual([]);
+  }, 30_000);
+
   it('leaves the same rule alone in a dev account', async () => {
     const groupId = await groupWith(dev, [[22, '10.80.0.0/12']]);
     await settle(sb, 500);

@@ -23,7 +23,7 @@ describe('guardrail rules as the functions see them', () => {
         file.target.name,
       ]);
     }
-    expect(GUARDRAIL_RULES.size).toBe(9);
+    expect(GUARDRAIL_RULES.size).toBe(10);
   });
 
   it('finds the rule of a function from the event name', () => {
