@@ -17,20 +17,22 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { PROJECT_ROOT } from '../../config/load';
 import type { LocalRuntime } from '../core/runtime';
-import { STACK_TABLES } from '../services/cloudformation';
 import { SANDBOX_TRANSIT_GATEWAY_ID } from '../services/ec2/transit-gateways';
 import { type Assembly, type AssemblyStack, defaultCacheDir, synthesize } from './assembly';
+import { bootstrap, bootstrapRoles, deployRoleSession } from './bootstrap';
+
+export { BOOTSTRAP, BootstrapRoleError, bootstrap, bootstrapRoles } from './bootstrap';
 
 /**
  * `npm start`'s deployment: the synthesized CDK app, every stack into the account it targets,
- * through the sandbox's own CloudFormation API with the deployer's credentials, as `cdk deploy`
- * does it (a change set per stack: CREATE for a new stack, UPDATE for a changed template, nothing
- * for an unchanged one). What the app deploys is the only thing that runs: the hub's functions,
- * rules, bus, table, state machine, queues, alarms, and the governance stack's stack sets and SCPs.
+ * through the sandbox's own CloudFormation API, as `cdk deploy` does it (a change set per stack:
+ * CREATE for a new stack, UPDATE for a changed template, nothing for an unchanged one). The hub's
+ * stacks are deployed with the deployer's (the hub's) credentials; another account's stack with
+ * that account's bootstrap deploy role, its change set executed by the account's CloudFormation
+ * execution role (`bootstrap.ts`). What the app deploys is the only thing that runs: the hub's
+ * functions, rules, bus, table, state machine, queues, alarms, and the governance stack's stack
+ * sets and SCPs.
  */
-
-/** The bootstrap qualifier and version `cdk bootstrap` leaves (CDK templates check the version). */
-export const BOOTSTRAP = { qualifier: 'hnb659fds', version: '27' } as const;
 
 /** The stack-synthesizer context that makes the sandbox's synthesis skip bundling: it runs sources by manifest name. */
 const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
@@ -88,13 +90,6 @@ export function sandboxContext(runtime: LocalRuntime): Record<string, unknown> {
     'vendguard:transitGatewayId': SANDBOX_TRANSIT_GATEWAY_ID,
     ...NO_BUNDLING,
   };
-}
-
-/** What `cdk bootstrap` leaves that a CDK template reads: the bootstrap version parameter. */
-export function bootstrap(runtime: LocalRuntime, account: string, region: string): void {
-  runtime.store.put(STACK_TABLES.ssmParameters, `${account}/${region}//cdk-bootstrap/${BOOTSTRAP.qualifier}/version`, {
-    Value: BOOTSTRAP.version,
-  });
 }
 
 /**
@@ -178,15 +173,20 @@ async function failures(cfn: CloudFormationClient, name: string): Promise<StackD
     }));
 }
 
-/** Deploys one stack of the assembly as `cdk deploy` does (a change set), waiting for it to settle. */
+/**
+ * Deploys one stack of the assembly as `cdk deploy` does (a change set), waiting for it to settle:
+ * the hub's own stacks as the hub; another account's through its deploy role, the change set
+ * executed by its CloudFormation execution role, so the resources are that account's.
+ */
 async function deployStack(runtime: LocalRuntime, endpoint: string, stack: AssemblyStack): Promise<DeployedStack> {
   const started = performance.now();
   const account = targetAccount(runtime, stack);
   bootstrap(runtime, account, stack.region);
+  const roles = account === runtime.managementAccountId ? undefined : bootstrapRoles(account, stack.region);
   const cfn = new CloudFormationClient({
     endpoint,
     region: stack.region,
-    credentials: runtime.hubCredentials(),
+    credentials: roles ? deployRoleSession(runtime, endpoint, roles.deploy, stack.region) : runtime.hubCredentials(),
     maxAttempts: 3,
   });
   const done = (action: DeployedStack['action']): DeployedStack => ({
@@ -217,6 +217,7 @@ async function deployStack(runtime: LocalRuntime, endpoint: string, stack: Assem
         ChangeSetType: type,
         TemplateBody: body,
         Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],
+        ...(roles ? { RoleARN: roles.cfnExec } : {}),
         Description: `vendguard sandbox deployment of assembly ${stack.name}`,
       }),
     );

@@ -38,6 +38,15 @@ export interface RuntimeOptions {
   readonly seed?: number;
   /** A loaded config; default `loadOrganizationConfig()`. */
   readonly loaded?: LoadedConfig;
+  /**
+   * Seed a network of the sandbox's own making for the tests of its EC2, RAM and Transit Gateway
+   * services: the organization's transit gateway `SANDBOX_TRANSIT_GATEWAY_ID` in the network account
+   * with its RAM share, an egress VPC with an internet gateway in the egress account, and the
+   * bastion account's SSH security group (`seedEc2`). Off by default: the CDK app's stacks build
+   * the organization's network, and these would duplicate it.
+   * @default false
+   */
+  readonly seedNetwork?: boolean;
 }
 
 /** The management account's id and the other core accounts': `100000000001`, `…002`, … in config order. */
@@ -85,6 +94,8 @@ export class LocalRuntime implements SandboxRuntime {
   readonly config: OrganizationConfig;
   readonly loaded: LoadedConfig;
   readonly seed: number;
+  /** Whether the services seed their own network ({@link RuntimeOptions.seedNetwork}). */
+  readonly seedNetwork: boolean;
   readonly faults: FaultRegistry;
   readonly identities: IdentityRegistry;
   /** Authentication and authorization of every request. */
@@ -114,6 +125,7 @@ export class LocalRuntime implements SandboxRuntime {
     const persisted = this.store.get<{ simulatedMs: number }>(META, 'clock');
     this.clock = new ScaledClock(scale, persisted?.simulatedMs ?? Date.now());
     this.seed = options.seed ?? Number(process.env.VENDGUARD_SEED ?? DEFAULT_SEED);
+    this.seedNetwork = options.seedNetwork ?? false;
     const boot = this.store.nextSequence('boot');
     this.rng = new SeededRandom(this.seed + (boot - 1) * 7919);
     this.faults = new FaultRegistry(() => this.rng.next());

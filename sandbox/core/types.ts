@@ -162,6 +162,11 @@ export interface SandboxRuntime {
   readonly hubPrincipal: Principal;
   readonly organizations: OrganizationView;
   /**
+   * Whether the services seed a network of their own (the transit gateway and its share, the egress
+   * VPC, the bastion SSH group; `RuntimeOptions.seedNetwork`). Absent means no.
+   */
+  readonly seedNetwork?: boolean;
+  /**
    * The fault configured for this service/operation, drawn with the seeded generator; `undefined`
    * when none applies. The server consults it for every API call; services consult it for
    * internal behaviours under their own operation names (e.g. `cloudformation`/`DeployStackInstance`,

@@ -82,14 +82,16 @@ const ROOT_ID = 'r-test';
 /**
  * A small in-memory sandbox runtime for calling service handlers directly: SQLite in memory, a
  * manual clock, an organization built from `config/organization.yaml` (core accounts get
- * `100000000001`, … in config order), a recording bus and scriptable faults.
+ * `100000000001`, … in config order), a recording bus and scriptable faults. `seedNetwork` makes
+ * EC2's `start()` seed its network (the transit gateway and its share, the egress VPC, the bastion
+ * SSH group), as the sandbox's option of that name does.
  *
  * @example
  * const rt = createTestRuntime();
  * const service = createEc2Service(rt);
  * await service.operations.CreateVpc?.({ CidrBlock: '10.0.0.0/16' }, rt.context('CreateVpc'));
  */
-export function createTestRuntime(options: { seed?: number } = {}): TestRuntime {
+export function createTestRuntime(options: { seed?: number; seedNetwork?: boolean } = {}): TestRuntime {
   const { config } = loadOrganizationConfig();
   const store = new SqliteStore(':memory:');
   const clock = new ManualClock();
@@ -149,6 +151,7 @@ export function createTestRuntime(options: { seed?: number } = {}): TestRuntime 
     organizations,
     managementAccountId,
     hubPrincipal: principalOf(managementAccountId),
+    seedNetwork: options.seedNetwork ?? false,
     bus: {
       publish(entry) {
         published.push(entry);

@@ -165,6 +165,12 @@ export class StackSetEngine {
       if (fate.outcome === 'FAILED') failedCount++;
       if (!this.applyFate(set, op, target, fate)) {
         failedCount++;
+        // the operation's result for this target says so too, with the stack's reason
+        const refused = this.runtime.store.get<InstanceRecord>(
+          TABLES.instances,
+          this.instanceId(set, target.account, target.region),
+        );
+        schedule[i] = { ...fate, outcome: 'FAILED', reason: refused?.StatusReason ?? 'The stack failed to deploy.' };
         refusedByRegion.set(target.region, (refusedByRegion.get(target.region) ?? new Set()).add(target.account));
       }
     });
@@ -224,7 +230,11 @@ export class StackSetEngine {
         stackSetId: set.StackSetId,
         stackId: instance.StackId,
         templateBody: op.templateBody ?? set.TemplateBody,
-        parameters: [...set.Parameters, ...instance.ParameterOverrides],
+        // an instance's override replaces the stack set's value of the same parameter
+        parameters: [
+          ...set.Parameters.filter((p) => !instance.ParameterOverrides.some((o) => o.ParameterKey === p.ParameterKey)),
+          ...instance.ParameterOverrides,
+        ],
         operationId: op.OperationId,
         deployedAt: new Date(fate.endAt).toISOString(),
       };

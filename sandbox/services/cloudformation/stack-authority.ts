@@ -20,6 +20,8 @@ const CREATE_ACTIONS: Readonly<Record<string, string>> = {
   'AWS::EC2::TransitGatewayAttachment': 'ec2:CreateTransitGatewayVpcAttachment',
   'AWS::EC2::TransitGatewayRouteTableAssociation': 'ec2:AssociateTransitGatewayRouteTable',
   'AWS::EC2::TransitGatewayRouteTablePropagation': 'ec2:EnableTransitGatewayRouteTablePropagation',
+  'AWS::EC2::VPCGatewayAttachment': 'ec2:AttachInternetGateway',
+  'AWS::EC2::EIP': 'ec2:AllocateAddress',
   'AWS::EC2::SecurityGroupIngress': 'ec2:AuthorizeSecurityGroupIngress',
   'AWS::EC2::SecurityGroupEgress': 'ec2:AuthorizeSecurityGroupEgress',
   'AWS::Lambda::Permission': 'lambda:AddPermission',

@@ -9,7 +9,7 @@ import {
   ResourceFailure,
 } from './resources';
 import { checkStackAuthority } from './stack-authority';
-import { parseTemplate, ResolvedTemplate, type Template, type TemplateResource } from './template';
+import { parseTemplate, ResolvedTemplate, type Template, TemplateError, type TemplateResource } from './template';
 
 /**
  * A stack's resources made real: every resource of a deployed stack instance's template is created
@@ -137,6 +137,16 @@ function creationOrder(template: Template, resolved: ResolvedTemplate): [string,
   return ordered;
 }
 
+/** {@link creationOrder}; a condition that cannot be evaluated fails the stack with its template error. */
+function ordered(template: Template, resolved: ResolvedTemplate): [string, TemplateResource][] {
+  try {
+    return creationOrder(template, resolved);
+  } catch (error) {
+    if (error instanceof TemplateError) throw new StackDeploymentError(error.message, '');
+    throw error;
+  }
+}
+
 /** CloudFormation's wording of a handler failure. */
 function handlerMessage(error: unknown): string {
   const code = handlerErrorCode(error);
@@ -187,7 +197,7 @@ function* deploySteps(runtime: SandboxRuntime, stack: StackToDeploy): Generator<
     attribute: (id, attr) => made.get(id)?.attributes[attr],
     physicalId: (id) => made.get(id)?.physicalId,
   });
-  const order = creationOrder(template, resolved);
+  const order = ordered(template, resolved);
   // unsupported types fail before anything is created
   for (const [logicalId, r] of order) {
     if (!providers.has(r.Type ?? '')) {
@@ -234,8 +244,10 @@ function* deploySteps(runtime: SandboxRuntime, stack: StackToDeploy): Generator<
     } catch (error) {
       for (const gone of [...createdNow].reverse()) yield deleteStep(gone, context);
       if (error instanceof StackDeploymentError) throw error;
+      // a function of the resource's properties that cannot be evaluated is the resource's reason as it is
+      const reason = error instanceof TemplateError ? error.message : handlerMessage(error);
       throw new StackDeploymentError(
-        `The following resource(s) failed to ${verb}: [${logicalId}]. ${logicalId}: ${handlerMessage(error)}`,
+        `The following resource(s) failed to ${verb}: [${logicalId}]. ${logicalId}: ${reason}`,
         logicalId,
       );
     }

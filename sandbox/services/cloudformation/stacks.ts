@@ -68,6 +68,8 @@ interface ChangeSetRecord {
   readonly Parameters: Parameter[];
   readonly Capabilities: string[];
   readonly Tags: { Key: string; Value: string }[];
+  /** The service role the stack's resources are made as once the change set is executed. */
+  readonly RoleARN?: string;
   readonly CreationTime: number;
   Status: 'CREATE_COMPLETE' | 'FAILED' | 'DELETE_COMPLETE';
   StatusReason?: string;
@@ -450,6 +452,7 @@ export class Stacks {
       Capabilities: s.Capabilities,
       Outputs: s.Outputs,
       Tags: s.Tags,
+      ...(s.RoleARN ? { RoleARN: s.RoleARN } : {}),
       EnableTerminationProtection: false,
       DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
     };
@@ -607,6 +610,9 @@ export class Stacks {
         const type = (str(input.ChangeSetType) ?? 'UPDATE') as ChangeSetRecord['ChangeSetType'];
         const parameters = listOf<Parameter>(input.Parameters);
         const capabilities = listOf<string>(input.Capabilities);
+        // the service role is checked now (trusted by CloudFormation, passable by the caller), used on execution
+        const roleArn = str(input.RoleARN);
+        if (roleArn) deployerOf(runtime, ctx, roleArn);
         let stack = findStack(runtime, ctx, name);
         let body: string;
         if (type === 'CREATE') {
@@ -634,6 +640,7 @@ export class Stacks {
           Parameters: parameters,
           Capabilities: capabilities,
           Tags: listOf(input.Tags),
+          ...(roleArn ? { RoleARN: roleArn } : {}),
           CreationTime: this.now(),
           Status: 'CREATE_COMPLETE',
           ExecutionStatus: 'AVAILABLE',
@@ -694,13 +701,16 @@ export class Stacks {
         }
         const stack = findStack(runtime, ctx, cs.StackId) as StackRecord;
         const kind = cs.ChangeSetType;
+        const roleArn = cs.RoleARN ?? stack.RoleARN;
         Object.assign(stack, {
           TemplateBody: cs.TemplateBody,
           Parameters: resolveParameters(runtime, stack, cs.TemplateBody, cs.Parameters, stack.Parameters),
           Capabilities: cs.Capabilities,
           StackStatus: `${kind}_IN_PROGRESS`,
-          // the change set runs with the authority of whoever executes it
-          deployer: deployerOf(runtime, ctx, stack.RoleARN),
+          // the change set runs with the authority of its service role (the change set's, else the
+          // stack's), or of whoever executes it
+          deployer: deployerOf(runtime, ctx, roleArn),
+          ...(roleArn ? { RoleARN: roleArn } : {}),
           ...(kind === 'UPDATE' ? { LastUpdatedTime: this.now() } : {}),
         });
         this.save(stack);

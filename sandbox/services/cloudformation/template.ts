@@ -1,10 +1,14 @@
 import { parseDocument } from 'yaml';
+import { cidrBlocks, TemplateError } from './intrinsics';
+
+export { TemplateError } from './intrinsics';
 
 /**
  * Reading a CloudFormation template the way a stack does: YAML (short-form intrinsics `!Ref`,
  * `!Sub`, …) or JSON, then resolving intrinsic functions against the stack's parameters, pseudo
  * parameters and conditions. Services that materialise a deployed stack's resources (EC2, IAM) read
- * templates through here.
+ * templates through here. A function that cannot be evaluated (`Fn::Select` past the end of its
+ * list, `Fn::Cidr` of what is no CIDR block) throws a {@link TemplateError}.
  */
 
 const INTRINSICS = [
@@ -146,9 +150,17 @@ export class ResolvedTemplate {
           const [sep, list] = arg as [string, unknown[]];
           return (this.resolve(list) as unknown[]).map(String).join(sep);
         }
-        case 'Fn::Select': {
-          const [index, list] = arg as [unknown, unknown];
-          return (this.resolve(list) as unknown[])[Number(this.resolve(index))];
+        case 'Fn::Select':
+          return this.select(arg);
+        case 'Fn::Cidr': {
+          if (!Array.isArray(arg) || arg.length !== 3) {
+            // sandbox wording, after AWS's for Fn::Join and Fn::Split
+            throw new TemplateError(
+              'every Fn::Cidr object requires three parameters, (1) an IP block, (2) a count and (3) the CIDR bits',
+            );
+          }
+          const [ipBlock, count, cidrBits] = arg.map((a) => this.resolve(a));
+          return cidrBlocks(ipBlock, count, cidrBits);
         }
         case 'Fn::Split': {
           const [sep, text] = arg as [string, unknown];
@@ -183,6 +195,20 @@ export class ResolvedTemplate {
       if (resolved !== undefined) out[k] = resolved;
     }
     return out;
+  }
+
+  /** `Fn::Select [index, list]`: AWS's "cannot select nonexistent value at index N" past the end. */
+  private select(arg: unknown): unknown {
+    const [index, list] = Array.isArray(arg) ? (arg as [unknown, unknown]) : [];
+    const at = Number(this.resolve(index));
+    const values = this.resolve(list);
+    if (!Array.isArray(arg) || arg.length !== 2 || !Array.isArray(values) || !Number.isInteger(at)) {
+      // sandbox wording
+      throw new TemplateError('Fn::Select requires a list argument with two elements: an integer index and a list');
+    }
+    if (at < 0 || at >= values.length)
+      throw new TemplateError(`Fn::Select cannot select nonexistent value at index ${at}`);
+    return values[at];
   }
 
   private sub(arg: unknown): string {

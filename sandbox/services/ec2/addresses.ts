@@ -2,6 +2,7 @@ import type { OperationHandler } from '../../core/types';
 import { BLOCK_PREFIX, cidrBlockParameter, contains, type Ipv4Block, overlaps, parseIpv4Cidr } from './cidr';
 import { describeInput as filters, WithTags } from './describe';
 import {
+  AuthFailure,
   DependencyViolation,
   Ec2Error,
   InvalidParameterValue,
@@ -51,11 +52,13 @@ function eniView(e: EniRecord, subnet: SubnetRecord | undefined, address: Addres
     vpcId: e.vpcId,
     availabilityZone: subnet?.availabilityZone,
     ownerId: e.ownerId,
-    requesterManaged: false,
-    status: 'available',
-    interfaceType: 'interface',
+    description: e.description,
+    // a NAT gateway's interface is AWS's, in use by the gateway
+    requesterManaged: e.natGatewayId !== undefined,
+    status: e.natGatewayId ? 'in-use' : 'available',
+    interfaceType: e.interfaceType ?? 'interface',
     privateIpAddress: e.privateIpAddress,
-    sourceDestCheck: true,
+    sourceDestCheck: e.natGatewayId === undefined,
     association: address
       ? {
           publicIp: address.publicIp,
@@ -165,6 +168,19 @@ export function deleteSubnet(state: Ec2State, scope: Scope, subnetId: string): v
   });
 }
 
+/** The next private address of a subnet for a new network interface (a NAT gateway's included). */
+export function privateIpFor(state: Ec2State, scope: Scope, subnet: SubnetRecord): string {
+  const base = subnet.cidrBlock.split('/')[0]?.split('.').map(Number) ?? [10, 0, 0, 0];
+  const count = state.list<EniRecord>(scope, EC2_TABLES.enis).filter((e) => e.subnetId === subnet.subnetId).length;
+  return `${base[0]}.${base[1]}.${base[2]}.${(base[3] ?? 0) + 4 + count}`;
+}
+
+/** Whether an address is a NAT gateway's (AWS manages it: `AuthFailure` to the account's own calls). */
+function natManaged(state: Ec2State, scope: Scope, address: AddressRecord): boolean {
+  if (!address.networkInterfaceId) return false;
+  return state.get<EniRecord>(scope, address.networkInterfaceId)?.natGatewayId !== undefined;
+}
+
 /** Addresses mapped to a network interface in `vpcId`: they keep an IGW from being detached. */
 export function mappedAddresses(state: Ec2State, scope: Scope, vpcId: string): AddressRecord[] {
   return state.list<AddressRecord>(scope, EC2_TABLES.addresses).filter((a) => a.vpcId === vpcId && a.associationId);
@@ -218,13 +234,11 @@ export function addressOperations(state: Ec2State): Record<string, OperationHand
     CreateNetworkInterface(input, ctx) {
       const scope = state.scope(ctx);
       const subnet = state.require<SubnetRecord>(scope, required(input, 'SubnetId'));
-      const base = subnet.cidrBlock.split('/')[0]?.split('.').map(Number) ?? [10, 0, 0, 0];
-      const count = state.list<EniRecord>(scope, EC2_TABLES.enis).filter((e) => e.subnetId === subnet.subnetId).length;
       const eni: EniRecord = {
         networkInterfaceId: state.newId('eni-'),
         subnetId: subnet.subnetId,
         vpcId: subnet.vpcId,
-        privateIpAddress: `${base[0]}.${base[1]}.${base[2]}.${(base[3] ?? 0) + 4 + count}`,
+        privateIpAddress: privateIpFor(state, scope, subnet),
         ownerId: scope.account,
         tags: tagsFor(parseInput(WithTags, input).TagSpecification, 'network-interface'),
       };
@@ -279,6 +293,7 @@ export function addressOperations(state: Ec2State): Record<string, OperationHand
         );
       }
       const eni = state.require<EniRecord>(scope, required(input, 'NetworkInterfaceId'));
+      if (natManaged(state, scope, address) || eni.natGatewayId) throw new AuthFailure();
       const hasIgw = state.list<IgwRecord>(scope, EC2_TABLES.igws).some((g) => g.vpcId === eni.vpcId);
       if (!hasIgw)
         throw new Ec2Error('Gateway.NotAttached', `Network ${eni.vpcId} is not attached to any internet gateway`);
@@ -307,6 +322,7 @@ export function addressOperations(state: Ec2State): Record<string, OperationHand
       if (!address) {
         throw new NotFound('InvalidAssociationID.NotFound', `The association ID '${associationId}' does not exist`);
       }
+      if (natManaged(state, scope, address)) throw new AuthFailure();
       const { associationId: _a, networkInterfaceId: _n, vpcId: _v, ...rest } = address;
       state.put(scope, address.allocationId, rest);
       return { return: true };
@@ -315,6 +331,7 @@ export function addressOperations(state: Ec2State): Record<string, OperationHand
     ReleaseAddress(input, ctx) {
       const scope = state.scope(ctx);
       const address = state.require<AddressRecord>(scope, required(input, 'AllocationId'));
+      if (natManaged(state, scope, address)) throw new AuthFailure();
       if (address.associationId) throw new Ec2Error('InvalidIPAddress.InUse', 'Address is in use');
       state.delete(scope, address.allocationId);
       return { return: true };

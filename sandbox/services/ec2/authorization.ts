@@ -41,6 +41,7 @@ const CREATES: Readonly<Record<string, string>> = {
   CreateSubnet: 'subnet',
   CreateNetworkInterface: 'network-interface',
   AllocateAddress: 'elastic-ip',
+  CreateNatGateway: 'natgateway',
   CreateRouteTable: 'route-table',
   CreateTransitGateway: 'transit-gateway',
   CreateTransitGatewayVpcAttachment: 'transit-gateway-attachment',

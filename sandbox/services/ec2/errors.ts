@@ -101,3 +101,13 @@ export class IncorrectState extends Ec2Error {
     super('IncorrectState', message);
   }
 }
+
+/**
+ * `AuthFailure` (400): a call on what AWS manages for the account, such as the Elastic IP or the
+ * network interface of a NAT gateway (ReleaseAddress, AssociateAddress, DisassociateAddress).
+ */
+export class AuthFailure extends Ec2Error {
+  constructor() {
+    super('AuthFailure', 'You do not have permission to access the specified resource.');
+  }
+}

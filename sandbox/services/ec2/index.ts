@@ -8,6 +8,7 @@ import { ipamOperations } from './ipam';
 import { ipamAllocationOperations } from './ipam-allocations';
 import { ipamProvisioningOperations } from './ipam-provisioning';
 import { EC2_TABLES, type IgwRecord, type Scope } from './model';
+import { natGatewayOperations } from './nat-gateways';
 import { regionOperations } from './regions';
 import { routeTableOperations } from './route-tables';
 import { securityGroupOperations } from './security-groups';
@@ -29,19 +30,21 @@ import { vpcOperations } from './vpcs';
 export { EC2_TABLES } from './model';
 export { Ec2State } from './state';
 
-/** The egress VPC seeded in the egress account's home region. */
+/** The egress VPC seeded (with `seedNetwork`) in the egress account's home region. */
 export const EGRESS_VPC_CIDR = '10.100.0.0/16';
-/** The security group seeded in the bastion account (tcp/22 from anywhere). */
+/** The security group seeded (with `seedNetwork`) in the bastion account (tcp/22 from anywhere). */
 export const BASTION_SSH_GROUP = 'vendguard-bastion-ssh';
 
 /**
- * Seeds the network the organization model describes, once: the egress account has an egress
- * VPC with an attached internet gateway in the home region; the bastion account has a security
- * group open to SSH from anywhere; the network account owns the organization's transit gateway
- * (see {@link seedTransitGateway}) and shares it through RAM with the OUs whose VPCs attach to it
- * (`seedTransitGatewayShare`, `sandbox/services/ram/seed.ts`).
+ * Seeds a network of the sandbox's own making, once, when the runtime asks for it
+ * (`RuntimeOptions.seedNetwork`, off by default: the CDK app's stacks build the organization's
+ * network): the egress account has an egress VPC with an attached internet gateway in the home
+ * region; the bastion account has a security group open to SSH from anywhere; the network account
+ * owns the organization's transit gateway (see {@link seedTransitGateway}) and shares it through RAM
+ * with the OUs whose VPCs attach to it (`seedTransitGatewayShare`, `sandbox/services/ram/seed.ts`).
  */
 export function seedEc2(state: Ec2State, runtime: SandboxRuntime): void {
+  if (!runtime.seedNetwork) return;
   const { store, organizations, config } = runtime;
   seedTransitGateway(state, runtime);
   const tgwOwner = transitGatewayOwner(state, config.organization.homeRegion, SANDBOX_TRANSIT_GATEWAY_ID);
@@ -143,7 +146,7 @@ function withDryRun(operations: Record<string, OperationHandler>): Record<string
 
 /**
  * EC2 (ec2Query, 2016-11-15) scoped per caller account and region: VPCs (a default VPC appears on
- * first use), internet gateways, subnets, route tables, network interfaces, Elastic IPs, security
+ * first use), internet gateways, NAT gateways, subnets, route tables, network interfaces, Elastic IPs, security
  * groups and their rules, transit gateways with their VPC attachments, route tables and routes, tags; regions and
  * Availability Zones; IPAM (IPAMs, scopes, pools, their CIDRs and allocations, VPCs made from a pool). See `docs/sandbox-services.md`.
  *
@@ -165,6 +168,7 @@ export function createEc2Service(runtime: SandboxRuntime): ServiceDefinition {
       ...ipamProvisioningOperations(state),
       ...ipamAllocationOperations(state),
       ...addressOperations(state),
+      ...natGatewayOperations(state),
       ...securityGroupOperations(state),
       ...routeTableOperations(state),
       ...transitGatewayOperations(state),

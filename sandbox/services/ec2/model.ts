@@ -24,6 +24,8 @@ export const EC2_TABLES = {
   tgwAttachmentIndex: 'ec2.transit-gateway-attachment-index',
   /** Transit gateway route tables (with their associations, propagations and static routes), under the gateway owner's scope. */
   tgwRouteTables: 'ec2.transit-gateway-route-tables',
+  /** NAT gateways, deleted and failed ones included until they age out of Describe results. */
+  natGateways: 'ec2.nat-gateways',
 } as const;
 
 export interface Tag {
@@ -104,6 +106,12 @@ export interface EniRecord {
   privateIpAddress: string;
   ownerId: string;
   tags: Tag[];
+  /** Set on the interface a NAT gateway makes: "Interface for NAT Gateway nat-…". */
+  description?: string;
+  /** `nat_gateway` for a NAT gateway's interface; absent: `interface`. */
+  interfaceType?: 'nat_gateway';
+  /** The NAT gateway that manages the interface (an AWS-managed, requester-managed interface). */
+  natGatewayId?: string;
 }
 
 export interface AddressRecord {
@@ -153,6 +161,40 @@ export interface RouteTableAssociationRecord {
   vpcId: string;
   main: boolean;
   subnetId?: string;
+}
+
+/** What a NAT gateway's `failureCode` can say when it could not be created (it is then `failed`). */
+export type NatGatewayFailure = 'Gateway.NotAttached' | 'Resource.AlreadyAssociated';
+
+/** The address a NAT gateway holds: its interface's private IP and, for a public one, the Elastic IP. */
+export interface NatGatewayAddressRecord {
+  networkInterfaceId?: string;
+  privateIp?: string;
+  allocationId?: string;
+  publicIp?: string;
+  associationId?: string;
+}
+
+/**
+ * A NAT gateway. Created `available` (or `failed`, with the failure AWS reports, when the gateway
+ * could not take its address); `deleteTime` / `deletedAtMs` once DeleteNatGateway was called: it is
+ * `deleting` until `deletedAtMs` on the sandbox clock, then `deleted`.
+ */
+export interface NatGatewayRecord {
+  natGatewayId: string;
+  subnetId: string;
+  vpcId: string;
+  ownerId: string;
+  connectivityType: 'public' | 'private';
+  /** ISO 8601. */
+  createTime: string;
+  addresses: NatGatewayAddressRecord[];
+  failure?: { code: NatGatewayFailure; message: string };
+  /** ISO 8601, set by DeleteNatGateway. */
+  deleteTime?: string;
+  /** Sandbox time (ms) at which a deleting gateway is `deleted`. */
+  deletedAtMs?: number;
+  tags: Tag[];
 }
 
 /** `enable` / `disable`, as the transit gateway options spell them. */

@@ -27,6 +27,7 @@ import {
   tagSet,
   type VpcRecord,
 } from './model';
+import { checkNatGatewayTarget, natGatewayRouteState } from './nat-gateways';
 import { paginate } from './paginate';
 import { type Ec2State, tagsFor } from './state';
 import { isAttached } from './transit-gateway-attachments';
@@ -36,8 +37,8 @@ import { findTransitGateway } from './transit-gateways';
  * Route tables, their routes and their subnet associations. Every VPC has a main route table with
  * its `local` route (made with the VPC); a subnet without an explicit association uses it. A route
  * has exactly one target: an internet gateway attached to the VPC, a transit gateway the VPC is
- * attached to, a network interface of the VPC, or a NAT gateway / VPC peering connection (not
- * modelled: their ids are taken as given). Destinations are IPv4 blocks, kept in canonical form.
+ * attached to, a network interface of the VPC, a NAT gateway of the VPC, or a VPC peering connection
+ * (not modelled: its id is taken as given). Destinations are IPv4 blocks, kept in canonical form.
  */
 
 /** The target parameters as `CreateRoute` names them, and as the `MissingParameter` message lists them. */
@@ -64,7 +65,10 @@ export function routeTargetOf(input: Record<string, unknown>): RouteTarget {
   return target;
 }
 
-/** Whether a route's target is there: an attached gateway, an attachment to the transit gateway, the interface. */
+/**
+ * Whether a route's target is there: an attached gateway, an attachment to the transit gateway, the
+ * interface, an `available` NAT gateway (one deleting, deleted or gone is a `blackhole`, as on AWS).
+ */
 function routeState(
   state: Ec2State,
   scope: Scope,
@@ -78,6 +82,7 @@ function routeState(
     return isAttached(state, scope, table.vpcId, route.transitGatewayId) ? 'active' : 'blackhole';
   }
   if (route.networkInterfaceId) return state.get(scope, route.networkInterfaceId) ? 'active' : 'blackhole';
+  if (route.natGatewayId) return natGatewayRouteState(state, scope, route.natGatewayId);
   return 'active';
 }
 
@@ -126,13 +131,15 @@ export function deleteRouteTable(state: Ec2State, scope: Scope, routeTableId: st
  * Checks a route's one target against the route table's VPC: an internet gateway must exist
  * (`InvalidGatewayID.NotFound`) and be attached to the VPC; a transit gateway must be one the account
  * may use and the VPC must be attached to it (otherwise, as AWS answers before the attachment exists,
- * `InvalidTransitGatewayID.NotFound`); a network interface must be in the VPC.
+ * `InvalidTransitGatewayID.NotFound`); a network interface must be in the VPC; a NAT gateway must be
+ * one of the account's in the region that is not deleting, deleted or failed
+ * (`InvalidNatGatewayID.NotFound`) and in the VPC.
  */
 function checkTarget(state: Ec2State, scope: Scope, table: RouteTableRecord, target: RouteTarget): void {
   const given = ROUTE_TARGETS.filter((k) => target[k] !== undefined);
   if (given.length === 0) throw new Ec2Error('MissingParameter', EXACTLY_ONE_TARGET);
   if (given.length > 1) throw new InvalidParameterCombination(EXACTLY_ONE_TARGET);
-  const { gatewayId, transitGatewayId, networkInterfaceId } = target;
+  const { gatewayId, transitGatewayId, networkInterfaceId, natGatewayId } = target;
   if (gatewayId !== undefined) {
     const igw = gatewayId.startsWith('igw-') ? state.get<IgwRecord>(scope, gatewayId) : undefined;
     if (!igw) throw new NotFound('InvalidGatewayID.NotFound', `The gateway ID '${gatewayId}' does not exist`);
@@ -151,6 +158,7 @@ function checkTarget(state: Ec2State, scope: Scope, table: RouteTableRecord, tar
       );
     }
   }
+  if (natGatewayId !== undefined) checkNatGatewayTarget(state, scope, table, natGatewayId);
   if (networkInterfaceId !== undefined) {
     const eni = state.require<EniRecord>(scope, networkInterfaceId);
     if (eni.vpcId !== table.vpcId) {

@@ -120,6 +120,14 @@ export const RESOURCE_KINDS = {
     idField: 'transitGatewayAttachmentId',
     message: (id: string) => `Transit Gateway Attachment ${id} was deleted or does not exist.`,
   },
+  'nat-': {
+    table: EC2_TABLES.natGateways,
+    code: 'NatGatewayNotFound',
+    noun: 'natGateway ID',
+    type: 'natgateway',
+    idField: 'natGatewayId',
+    message: (id: string) => `NAT gateway ${id} was not found`,
+  },
   'tgw-rtb-': {
     table: EC2_TABLES.tgwRouteTables,
     code: 'InvalidRouteTableID.NotFound',

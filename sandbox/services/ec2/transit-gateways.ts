@@ -45,20 +45,21 @@ const DEFAULT_OPTIONS: TransitGatewayOptionsRecord = {
 
 /** An optional `enable` / `disable` request parameter. */
 export const toggle = z.optional(z.enum(['enable', 'disable']));
+
+/** A gateway's `Options` as CreateTransitGateway checks them (also the CloudFormation provider's). */
+export const GatewayOptionsSchema = z.looseObject({
+  AmazonSideAsn: z.optional(z.coerce.number().check(z.int())),
+  AutoAcceptSharedAttachments: toggle,
+  DefaultRouteTableAssociation: toggle,
+  DefaultRouteTablePropagation: toggle,
+  VpnEcmpSupport: toggle,
+  DnsSupport: toggle,
+  SecurityGroupReferencingSupport: toggle,
+  MulticastSupport: toggle,
+});
 const CreateGatewaySchema = z.looseObject({
   Description: z.optional(z.string()),
-  Options: z.optional(
-    z.looseObject({
-      AmazonSideAsn: z.optional(z.coerce.number().check(z.int())),
-      AutoAcceptSharedAttachments: toggle,
-      DefaultRouteTableAssociation: toggle,
-      DefaultRouteTablePropagation: toggle,
-      VpnEcmpSupport: toggle,
-      DnsSupport: toggle,
-      SecurityGroupReferencingSupport: toggle,
-      MulticastSupport: toggle,
-    }),
-  ),
+  Options: z.optional(GatewayOptionsSchema),
   TagSpecification: z.optional(z.array(TagSpecificationSchema)),
 });
 

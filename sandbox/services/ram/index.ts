@@ -11,6 +11,7 @@ import { decodeInput, internalError, operationOf, sendRamError, sendResult } fro
 import { invitationOperations } from './invitations';
 import { RamState } from './model';
 import { enableSharingWithAwsOrganization, listenForTrustedAccess } from './organization';
+import { seedSharingWithOrganization } from './seed';
 import { type Caller, shareOperations } from './shares';
 import { isSharedWith } from './sharing';
 
@@ -126,7 +127,10 @@ export function createRamService(runtime: LocalRuntime): RawHttpService {
     errorFamily: 'json',
     operationOf: (req, url) => operationOf(req.method, url.pathname),
     sendError: sendRamError,
-    start: () => listenForTrustedAccess(runtime),
+    start: () => {
+      listenForTrustedAccess(runtime);
+      seedSharingWithOrganization(runtime);
+    },
     handle(req, res, call) {
       serve(req, res, call).catch((err: unknown) => {
         sendRamError(res, internalError(err), call.requestId);

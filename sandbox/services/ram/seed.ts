@@ -3,9 +3,10 @@ import { type AssociationRecord, RAM_TABLES, RamState, type ShareRecord, seededU
 import { enableSharing } from './organization';
 
 /**
- * The share of the organization's transit gateway, as the vendguard network setup makes it: sharing
- * with the organization enabled (by the management account), and the network account's share
- * `vendguard-transit-gateway` of the gateway with the OUs whose accounts attach their VPCs to it.
+ * What RAM is seeded with: sharing with the organization enabled (by the management account, as the
+ * vendguard network setup needs before its stacks share anything with OUs), on every start; and,
+ * when the runtime seeds its own network, the network account's share `vendguard-transit-gateway`
+ * of the organization's transit gateway with the OUs whose accounts attach their VPCs to it.
  */
 
 /** The share's name. */
@@ -15,10 +16,27 @@ export const TRANSIT_GATEWAY_SHARE_NAME = 'vendguard-transit-gateway';
 export const TRANSIT_GATEWAY_SHARE_OUS = ['Workloads', 'Sandbox', 'Infrastructure'] as const;
 
 const SEEDED = 'seeded-transit-gateway-share';
+const SEEDED_SHARING = 'seeded-sharing-with-organization';
+
+/**
+ * Enables sharing with the organization once, as the operator does before deploying the network
+ * (`aws ram enable-sharing-with-aws-organization`): RAM's side and trusted access for RAM. Sharing
+ * disabled since is not enabled again.
+ */
+export function seedSharingWithOrganization(runtime: SandboxRuntime): void {
+  const { store } = runtime;
+  // a home whose transit gateway share was seeded had sharing enabled with it
+  if (store.get(RAM_TABLES.meta, SEEDED_SHARING) || store.get(RAM_TABLES.meta, SEEDED)) return;
+  store.transaction(() => {
+    enableSharing(store, runtime.clock.nowMs());
+    store.put(RAM_TABLES.meta, SEEDED_SHARING, { at: runtime.clock.now().toISOString() });
+  });
+}
 
 /**
  * Seeds the share once (a sandbox home seeded before RAM existed gets it on its next start; a share
- * deleted since does not come back). Called by EC2's seed, which owns the gateway.
+ * deleted since does not come back). Called by EC2's seed, which owns the gateway, when the runtime
+ * seeds its own network (`RuntimeOptions.seedNetwork`).
  */
 export function seedTransitGatewayShare(
   runtime: SandboxRuntime,

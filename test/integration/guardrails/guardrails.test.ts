@@ -240,9 +240,12 @@ describe('guardrails against the sandbox', () => {
     await deploySecurityBaseline(sb, ...core);
     await settle(sb);
     const { vpcId, igwId } = plantGateway(sb, serviceAccount, REGION, '10.70.0.0/16');
+    // the egress account's own gateway (the sandbox seeds no network): the sweep must leave it alone
+    plantGateway(sb, sb.accountId('egress'), REGION, '10.71.0.0/16');
     const egressGateways = async () =>
       (await developer(sb.accountId('egress')).send(new DescribeInternetGatewaysCommand({}))).InternetGateways?.length;
     const egressBefore = await egressGateways();
+    expect(egressBefore).toBeGreaterThan(0);
 
     const report = (await sb.runtime.functions.invoke('guard-reconcile', { 'detail-type': 'Scheduled Event' })) as {
       errors: unknown[];

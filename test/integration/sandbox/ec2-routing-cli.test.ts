@@ -32,7 +32,8 @@ let networkEnv: Record<string, string>;
 let workloadAccount: string;
 
 beforeAll(async () => {
-  sb = await startTestSandbox();
+  // the sandbox's own transit gateway and its share, egress VPC and bastion SSH group
+  sb = await startTestSandbox({ seedNetwork: true });
   network = sb.client(EC2Client, { accountId: sb.accountId('network'), role: 'Developer' });
   networkEnv = sessionEnv(sb.credentials({ accountId: sb.accountId('network'), role: 'Developer' }));
   workloadAccount = await createAccountIn(sb, 'routing-cli', 'Workloads/Dev');
@@ -95,7 +96,10 @@ describeClis('$path (v$major)', (cli) => {
   });
 
   it('describe-transit-gateways and create-transit-gateway-vpc-attachment: the seeded gateway, shared with a workload account', async () => {
-    const owner = json(await aws(cli, ['ec2', 'describe-transit-gateways']));
+    // the CDK app's network stack makes a gateway of its own: the seeded one, by its id
+    const owner = json(
+      await aws(cli, ['ec2', 'describe-transit-gateways', '--transit-gateway-ids', SANDBOX_TRANSIT_GATEWAY_ID]),
+    );
     expect(owner.TransitGateways).toEqual([
       expect.objectContaining({
         TransitGatewayId: SANDBOX_TRANSIT_GATEWAY_ID,

@@ -2,6 +2,7 @@ import {
   AssociateRouteTableCommand,
   AttachInternetGatewayCommand,
   CreateInternetGatewayCommand,
+  CreateNatGatewayCommand,
   CreateNetworkInterfaceCommand,
   CreateRouteCommand,
   CreateRouteTableCommand,
@@ -42,7 +43,8 @@ let workload: EC2Client;
 let workloadAccount: string;
 
 beforeAll(async () => {
-  sb = await startTestSandbox();
+  // the sandbox's own transit gateway and its share, egress VPC and bastion SSH group
+  sb = await startTestSandbox({ seedNetwork: true });
   network = sb.client(EC2Client, { accountId: sb.accountId('network'), role: 'Developer' });
   workloadAccount = await createAccountIn(sb, 'routing-prod', 'Workloads/Prod');
   workload = sb.client(EC2Client, { accountId: workloadAccount, role: 'Developer' });
@@ -283,9 +285,12 @@ describe('EC2 route tables through the SDK', () => {
     await network.send(
       new CreateRouteCommand(route({ DestinationCidrBlock: '192.168.0.5/16', NetworkInterfaceId: eni })),
     );
-    await network.send(
-      new ReplaceRouteCommand(route({ DestinationCidrBlock: '192.168.0.0/16', NatGatewayId: 'nat-0123456789abcdef0' })),
+    // a NAT gateway of the VPC (a private one: no Elastic IP)
+    const { NatGateway } = await network.send(
+      new CreateNatGatewayCommand({ SubnetId: subnet, ConnectivityType: 'private' }),
     );
+    const nat = NatGateway?.NatGatewayId as string;
+    await network.send(new ReplaceRouteCommand(route({ DestinationCidrBlock: '192.168.0.0/16', NatGatewayId: nat })));
     expect(
       await errorOf(
         network.send(new ReplaceRouteCommand(route({ DestinationCidrBlock: '172.16.0.0/12', GatewayId: igw }))),
@@ -300,7 +305,7 @@ describe('EC2 route tables through the SDK', () => {
       { DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw, Origin: 'CreateRoute', State: 'active' },
       {
         DestinationCidrBlock: '192.168.0.0/16',
-        NatGatewayId: 'nat-0123456789abcdef0',
+        NatGatewayId: nat,
         Origin: 'CreateRoute',
         State: 'active',
       },
@@ -507,8 +512,12 @@ describe('EC2 transit gateways through the SDK', () => {
         Tags: [],
       }),
     ]);
+    // the CDK app's network stack makes a gateway of its own: the seeded one, by its id
     const owned = await network.send(
-      new DescribeTransitGatewaysCommand({ Filters: [{ Name: 'owner-id', Values: [sb.accountId('network')] }] }),
+      new DescribeTransitGatewaysCommand({
+        TransitGatewayIds: [SANDBOX_TRANSIT_GATEWAY_ID],
+        Filters: [{ Name: 'owner-id', Values: [sb.accountId('network')] }],
+      }),
     );
     expect(owned.TransitGateways).toEqual([
       expect.objectContaining({

@@ -27,7 +27,8 @@ let sb: TestSandbox;
 let ec2: EC2Client;
 
 beforeAll(async () => {
-  sb = await startTestSandbox();
+  // the sandbox's own transit gateway and its share, egress VPC and bastion SSH group
+  sb = await startTestSandbox({ seedNetwork: true });
   ec2 = sb.client(EC2Client, { accountId: sb.accountId('egress'), role: 'Developer' });
 });
 afterAll(() => sb.stop());

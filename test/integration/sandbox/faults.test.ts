@@ -95,7 +95,8 @@ describe('fault injection', () => {
 
   it('loads rules from a faults file at start', async () => {
     const file = join(sb.home, 'faults.json');
-    writeFileSync(file, JSON.stringify([{ service: 'sts', error: 'throttle' }]));
+    // GetCallerIdentity only: the start's deployment assumes the network account's CDK deploy role
+    writeFileSync(file, JSON.stringify([{ service: 'sts', operation: 'GetCallerIdentity', error: 'throttle' }]));
     const other = await startTestSandbox({ faultsFile: file });
     try {
       const err = await other

@@ -56,7 +56,8 @@ const ouArn = (path: string) =>
 const tgwArn = (owner: string, id: string) => `arn:aws:ec2:${REGION}:${owner}:transit-gateway/${id}`;
 
 beforeAll(async () => {
-  sb = await startTestSandbox();
+  // the sandbox's own transit gateway and its share, egress VPC and bastion SSH group
+  sb = await startTestSandbox({ seedNetwork: true });
   network = sb.accountId('network');
   security = sb.accountId('security-tooling');
   orgId = sb.runtime.organizations.organizationId;
@@ -84,8 +85,37 @@ async function vpcWithSubnet(who: Account, octet: number): Promise<{ vpcId: stri
 }
 
 describe('the seeded share of the organization transit gateway', () => {
+  // the CDK app's network stack shares a gateway of its own: the seeded share is the one holding the seeded gateway
+  const seededGateway = () => tgwArn(network, SANDBOX_TRANSIT_GATEWAY_ID);
+  async function seededShareArn(): Promise<string> {
+    const { resources } = await ram('network').send(
+      new ListResourcesCommand({ resourceOwner: 'SELF', resourceArns: [seededGateway()] }),
+    );
+    return resources?.[0]?.resourceShareArn as string;
+  }
+
   it('is the network account’s, holds the gateway and names the Workloads, Sandbox and Infrastructure OUs', async () => {
-    const { resourceShares } = await ram('network').send(new GetResourceSharesCommand({ resourceOwner: 'SELF' }));
+    const { resources } = await ram('network').send(
+      new ListResourcesCommand({
+        resourceOwner: 'SELF',
+        resourceType: 'ec2:TransitGateway',
+        resourceArns: [seededGateway()],
+      }),
+    );
+    const shareArn = resources?.[0]?.resourceShareArn as string;
+    expect(shareArn).toMatch(new RegExp(`^arn:aws:ram:${REGION}:${network}:resource-share/[0-9a-f-]{36}$`));
+    expect(resources).toEqual([
+      expect.objectContaining({
+        arn: seededGateway(),
+        type: 'ec2:TransitGateway',
+        resourceShareArn: shareArn,
+        status: 'AVAILABLE',
+        resourceRegionScope: 'REGIONAL',
+      }),
+    ]);
+    const { resourceShares } = await ram('network').send(
+      new GetResourceSharesCommand({ resourceOwner: 'SELF', resourceShareArns: [shareArn] }),
+    );
     expect(resourceShares).toEqual([
       expect.objectContaining({
         name: 'vendguard-transit-gateway',
@@ -96,8 +126,6 @@ describe('the seeded share of the organization transit gateway', () => {
         creationTime: expect.any(Date),
       }),
     ]);
-    const shareArn = resourceShares?.[0]?.resourceShareArn as string;
-    expect(shareArn).toMatch(new RegExp(`^arn:aws:ram:${REGION}:${network}:resource-share/[0-9a-f-]{36}$`));
     const principals = await ram('network').send(
       new GetResourceShareAssociationsCommand({ associationType: 'PRINCIPAL', resourceShareArns: [shareArn] }),
     );
@@ -106,28 +134,21 @@ describe('the seeded share of the organization transit gateway', () => {
       [ouArn('Sandbox'), 'ASSOCIATED', false],
       [ouArn('Infrastructure'), 'ASSOCIATED', false],
     ]);
-    const { resources } = await ram('network').send(
-      new ListResourcesCommand({ resourceOwner: 'SELF', resourceType: 'ec2:TransitGateway' }),
-    );
-    expect(resources).toEqual([
-      expect.objectContaining({
-        arn: tgwArn(network, SANDBOX_TRANSIT_GATEWAY_ID),
-        type: 'ec2:TransitGateway',
-        resourceShareArn: shareArn,
-        status: 'AVAILABLE',
-        resourceRegionScope: 'REGIONAL',
-      }),
-    ]);
   });
 
   it('lets a Workloads account see it and list it as shared with it; a Security account gets not found', async () => {
-    const mine = await ram('workload').send(new GetResourceSharesCommand({ resourceOwner: 'OTHER-ACCOUNTS' }));
+    const shareArn = await seededShareArn();
+    const mine = await ram('workload').send(
+      new GetResourceSharesCommand({ resourceOwner: 'OTHER-ACCOUNTS', resourceShareArns: [shareArn] }),
+    );
     expect(mine.resourceShares?.map((s) => [s.name, s.owningAccountId])).toEqual([
       ['vendguard-transit-gateway', network],
     ]);
     expect(mine.resourceShares?.[0]?.tags).toBeUndefined();
-    const listed = await ram('workload').send(new ListResourcesCommand({ resourceOwner: 'OTHER-ACCOUNTS' }));
-    expect(listed.resources?.map((r) => r.arn)).toEqual([tgwArn(network, SANDBOX_TRANSIT_GATEWAY_ID)]);
+    const listed = await ram('workload').send(
+      new ListResourcesCommand({ resourceOwner: 'OTHER-ACCOUNTS', resourceShareArns: [shareArn] }),
+    );
+    expect(listed.resources?.map((r) => r.arn)).toEqual([seededGateway()]);
     const seen = await ec2('workload').send(
       new DescribeTransitGatewaysCommand({ TransitGatewayIds: [SANDBOX_TRANSIT_GATEWAY_ID] }),
     );

@@ -304,6 +304,65 @@ describe("whose authority a stack's resources carry", () => {
       message: `Role arn:aws:iam::${account}:role/Developer is invalid or cannot be assumed`,
     });
   });
+
+  it('executes a change set as the service role it was made with, checking the role when it is made', async () => {
+    const account = sb.accountId('eks-shared');
+    const iam = sb.client(IAMClient, { accountId: account, region: 'us-east-1' });
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'cfn-change-set-ec2-only',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: { Service: 'cloudformation.amazonaws.com' }, Action: 'sts:AssumeRole' },
+          ],
+        }),
+      }),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'cfn-change-set-ec2-only',
+        PolicyName: 'ec2',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'ec2:*', Resource: '*' }],
+        }),
+      }),
+    );
+    const RoleARN = `arn:aws:iam::${account}:role/cfn-change-set-ec2-only`;
+    const admin = sb.client(CloudFormationClient, { accountId: account });
+    const { Id } = await admin.send(
+      new CreateChangeSetCommand({
+        StackName: 'role-by-change-set',
+        ChangeSetName: 'first',
+        ChangeSetType: 'CREATE',
+        TemplateBody: ROLE,
+        Capabilities: ['CAPABILITY_NAMED_IAM'],
+        RoleARN,
+      }),
+    );
+    await admin.send(new ExecuteChangeSetCommand({ ChangeSetName: Id }));
+    const refused = await settledIn(admin, 'role-by-change-set');
+    expect(refused).toMatchObject({ StackStatus: 'ROLLBACK_COMPLETE', RoleARN });
+    expect(refused.StackStatusReason).toContain(
+      'assumed-role/cfn-change-set-ec2-only/AWSCloudFormation is not authorized to perform: iam:CreateRole',
+    );
+    await expect(
+      admin.send(
+        new CreateChangeSetCommand({
+          StackName: 'untrusted-change-set',
+          ChangeSetName: 'first',
+          ChangeSetType: 'CREATE',
+          TemplateBody: ROLE,
+          Capabilities: ['CAPABILITY_NAMED_IAM'],
+          RoleARN: `arn:aws:iam::${account}:role/Developer`,
+        }),
+      ),
+    ).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: `Role arn:aws:iam::${account}:role/Developer is invalid or cannot be assumed`,
+    });
+  });
 });
 
 describe('the hub resource types', () => {

@@ -100,7 +100,8 @@ const toVpc = (destination: string, attachment: string, vpcId: string, type = 's
 });
 
 beforeAll(async () => {
-  sb = await startTestSandbox();
+  // the sandbox's own transit gateway and its share, egress VPC and bastion SSH group
+  sb = await startTestSandbox({ seedNetwork: true });
   network = sb.client(EC2Client, { accountId: sb.accountId('network'), role: 'Developer' });
   egress = sb.client(EC2Client, { accountId: sb.accountId('egress'), role: 'Developer' });
   const [prodAccount, devAccount] = await Promise.all([

@@ -2,12 +2,15 @@ import type { AnyResourceProvider } from '../resources';
 import { alarmProvider } from './cloudwatch';
 import { tableProvider } from './dynamodb';
 import { ec2Providers } from './ec2';
+import { gatewayProviders } from './ec2-gateways';
+import { natProviders } from './ec2-nat';
 import { archiveProvider, eventBusPolicyProvider, eventBusProvider, eventsRuleProvider } from './events';
 import { organizationsPolicyProvider, stackSetProvider } from './governance';
 import { policyProvider, roleProvider } from './iam';
 import { kmsAliasProvider, kmsKeyProvider } from './kms';
 import { lambdaProviders } from './lambda';
 import { logGroupProvider } from './logs';
+import { ramProviders } from './ram';
 import { secretProvider } from './secretsmanager';
 import { snsProviders } from './sns';
 import { sqsProviders } from './sqs';
@@ -26,6 +29,8 @@ export const PROVIDERS: readonly AnyResourceProvider[] = [
   stackSetProvider,
   organizationsPolicyProvider,
   ...ec2Providers,
+  ...gatewayProviders,
+  ...natProviders,
   ...lambdaProviders,
   alarmProvider,
   kmsKeyProvider,
@@ -34,4 +39,5 @@ export const PROVIDERS: readonly AnyResourceProvider[] = [
   secretProvider,
   ...sqsProviders,
   ...snsProviders,
+  ...ramProviders,
 ];

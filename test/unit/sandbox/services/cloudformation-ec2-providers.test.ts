@@ -25,7 +25,8 @@ let network: string;
 let call: (op: string, input?: Result, as?: string) => Promise<Result>;
 
 beforeEach(async () => {
-  rt = createTestRuntime();
+  // the organization's transit gateway (and its share), the egress VPC, the bastion SSH group
+  rt = createTestRuntime({ seedNetwork: true });
   account = rt.addAccount('team-a-prod', 'Workloads/Prod');
   network = rt.organizations.accountIdByName('network') as string;
   const service = createEc2Service(rt);
@@ -132,8 +133,8 @@ describe('EC2 resource providers', () => {
     expect(subnets.map((s) => [s.cidrBlock, s.availabilityZone, s.mapPublicIpOnLaunch])).toEqual([
       ['10.64.0.0/22', 'eu-west-1a', false],
       ['10.64.4.0/22', 'eu-west-1b', false],
-      ['10.64.15.0/28', 'eu-west-1a', false],
-      ['10.64.15.16/28', 'eu-west-1b', false],
+      ['10.64.12.0/28', 'eu-west-1a', false],
+      ['10.64.12.16/28', 'eu-west-1b', false],
     ]);
 
     const attachmentId = made.get('TransitGatewayAttachment')?.created.physicalId as string;
@@ -194,12 +195,20 @@ describe('EC2 resource providers', () => {
     }
   });
 
-  it('refuses the baseline with subnets outside its VPC block, as CreateSubnet does', () => {
-    expect(failure(() => deployBaseline([{ ParameterKey: 'VpcCidr', ParameterValue: '10.80.0.0/20' }]))).toEqual({
-      name: 'InvalidSubnet.Range',
-      code: 'InvalidSubnet.Range',
-      message: "The CIDR '10.64.0.0/22' is invalid.",
-    });
+  it('carves any VPC size into quarters with Fn::Cidr: two private subnets, two /28 transit subnets in the last', async () => {
+    const made = deployBaseline([
+      { ParameterKey: 'VpcCidr', ParameterValue: '10.80.0.0/24' },
+      { ParameterKey: 'SubnetBits', ParameterValue: '6' },
+    ]);
+    const vpcId = made.get('Vpc')?.created.physicalId as string;
+    const subnets = (await call('DescribeSubnets', { Filter: [{ Name: 'vpc-id', Value: [vpcId] }] }))
+      .subnetSet as Items;
+    expect(subnets.map((s) => s.cidrBlock)).toEqual([
+      '10.80.0.0/26',
+      '10.80.0.64/26',
+      '10.80.0.192/28',
+      '10.80.0.208/28',
+    ]);
   });
 
   it('refuses a route to the transit gateway before the VPC is attached to it', () => {

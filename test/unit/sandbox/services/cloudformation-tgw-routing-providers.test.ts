@@ -20,7 +20,8 @@ let workload: string;
 let call: (op: string, input: Result, as: string) => Promise<Result>;
 
 beforeEach(async () => {
-  rt = createTestRuntime();
+  // the organization's transit gateway (and its share), the egress VPC, the bastion SSH group
+  rt = createTestRuntime({ seedNetwork: true });
   workload = rt.addAccount('team-a-prod', 'Workloads/Prod');
   network = rt.organizations.accountIdByName('network') as string;
   const service = createEc2Service(rt);

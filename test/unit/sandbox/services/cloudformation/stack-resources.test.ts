@@ -23,7 +23,8 @@ let cfn: (op: string, input: Result) => Promise<Result>;
 let ec2: (op: string, input: Result) => Promise<Result>;
 
 beforeEach(async () => {
-  rt = createTestRuntime();
+  // the organization's transit gateway (and its share), the egress VPC, the bastion SSH group
+  rt = createTestRuntime({ seedNetwork: true });
   account = rt.addAccount('team-a-prod', 'Workloads/Prod');
   const cf = createCloudFormationService(rt);
   const ec = createEc2Service(rt);
@@ -88,8 +89,8 @@ describe('the network baseline', () => {
     const subnets = await items('DescribeSubnets', 'subnetSet', vpcFilter);
     expect(subnets.map((s) => s.cidrBlock).sort()).toEqual([
       '10.64.0.0/22',
-      '10.64.15.0/28',
-      '10.64.15.16/28',
+      '10.64.12.0/28',
+      '10.64.12.16/28',
       '10.64.4.0/22',
     ]);
     const tables = await items('DescribeRouteTables', 'routeTableSet', vpcFilter);

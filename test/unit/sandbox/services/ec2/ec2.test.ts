@@ -1,4 +1,5 @@
 import { BASTION_SSH_GROUP, createEc2Service, EGRESS_VPC_CIDR } from '../../../../../sandbox/services/ec2';
+import { RAM_TABLES } from '../../../../../sandbox/services/ram/model';
 import { createTestRuntime, type TestRuntime } from '../../../../helpers/runtime';
 
 type Result = Record<string, unknown>;
@@ -10,7 +11,8 @@ describe('EC2', () => {
   let call: (op: string, input?: Result, as?: { accountId?: string; region?: string }) => Promise<Result>;
 
   beforeEach(async () => {
-    rt = createTestRuntime();
+    // the organization's transit gateway (and its share), the egress VPC, the bastion SSH group
+    rt = createTestRuntime({ seedNetwork: true });
     account = rt.addAccount('team-a-prod', 'Workloads/Prod');
     const service = createEc2Service(rt);
     await service.start?.(rt);
@@ -240,7 +242,7 @@ describe('EC2', () => {
     expect(vpc?.tagSet).toEqual([{ key: 'Name', value: 'x' }]);
   });
 
-  it('seeds the egress VPC with its gateway and the bastion SSH group', async () => {
+  it('seeds the egress VPC with its gateway and the bastion SSH group when the runtime asks for its network', async () => {
     const egress = rt.organizations.accountIdByName('egress') as string;
     const igws = (await call('DescribeInternetGateways', {}, { accountId: egress })).internetGatewaySet as Items;
     const vpcs = (
@@ -258,5 +260,29 @@ describe('EC2', () => {
     expect(groups[0]?.ipPermissions).toEqual([
       expect.objectContaining({ ipProtocol: 'tcp', fromPort: 22, ipRanges: [{ cidrIp: '0.0.0.0/0' }] }),
     ]);
+  });
+
+  it('seeds no network of its own by default: no transit gateway, egress VPC or bastion group', async () => {
+    const bare = createTestRuntime();
+    const service = createEc2Service(bare);
+    await service.start?.(bare);
+    const as = (name: string) =>
+      bare.context('Describe', { service: 'ec2', accountId: bare.organizations.accountIdByName(name) });
+    const describe = async (op: string, name: string, input: Result = {}) =>
+      (await service.operations[op]?.(input, as(name))) as Result;
+    expect((await describe('DescribeTransitGateways', 'network')).transitGatewaySet).toEqual([]);
+    expect((await describe('DescribeInternetGateways', 'egress')).internetGatewaySet).toEqual([]);
+    expect(
+      (await describe('DescribeVpcs', 'egress', { Filter: [{ Name: 'cidr', Value: [EGRESS_VPC_CIDR] }] })).vpcSet,
+    ).toEqual([]);
+    expect(
+      (
+        await describe('DescribeSecurityGroups', 'bastion', {
+          Filter: [{ Name: 'group-name', Value: [BASTION_SSH_GROUP] }],
+        })
+      ).securityGroupInfo,
+    ).toEqual([]);
+    expect(bare.store.list(RAM_TABLES.shares)).toEqual([]);
+    bare.close();
   });
 });

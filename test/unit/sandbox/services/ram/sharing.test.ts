@@ -21,7 +21,8 @@ let arn: string;
 let share: () => ShareRecord;
 
 beforeEach(async () => {
-  rt = createTestRuntime();
+  // the organization's transit gateway (and its share), the egress VPC, the bastion SSH group
+  rt = createTestRuntime({ seedNetwork: true });
   network = rt.organizations.accountIdByName('network') as string;
   await createEc2Service(rt).start?.(rt);
   arn = `arn:aws:ec2:eu-west-1:${network}:transit-gateway/${SANDBOX_TRANSIT_GATEWAY_ID}`;
