@@ -91,11 +91,13 @@ export interface TrailCall {
   readonly shape?: TrailShaper;
 }
 
-/** Builds the bus entry of a call. Organizations events are in us-east-1, as AWS delivers them. */
+/** Global services, whose events CloudTrail records in us-east-1 whatever Region the caller signed for. */
+const GLOBAL_SERVICES: ReadonlySet<string> = new Set(['organizations', 'iam', 'account', 'budgets']);
+
+/** Builds the bus entry of a call. Global services' events are in us-east-1, as AWS delivers them. */
 export function cloudTrailEntry(call: TrailCall): BusEntry {
   const { ctx, protocol } = call;
-  // global services record their events in us-east-1
-  const region = ctx.service === 'organizations' || ctx.service === 'iam' ? 'us-east-1' : ctx.region;
+  const region = GLOBAL_SERVICES.has(ctx.service) ? 'us-east-1' : ctx.region;
   const eventTime = `${call.eventTime.toISOString().slice(0, 19)}Z`;
   const overrides = call.shape?.({ input: call.input, result: call.result, ctx }) ?? {};
   const requestParameters =

@@ -45,6 +45,7 @@ export const THROTTLING_CODES: Readonly<Record<string, string>> = {
   states: 'ThrottlingException',
   events: 'ThrottlingException',
   dynamodb: 'ThrottlingException',
+  account: 'TooManyRequestsException',
 };
 
 /** The registry of fault rules. */

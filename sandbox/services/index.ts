@@ -1,11 +1,16 @@
 import type { LocalRuntime } from '../core/runtime';
 import type { AnyService } from '../core/server';
+import { createAccessAnalyzerService } from './accessanalyzer';
+import { createAccountService } from './account';
+import { createBudgetsService } from './budgets';
 import { createCloudFormationService } from './cloudformation';
 import { createCloudTrailService } from './cloudtrail-api';
 import { createCloudWatchService } from './cloudwatch';
+import { createConfigService } from './config';
 import { createDynamoDbService } from './dynamodb';
 import { createEc2Service } from './ec2';
 import { createEventBridgeService } from './eventbridge';
+import { createGuardDutyService } from './guardduty';
 import { createIamService } from './iam';
 import { createKmsService } from './kms';
 import { createLambdaService } from './lambda';
@@ -14,6 +19,7 @@ import { createOrganizationsService } from './organizations';
 import { createRamService } from './ram';
 import { createS3ControlService } from './s3control';
 import { createSecretsManagerService } from './secretsmanager';
+import { createSecurityHubService } from './securityhub';
 import { createSnsService } from './sns';
 import { createSqsService } from './sqs';
 import { createStepFunctionsService } from './stepfunctions';
@@ -49,5 +55,13 @@ export function createServices(runtime: LocalRuntime): AnyService[] {
   services.push(createLogsService(runtime));
   services.push(createSecretsManagerService(runtime));
   services.push(createSqsService(runtime), createSnsService(runtime));
+  services.push(createAccountService(runtime), createBudgetsService(runtime));
+  // the organization's security services; GuardDuty and Security Hub hear of accounts that join it
+  services.push(
+    createGuardDutyService(runtime),
+    createSecurityHubService(runtime),
+    createConfigService(runtime),
+    createAccessAnalyzerService(runtime),
+  );
   return services;
 }

@@ -5,13 +5,16 @@ import type { AuthorizationDetails, ServiceDefinition } from '../core/types';
 import { AwsServiceError } from '../core/types';
 import { parsePolicy } from '../policy';
 import { getRole } from './iam/model';
+import { isAccountClosed } from './organizations/closure';
 
 /**
  * AWS STS (awsQuery): `GetCallerIdentity` and `AssumeRole`. The server authorizes `sts:AssumeRole`
  * on the role's ARN with the role's trust policy as the resource policy, so a role is assumed only
  * when its trust policy (and, where AWS requires it, the caller's identity policies and SCPs) allow
- * it. Sessions expire on the sandbox clock after `DurationSeconds` (default 3600), bounded by the
- * role's `MaxSessionDuration` and by one hour when a role session assumes another role (chaining).
+ * it; no role of an account that is closing or closed (Organizations `CloseAccount`) can be assumed
+ * (`AccessDenied`, as for a role that does not exist). Sessions expire on the sandbox clock after
+ * `DurationSeconds` (default 3600), bounded by the role's `MaxSessionDuration` and by one hour when a
+ * role session assumes another role (chaining).
  */
 
 const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/((?:[\w+=,.@-]+\/)*)([\w+=,.@-]{1,64})$/;
@@ -76,7 +79,8 @@ export function createStsService(runtime: LocalRuntime): ServiceDefinition {
         const role = roleOf(input);
         if (!role) throw validation(`${roleArn} is invalid`);
         const record = getRole(runtime.store, role.accountId, role.roleName);
-        if (!record) {
+        // a role of a closing or closed account (CloseAccount) cannot be assumed, whatever its trust policy says
+        if (!record || isAccountClosed(runtime.store, role.accountId)) {
           throw new AwsServiceError(
             'AccessDenied',
             `User: ${ctx.principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,

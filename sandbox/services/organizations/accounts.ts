@@ -4,6 +4,7 @@ import type { LocalRuntime } from '../../core/runtime';
 import type { OperationHandler } from '../../core/types';
 import { seedMemberRoles } from '../iam/seed';
 import { createAccountResultEntry } from './events';
+import { announceAccountJoined } from './lifecycle';
 import {
   type AccountRecord,
   type CreateStatusRecord,
@@ -36,7 +37,8 @@ export const toAccount = (a: AccountRecord) => ({
   Email: a.Email,
   Name: a.Name,
   Status: a.Status,
-  State: a.Status === 'ACTIVE' ? 'ACTIVE' : 'SUSPENDED',
+  // the lifecycle State mirrors Status for every state the sandbox models (ACTIVE, PENDING_CLOSURE, SUSPENDED)
+  State: a.Status,
   JoinedMethod: a.JoinedMethod,
   JoinedTimestamp: new Date(a.JoinedTimestampMs),
 });
@@ -135,6 +137,9 @@ export function accountOperations(state: OrgState, runtime: LocalRuntime) {
       });
       // Exactly once per creation: only the resolver that completed it sends the event.
       if (finished) runtime.emitTrail(createAccountResultEntry(finished, state.meta().masterAccountId));
+      // services that auto-enable themselves for new accounts (GuardDuty, Security Hub) hear of it
+      if (finished?.State === 'SUCCEEDED' && finished.AccountId)
+        announceAccountJoined(runtime.store, finished.AccountId);
     }
   };
 

@@ -2,6 +2,7 @@ import type { LocalRuntime } from '../../core/runtime';
 import type { ServiceDefinition } from '../../core/types';
 import { accountOperations } from './accounts';
 import { organizationsAuthorization } from './authorization';
+import { closureOperations } from './closure';
 import { checkOrganizationAccess, delegationOperations } from './delegation';
 import { createAccountTrailShape } from './events';
 import { membershipOperations } from './membership';
@@ -23,7 +24,8 @@ export function organizationsOperations(runtime: object): ServiceDefinition['ope
 
 /**
  * AWS Organizations (awsJson1_1, `AWSOrganizationsV20161128`), seeded from the organization config
- * on first start (with trusted access and delegated administrators). Pending `CreateAccount` requests resolve lazily on every call and on a timer.
+ * on first start (with trusted access and delegated administrators). Pending `CreateAccount` requests
+ * and `CloseAccount` closures resolve lazily on every call and on a timer.
  *
  * @example
  * const org = new OrganizationsClient({ endpoint, region: 'us-east-1' });
@@ -32,18 +34,25 @@ export function organizationsOperations(runtime: object): ServiceDefinition['ope
 export function createOrganizationsService(runtime: LocalRuntime): ServiceDefinition {
   const state = new OrgState(runtime.store);
   const accounts = accountOperations(state, runtime);
+  const closures = closureOperations(state, runtime);
+  const resolveDue = (): void => {
+    accounts.resolveDue();
+    closures.resolveDue();
+  };
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const schedule = (): void => {
     if (timer) clearTimeout(timer);
     timer = undefined;
     if (stopped) return;
-    const wait = accounts.nextDueRealMs();
-    if (wait === undefined) return;
+    // both ask the clock to hold compressed until their own due times
+    const waits = [accounts.nextDueRealMs(), closures.nextDueRealMs()].filter((w) => w !== undefined);
+    if (waits.length === 0) return;
+    const wait = Math.min(...waits);
     timer = setTimeout(
       () => {
         try {
-          accounts.resolveDue();
+          resolveDue();
         } catch {
           // the store may be closing
         }
@@ -55,6 +64,7 @@ export function createOrganizationsService(runtime: LocalRuntime): ServiceDefini
   };
   const operations = {
     ...accounts.operations,
+    ...closures.operations,
     ...policyOperations(state, runtime),
     ...policyTypeOperations(state),
     ...delegationOperations(state, runtime),
@@ -66,9 +76,9 @@ export function createOrganizationsService(runtime: LocalRuntime): ServiceDefini
       name,
       async (input, ctx) => {
         checkOrganizationAccess(state, name, ctx);
-        accounts.resolveDue();
+        resolveDue();
         const out = await op(input, ctx);
-        if (name === 'CreateAccount') schedule();
+        if (name === 'CreateAccount' || name === 'CloseAccount') schedule();
         return out;
       },
     ]),

@@ -24,6 +24,8 @@ export const T = {
   trusted: 'org.trusted',
   /** Delegated administrators, by `<account id>/<service principal>`. */
   delegated: 'org.delegated',
+  /** `CloseAccount` requests, by `<account id>/<requested ms>` (closure.ts). */
+  closures: 'org.closures',
 } as const;
 
 export const SCP = 'SERVICE_CONTROL_POLICY';
