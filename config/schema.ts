@@ -180,7 +180,12 @@ export const GuardrailsSchema = z.strictObject({
 
 /** An IPv4 CIDR block (IPAM pools are IPv4 here). */
 const Ipv4CidrSchema = CidrSchema.check(z.regex(/^\d+\.\d+\.\d+\.\d+\//, 'must be an IPv4 CIDR block'));
-const NetmaskSchema = z.int().check(z.minimum(16), z.maximum(28));
+/**
+ * A vended VPC's netmask: /16 to /24. The network baseline splits the VPC into quarters (two private
+ * subnets, the last quarter holding the two /28 Transit Gateway subnets), so a quarter must hold a /28.
+ */
+export const VPC_NETMASK = { min: 16, max: 24 } as const;
+const NetmaskSchema = z.int().check(z.minimum(VPC_NETMASK.min), z.maximum(VPC_NETMASK.max));
 
 /**
  * One IPAM pool: the range the VPCs of its OUs are allocated from (network baseline,
@@ -204,6 +209,20 @@ export const NetworkSchema = z.strictObject({
   pools: z.array(IpamPoolSchema).check(z.minLength(1)),
   /** The size of a vended VPC unless the request says otherwise (`/20`: 4,096 addresses). */
   vpcNetmaskLength: z._default(NetmaskSchema, 20),
+  /**
+   * The baseline stack set that makes each vended account's VPC: vending gives its instances the
+   * OU's pool (`Ipv4IpamPoolId`), the size (`VpcNetmaskLength`, `SubnetBits`) and the Transit Gateway.
+   */
+  stackSet: z._default(NameSchema, 'vendguard-baseline-network'),
+  /**
+   * The role in the network account that vendguard's network functions assume (created by the
+   * `VendguardNetwork` stack): it finds the pools, the gateway and its route tables by their tags,
+   * and associates and propagates attachments.
+   */
+  operatorRoleName: z._default(
+    z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')),
+    'VendguardNetworkOperator',
+  ),
   /** Accounts (by name) of the Transit Gateway and IPAM, the egress VPC and the bastion. */
   networkAccount: NameSchema,
   egressAccount: NameSchema,
@@ -222,6 +241,17 @@ export const NetworkSchema = z.strictObject({
     }),
     { ous: [], managementPorts: [22, 3389] },
   ),
+});
+
+/** Day 2 of an account (docs/lifecycle.md). */
+export const LifecycleSchema = z.strictObject({
+  /**
+   * The OU a closing account is moved to (`vendguard close`): an SCP in `scps` denies everything
+   * there but the stack set execution roles, which remove its baseline.
+   */
+  suspendedOu: z._default(OuPathSchema, 'Suspended'),
+  /** How long a closure over AWS's quota waits before it is tried again. */
+  closeRetryHours: z._default(z.int().check(z.minimum(1), z.maximum(720)), 24),
 });
 
 export const SlackSchema = z.strictObject({
@@ -254,6 +284,7 @@ export const OrganizationConfigSchema = z.strictObject({
   guardrails: GuardrailsSchema,
   slack: SlackSchema,
   network: z.optional(NetworkSchema),
+  lifecycle: z._default(LifecycleSchema, { suspendedOu: 'Suspended', closeRetryHours: 24 }),
 });
 
 export type OrganizationConfig = z.infer<typeof OrganizationConfigSchema>;

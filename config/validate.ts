@@ -1,7 +1,12 @@
 import type * as z from 'zod/mini';
 import { ipv4Block, ipv4Overlap, ipv4Within } from './cidr';
 import type { ConfigIssue } from './errors';
-import { type OrganizationConfig, OrganizationConfigSchema, VENDING_EXECUTION_TIMEOUT_HOURS } from './schema';
+import {
+  type OrganizationConfig,
+  OrganizationConfigSchema,
+  VENDING_EXECUTION_TIMEOUT_HOURS,
+  VPC_NETMASK,
+} from './schema';
 
 /** AWS's limit on an SCP document, counted after white space is removed. */
 export const SCP_MAX_CHARACTERS = 5120;
@@ -146,7 +151,31 @@ function crossFieldIssues(config: PartialConfig, ctx: ValidationContext): Config
     issues.push(...scpIssues(config.scps, ctx, { knownOu, accountByName, knownAccountName }, organization));
   }
   if (vending) issues.push(...vendingIssues(vending, knownOu));
-  if (config.network) issues.push(...networkIssues(config.network, { knownOu, knownAccountName }, vending));
+  if (config.lifecycle) {
+    const { suspendedOu } = config.lifecycle;
+    if (!knownOu(suspendedOu) || suspendedOu === 'Root') {
+      issues.push({ path: 'lifecycle.suspendedOu', message: `OU "${suspendedOu}" is not declared` });
+    } else {
+      if (vending?.allowedOus.some((ou) => ou === suspendedOu || ou.startsWith(`${suspendedOu}/`))) {
+        issues.push({
+          path: 'lifecycle.suspendedOu',
+          message: `"${suspendedOu}" must not be vendable (vending.allowedOus)`,
+        });
+      }
+      if (config.scps && !config.scps.some((scp) => scp.targets.includes(suspendedOu))) {
+        issues.push({
+          path: 'lifecycle.suspendedOu',
+          message: `no SCP in scps targets "${suspendedOu}": a closing account would keep its permissions`,
+        });
+      }
+    }
+  }
+  if (config.network) {
+    issues.push(...networkIssues(config.network, { knownOu, knownAccountName }, vending));
+    if (config.baselines && organization) {
+      issues.push(...networkStackSetIssues(config.network, config.baselines, organization));
+    }
+  }
   if (guardrails) {
     const knownAccount = (ref: string) => knownAccountName(ref) || /^\d{12}$/.test(ref);
     guardrails.exemptions.accounts.forEach((ref, i) => {
@@ -343,6 +372,12 @@ function networkIssues(
       }
       if (other.name === pool.name) issues.push({ path: `${path}.name`, message: `duplicate pool "${pool.name}"` });
     });
+    if (['egress', 'bastion', 'top'].includes(pool.name)) {
+      issues.push({
+        path: `${path}.name`,
+        message: `"${pool.name}" is reserved (the egress and bastion route tables, the top-level pool)`,
+      });
+    }
     if (block && block.prefix > network.vpcNetmaskLength) {
       issues.push({
         path: `${path}.cidr`,
@@ -383,6 +418,17 @@ function networkIssues(
   }
   const egress = ipv4Block(network.egressCidr);
   const bastion = ipv4Block(network.bastionCidr);
+  for (const [field, block] of [
+    ['egressCidr', egress],
+    ['bastionCidr', bastion],
+  ] as const) {
+    if (block && (block.prefix < VPC_NETMASK.min || block.prefix > VPC_NETMASK.max)) {
+      issues.push({
+        path: `network.${field}`,
+        message: `a VPC range must be /${VPC_NETMASK.min} to /${VPC_NETMASK.max} (got /${block.prefix})`,
+      });
+    }
+  }
   if (egress && bastion && ipv4Overlap(egress, bastion)) {
     issues.push({ path: 'network.bastionCidr', message: `${network.bastionCidr} overlaps network.egressCidr` });
   }
@@ -393,6 +439,40 @@ function networkIssues(
     if (!known.knownAccountName(network[field])) {
       issues.push({ path: `network.${field}`, message: `account "${network[field]}" is not declared` });
     }
+  }
+  return issues;
+}
+
+/**
+ * The network stack set: declared, deployed only where a pool serves the OU, and only in the home
+ * region (the pools' locale: a VPC comes from a pool of its own region).
+ */
+function networkStackSetIssues(
+  network: NonNullable<OrganizationConfig['network']>,
+  baselines: OrganizationConfig['baselines'],
+  organization: OrganizationConfig['organization'],
+): ConfigIssue[] {
+  const i = baselines.stackSets.findIndex((s) => s.name === network.stackSet);
+  if (i < 0) {
+    return [{ path: 'network.stackSet', message: `stack set "${network.stackSet}" is not in baselines.stackSets` }];
+  }
+  const set = baselines.stackSets[i]!;
+  const issues: ConfigIssue[] = [];
+  set.ous.forEach((ou, j) => {
+    const served = network.pools.some((pool) => pool.ous.some((p) => ou === p || ou.startsWith(`${p}/`)));
+    if (!served) {
+      issues.push({
+        path: `baselines.stackSets.${i}.ous.${j}`,
+        message: `"${ou}" gets the network baseline but no pool in network.pools serves it`,
+      });
+    }
+  });
+  const regions = set.regions === 'all' ? organization.allowedRegions : set.regions;
+  if (regions.length !== 1 || regions[0] !== organization.homeRegion) {
+    issues.push({
+      path: `baselines.stackSets.${i}.regions`,
+      message: `the network baseline must deploy to the home region only ([${organization.homeRegion}]): the IPAM pools are there`,
+    });
   }
   return issues;
 }

@@ -21,6 +21,11 @@ export type FunctionTrigger =
       /** A schedule (EventBridge Scheduler / rule schedule expression). */
       readonly kind: 'schedule';
       readonly expression: string;
+    }
+  | {
+      /** Invoked synchronously by a CLI command, which shows its result. */
+      readonly kind: 'cli';
+      readonly command: string;
     };
 
 export interface FunctionSpec {
@@ -34,6 +39,11 @@ export interface FunctionSpec {
   readonly actions: readonly string[];
   /** Whether it assumes a role in member accounts (`sts:AssumeRole` on the remediation role). */
   readonly assumesMemberRole?: boolean;
+  /**
+   * Whether it assumes the network account's operator role (`network.operatorRoleName`, which
+   * trusts exactly these functions' roles); it gets the network account's id in its environment.
+   */
+  readonly assumesNetworkRole?: boolean;
   /** @default 30 */
   readonly timeoutSeconds?: number;
   /** @default 256 */
@@ -67,6 +77,8 @@ export const FUNCTIONS = [
     description: 'Validates an account request against the organization config and computes the vending plan',
     trigger: vending('ValidateRequestFunctionArn'),
     actions: [
+      // an enrollment's account: in the organization, ACTIVE, the email given
+      'organizations:DescribeAccount',
       'organizations:ListAccounts',
       'organizations:ListRoots',
       'organizations:ListOrganizationalUnitsForParent',
@@ -134,6 +146,48 @@ export const FUNCTIONS = [
       'cloudformation:DescribeStackSetOperation',
       'cloudformation:ListStackSetOperationResults',
     ],
+    // the network stack set's instances get the OU's pool and the gateway, found in the network account
+    assumesNetworkRole: true,
+  },
+  {
+    name: 'vend-connect-network',
+    entry: 'functions/vend-connect-network/app.ts',
+    description:
+      "Associates the new account's Transit Gateway attachment with its environment's route table and propagates it",
+    trigger: vending('ConnectNetworkFunctionArn'),
+    actions: [],
+    assumesNetworkRole: true,
+  },
+  {
+    name: 'account-close',
+    entry: 'functions/account-close/app.ts',
+    description:
+      'Closes an account step by step: validate, move to the suspended OU, remove its stack instances, CloseAccount, announce',
+    trigger: { kind: 'stateMachine', stateMachine: 'account-closing', placeholder: 'CloseAccountFunctionArn' },
+    actions: [
+      'organizations:DescribeAccount',
+      'organizations:DescribeOrganizationalUnit',
+      'organizations:ListParents',
+      'organizations:ListRoots',
+      'organizations:ListOrganizationalUnitsForParent',
+      'organizations:MoveAccount',
+      'organizations:CloseAccount',
+      'cloudformation:ListStackInstances',
+      'cloudformation:DeleteStackInstances',
+      'cloudformation:DescribeStackSetOperation',
+      'cloudformation:ListStackSetOperationResults',
+      'events:PutEvents',
+    ],
+  },
+  {
+    name: 'network-converge',
+    entry: 'functions/network-converge/app.ts',
+    description:
+      "Deploys the egress and bastion VPCs (their stack sets, with the gateway) and wires the gateway's core routes",
+    trigger: { kind: 'cli', command: 'vendguard network converge' },
+    actions: ['cloudformation:CreateStackInstances', 'cloudformation:DescribeStackInstance'],
+    assumesNetworkRole: true,
+    timeoutSeconds: 60,
   },
   {
     name: 'vend-announce',

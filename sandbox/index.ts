@@ -1,6 +1,7 @@
 import './core/polyfills';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { convergeNetwork, type NetworkConvergence } from './cdk/converge';
 import { type AppDeployment, type DeployedStack, deployApp } from './cdk/deploy';
 import { LocalRuntime, type RuntimeOptions } from './core/runtime';
 import { type AnyService, SandboxServer } from './core/server';
@@ -29,6 +30,11 @@ export interface SandboxOptions extends RuntimeOptions {
   readonly quiet?: boolean;
   /** Told each stack of the CDK app as it is deployed (`npm start` prints progress). */
   readonly onStack?: (stack: DeployedStack) => void;
+  /**
+   * After deploying, run `vendguard network converge` until it settles (the egress and bastion VPCs,
+   * the core routes). `npm start` does; a test that needs the core network asks for it.
+   */
+  readonly convergeNetwork?: boolean;
 }
 
 export interface RunningSandbox {
@@ -37,6 +43,8 @@ export interface RunningSandbox {
   readonly services: readonly AnyService[];
   /** What the start deployed (the assembly, and each stack's action). */
   readonly deployment: AppDeployment;
+  /** The network convergence's last pass (`convergeNetwork`), else undefined. */
+  readonly network: NetworkConvergence | undefined;
   stop(): Promise<void>;
 }
 
@@ -67,7 +75,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     const port = options.port ?? Number(process.env.VENDGUARD_SANDBOX_PORT ?? 4566);
     const endpoint = await server.listen(port);
     runtime.endpoint = endpoint;
-    const deploy = () => deployApp(runtime, endpoint, options.onStack ? { onStack: options.onStack } : {});
+    let network: NetworkConvergence | undefined;
+    const deploy = async () => {
+      const deployed = await deployApp(runtime, endpoint, options.onStack ? { onStack: options.onStack } : {});
+      if (options.convergeNetwork) network = await convergeNetwork(runtime, endpoint);
+      return deployed;
+    };
     let deployment: AppDeployment;
     try {
       await startServices(services, runtime);
@@ -94,6 +107,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       services,
       get deployment() {
         return deployment;
+      },
+      get network() {
+        return network;
       },
       stop: async () => {
         if (stopped) return;

@@ -16,7 +16,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
  * npm start -- --port 4566 --time-scale 600 --seed 7 --faults faults.json
  */
 
-const USAGE = `usage: npm start -- [--port N] [--home DIR] [--time-scale N] [--seed N] [--faults FILE] [--reset]`;
+const USAGE = `usage: npm start -- [--port N] [--home DIR] [--time-scale N] [--seed N] [--faults FILE] [--reset] [--seed-network]`;
 
 function parse(): Parameters<typeof startSandbox>[0] {
   const { values } = parseArgs({
@@ -27,6 +27,8 @@ function parse(): Parameters<typeof startSandbox>[0] {
       seed: { type: 'string' },
       faults: { type: 'string' },
       reset: { type: 'boolean' },
+      // the sandbox's own transit gateway, egress VPC and bastion group (RuntimeOptions.seedNetwork)
+      'seed-network': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -54,6 +56,8 @@ function parse(): Parameters<typeof startSandbox>[0] {
     ...(seed !== undefined ? { seed } : {}),
     ...(values.faults ? { faultsFile: values.faults } : {}),
     ...(values.reset ? { reset: true } : {}),
+    ...(values['seed-network'] ? { seedNetwork: true } : {}),
+    convergeNetwork: true,
   };
 }
 
@@ -97,6 +101,13 @@ async function describe(sb: RunningSandbox, startedMs: number): Promise<void> {
   for (const stack of deployment.stacks) {
     lines.push(`    ${stack.name.padEnd(26)} ${stack.account} ${stack.region.padEnd(10)} ${stack.action}`);
   }
+  const network = sb.network;
+  if (network && 'transitGatewayId' in network) {
+    const changed = network.wiring.filter((w) => w.change !== 'unchanged').length;
+    lines.push(
+      `  network: ${network.status}   Transit Gateway ${network.transitGatewayId}   core routes ${network.wiring.length} (${changed} changed)${network.failures.length ? `   ${network.failures.join('; ')}` : ''}`,
+    );
+  } else if (network && 'reason' in network) lines.push(`  network: still converging (${network.reason})`);
   lines.push(
     `  functions: ${functions}   state machines: ${machines}   rules on bus vendguard: ${rules}   faults: ${runtime.faults.list().length}`,
     '',

@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
 import { register as approval } from './approval';
+import { register as close } from './close';
 import { register as config } from './config';
 import { register as doctor } from './doctor';
+import { register as enroll } from './enroll';
 import { register as events } from './events';
 import { register as executions } from './executions';
 import { register as invoke } from './invoke';
+import { register as network } from './network';
 import { register as replay } from './replay';
 import { register as request } from './request';
 import { register as sandbox } from './sandbox';
@@ -16,10 +19,13 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   executions,
   replay,
   request,
+  enroll,
   approval,
+  close,
   events,
   invoke,
   doctor,
+  network,
   sandbox,
   // Adds `alerts` to the `sandbox` group (sandboxGroup: whichever module comes first creates it).
   sandboxAlerts,

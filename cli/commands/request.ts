@@ -27,6 +27,8 @@ export interface RequestOptions {
   readonly costCenter?: string;
   readonly environment?: string;
   readonly requestId?: string;
+  /** The VPC's size (`/16` to `/24`) for an OU that gets one. */
+  readonly vpcNetmaskLength?: number;
   readonly wait?: boolean;
   readonly json?: boolean;
   /** Real milliseconds between polls with `--wait`. */
@@ -65,6 +67,7 @@ export function buildRequest(options: RequestOptions): AccountRequest & { reques
     ...(options.costCenter !== undefined ? { costCenter: options.costCenter } : {}),
     environment: options.environment ?? defaultEnvironment(options.ou),
     ...(options.requestId !== undefined ? { requestId: options.requestId } : {}),
+    ...(options.vpcNetmaskLength !== undefined ? { vpcNetmaskLength: options.vpcNetmaskLength } : {}),
   };
   const parsed = AccountRequestSchema.safeParse(raw);
   if (!parsed.success) {
@@ -77,21 +80,27 @@ export function buildRequest(options: RequestOptions): AccountRequest & { reques
   // checked here too, so a request the state machine would reject is never sent.
   const issues = configIssues(parsed.data, organizationConfig());
   if (issues.length) {
-    const detail = issues.map((i) => `--${i.path}: ${i.message}`).join('; ');
+    const detail = issues
+      .map((i) => `--${i.path.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${i.message}`)
+      .join('; ');
     throw new CliError(`the account request is invalid (nothing was sent): ${detail}`, EXIT.usage);
   }
   return { ...parsed.data, requestId: requestIdFor(parsed.data) };
 }
 
 /** Puts the `Account Request` event on the central bus; returns its event id. */
-export async function putRequest(events: EventBridgeClient, request: AccountRequest): Promise<string | undefined> {
+export async function putRequest(
+  events: EventBridgeClient,
+  request: AccountRequest,
+  detailType: string = ACCOUNT_REQUEST_DETAIL_TYPE,
+): Promise<string | undefined> {
   const out = await events.send(
     new PutEventsCommand({
       Entries: [
         {
           EventBusName: process.env.VENDGUARD_EVENT_BUS ?? 'vendguard',
           Source: ACCOUNT_REQUEST_SOURCE,
-          DetailType: ACCOUNT_REQUEST_DETAIL_TYPE,
+          DetailType: detailType,
           Detail: JSON.stringify(request),
         },
       ],
@@ -115,6 +124,20 @@ export async function runRequest(
   const request = buildRequest(options);
   const { requestId } = request;
   const eventId = await putRequest(clients.events, request);
+  return reportRequest(requestId, eventId, options, clients.sfn);
+}
+
+/**
+ * After an `Account Request` (or an enrollment) was put: prints what was sent, or follows its
+ * execution state by state with `--wait` and reports how it ended (exit code 1 when it failed).
+ */
+export async function reportRequest(
+  requestId: string,
+  eventId: string | undefined,
+  options: Pick<RequestOptions, 'wait' | 'json' | 'pollMs' | 'timeoutSeconds'>,
+  sfn: SFNClient,
+): Promise<RequestResult> {
+  const clients = { sfn };
   if (!options.json)
     progress(`request ${requestId} sent (event ${eventId ?? '?'}); vending runs as execution ${requestId}`);
   if (!options.wait) {
@@ -173,6 +196,8 @@ export async function runRequest(
 }
 
 /** `--poll-ms`: fast enough to show each state as it ends, slow enough not to be throttled. */
+/** `--vpc-netmask-length`: what the network baseline can split into its four subnets. */
+const VPC_NETMASK = positiveInt('--vpc-netmask-length', { min: 16, max: 24 });
 const POLL_MS = positiveInt('--poll-ms', { min: 100, max: 60_000, unit: 'milliseconds' });
 /** `--timeout`: up to a year, the longest a Standard execution runs. */
 const TIMEOUT = positiveInt('--timeout', { min: 1, max: 31_536_000, unit: 'seconds' });
@@ -188,6 +213,11 @@ export function register(program: Command): void {
     .option('--cost-center <cc>', 'cost center tag')
     .option('--environment <env>', 'prod | staging | dev | sandbox (default: from the OU name, else dev)')
     .option('--request-id <id>', 'idempotency key (default: derived from the email)')
+    .option(
+      '--vpc-netmask-length <n>',
+      `the VPC's size, from its OU's IPAM pool: ${VPC_NETMASK.accepts} (default: network.vpcNetmaskLength)`,
+      VPC_NETMASK,
+    )
     .option('--wait', 'follow the execution state by state until it ends')
     .option('--json', 'print a machine-readable result on stdout')
     .option('--poll-ms <ms>', `time between polls with --wait: ${POLL_MS.accepts}`, POLL_MS, 1000)

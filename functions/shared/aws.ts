@@ -64,6 +64,15 @@ interface CachedCredentials {
 const credentialCache = new Map<string, CachedCredentials>();
 
 /**
+ * The cache key of a role session. It includes the endpoint (`AWS_ENDPOINT_URL`, unset on AWS): a
+ * process that hosts functions for several sandboxes in turn (a test run) must not hand one
+ * sandbox's session to another, which would refuse it as `InvalidClientTokenId`.
+ */
+function credentialKey(accountId: string, roleName: string, sessionName: string): string {
+  return `${process.env.AWS_ENDPOINT_URL ?? ''}|${accountId}/${roleName}/${sessionName}`;
+}
+
+/**
  * Credentials for a role in a member account, cached until five minutes before they expire, so a
  * warm function makes one `AssumeRole` per account and role.
  *
@@ -76,7 +85,7 @@ export async function memberCredentials(
   roleName: string,
   sessionName: string,
 ): Promise<AwsCredentialIdentity> {
-  const key = `${accountId}/${roleName}/${sessionName}`;
+  const key = credentialKey(accountId, roleName, sessionName);
   const cached = credentialCache.get(key);
   if (cached && cached.expiresAt - 300_000 > Date.now()) return cached.credentials;
   // Required here, not at module load: a cold start that never assumes a role does not pay for STS.
@@ -102,7 +111,7 @@ export async function memberCredentials(
 
 /** Forgets the cached credentials of one role session (they were refused as expired). */
 export function forgetMemberCredentials(accountId: string, roleName: string, sessionName: string): void {
-  credentialCache.delete(`${accountId}/${roleName}/${sessionName}`);
+  credentialCache.delete(credentialKey(accountId, roleName, sessionName));
 }
 
 /** Whether an error is STS's or a service's refusal of expired session credentials. */
@@ -114,4 +123,53 @@ export function isExpiredToken(err: unknown): boolean {
 /** Forgets cached member credentials (tests, and after an `ExpiredToken`). */
 export function clearCredentialCache(): void {
   credentialCache.clear();
+}
+
+type SendFunction = (command: unknown, options?: unknown) => Promise<unknown>;
+
+/**
+ * Makes a client whose credentials come from {@link memberCredentials} send a request refused with
+ * `ExpiredToken` once more after renewing them: a session can end before the expiry this process
+ * computed (its clock and STS's differ), and a step must not fail for it.
+ */
+export function renewOnExpiredToken<C>(client: C, accountId: string, roleName: string, session: string): C {
+  const target = client as C & { send: SendFunction };
+  const send: SendFunction = target.send.bind(target);
+  target.send = (async (command: unknown, options?: unknown) => {
+    try {
+      return await send(command, options);
+    } catch (err) {
+      if (!isExpiredToken(err)) throw err;
+      forgetMemberCredentials(accountId, roleName, session);
+      await memberCredentials(accountId, roleName, session);
+      // a command once sent carries its client's middleware (S3 Control's would be added twice): send a fresh one
+      const { constructor: Command, input } = command as {
+        constructor: new (input: unknown) => unknown;
+        input: unknown;
+      };
+      return send(new Command(input), options);
+    }
+  }) as SendFunction;
+  return target;
+}
+
+/**
+ * A client acting as a role in another account: credentials from {@link memberCredentials} on every
+ * request (one `AssumeRole` per account while they are valid), renewed once on `ExpiredToken`.
+ */
+export async function roleClient<C>(
+  Client: ClientConstructor<C>,
+  accountId: string,
+  roleName: string,
+  session: string,
+  region: string,
+): Promise<C> {
+  // assumed up front: an account that refuses the role fails here, before any action is planned
+  await memberCredentials(accountId, roleName, session);
+  // resolved on every request; "expired now" makes the SDK ask again instead of keeping its copy
+  const credentials: AwsCredentialIdentityProvider = async () => ({
+    ...(await memberCredentials(accountId, roleName, session)),
+    expiration: new Date(),
+  });
+  return renewOnExpiredToken(awsClient(Client, { region, credentials }), accountId, roleName, session);
 }

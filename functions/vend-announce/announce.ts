@@ -17,6 +17,7 @@ import {
   AccountVendingFailedSchema,
   VENDING_SOURCE,
 } from '../shared/schemas/findings';
+import { causeMessage, raiseOrResume } from '../shared/steps';
 import { redriveCommand } from '../shared/vending/failure-reasons';
 import {
   AccountProgressSchema,
@@ -53,17 +54,7 @@ export const AnnounceInputSchema = z.object({
 });
 export type AnnounceInput = z.infer<typeof AnnounceInputSchema>;
 
-/** The message of a Lambda error Cause (`{"errorMessage": …}` on AWS, plain text elsewhere). */
-export function causeMessage(cause: string | undefined): string {
-  if (!cause) return 'no cause recorded';
-  try {
-    const parsed: unknown = JSON.parse(cause);
-    if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed) return String(parsed.errorMessage);
-  } catch {
-    // not JSON: the cause is the message
-  }
-  return cause;
-}
+export { causeMessage };
 
 /** OU paths from the top down to `ou` (`Workloads`, `Workloads/Prod`). */
 function ouAncestry(ou: string): string[] {
@@ -135,32 +126,17 @@ export function failedDetail(input: AnnounceInput): AccountVendingFailed {
   });
 }
 
-/** The error the execution fails with: the failed step's, under its own name. */
-export class VendingStepError extends Error {
-  constructor(name: string, message: string) {
-    super(message);
-    // Lambda.* and States.* names would be retried or caught again by RaiseFailure itself.
-    this.name = /^(Lambda|States)\./.test(name) ? 'VendingStepFailedError' : name;
-  }
-}
-
 /**
  * RaiseFailure: throws the failed step's error so the execution fails with it, unless the
  * execution was redriven since the step failed; then it names the step to go back to.
  */
 export function raiseFailure(input: AnnounceInput): { readonly step: string } {
   const { state } = input;
-  const step = state.failure?.step;
-  const redriveCount = input.context?.Execution?.RedriveCount ?? 0;
-  if (step && redriveCount > (state.failure?.redriveCount ?? 0)) {
-    logger.info('redriven: resuming the failed step', { step, redriveCount });
-    return { step };
-  }
-  const name = state.error?.Error ?? 'VendingStepFailedError';
-  const cause = causeMessage(state.error?.Cause);
-  throw new VendingStepError(
-    name,
-    `${step ?? 'a step'} failed: ${/^(Lambda|States)\./.test(name) ? `${name}: ` : ''}${cause}`,
+  return raiseOrResume(
+    state.failure,
+    state.error,
+    input.context?.Execution?.RedriveCount ?? 0,
+    'VendingStepFailedError',
   );
 }
 

@@ -11,12 +11,13 @@ import {
   CreateStackInstancesCommand,
   DescribeStackSetOperationCommand,
   ListStackSetOperationResultsCommand,
+  type Parameter,
 } from '@aws-sdk/client-cloudformation';
 import * as z from 'zod/mini';
 import { awsErrorName } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { AccountIdSchema } from '../shared/schemas/eventbridge';
-import { BaselineDeploymentFailedError } from '../shared/vending/errors';
+import { BaselineDeploymentFailedError, PoolExhaustedError } from '../shared/vending/errors';
 import { rethrowTransient } from '../shared/vending/org';
 import {
   type BaselineProgress,
@@ -35,6 +36,9 @@ export const BaselineInputSchema = z.object({
   context: ExecutionContextSchema,
 });
 export type BaselineInput = z.infer<typeof BaselineInputSchema>;
+
+/** EC2's answer when a pool has no free block of the size asked (AllocateIpamPoolCidr, CreateVpc from a pool). */
+const POOL_EXHAUSTED = /allocation size is too big for the pool/i;
 
 /** Operation states that are still going. */
 const RUNNING_STATES: ReadonlySet<string> = new Set(['RUNNING', 'QUEUED', 'STOPPING']);
@@ -56,6 +60,7 @@ async function startOperation(
   stackSetName: string,
   regions: readonly string[],
   operationId: string,
+  overrides: readonly Parameter[] = [],
 ): Promise<void> {
   const prefs = plan.operationPreferences;
   try {
@@ -68,6 +73,7 @@ async function startOperation(
           AccountFilterType: 'INTERSECTION',
         },
         Regions: [...regions],
+        ...(overrides.length ? { ParameterOverrides: [...overrides] } : {}),
         OperationPreferences: {
           RegionConcurrencyType: prefs.regionConcurrencyType,
           MaxConcurrentPercentage: prefs.maxConcurrentPercentage,
@@ -86,14 +92,46 @@ async function startOperation(
   }
 }
 
+/**
+ * The instance parameters of the network stack set (`plan.network`): the pool, the size and the
+ * gateway, which only exist in AWS (found in the network account by {@link NetworkParameters}).
+ */
+export type NetworkParameters = (network: NonNullable<VendingPlan['network']>) => Promise<Parameter[]>;
+
+/** What the baseline step needs besides CloudFormation. */
+export interface BaselineDeps {
+  readonly networkParameters?: NetworkParameters;
+}
+
+async function overridesFor(plan: VendingPlan, stackSetName: string, deps: BaselineDeps): Promise<Parameter[]> {
+  if (!plan.network || plan.network.stackSet !== stackSetName) return [];
+  if (!deps.networkParameters) throw new Error('the network stack set needs the network parameters');
+  return deps.networkParameters(plan.network);
+}
+
+/** The parameters a VPC of `netmaskLength` from a pool gets (the template splits it in quarters). */
+export function vpcParameters(poolId: string, netmaskLength: number, transitGatewayId: string): Parameter[] {
+  return [
+    { ParameterKey: 'Ipv4IpamPoolId', ParameterValue: poolId },
+    { ParameterKey: 'VpcNetmaskLength', ParameterValue: String(netmaskLength) },
+    { ParameterKey: 'SubnetBits', ParameterValue: String(32 - netmaskLength - 2) },
+    { ParameterKey: 'TransitGatewayId', ParameterValue: transitGatewayId },
+  ];
+}
+
 /** DeployBaseline: starts one CreateStackInstances per planned stack set. */
-export async function deployBaseline(cfn: CloudFormationClient, input: BaselineInput): Promise<BaselineProgress> {
+export async function deployBaseline(
+  cfn: CloudFormationClient,
+  input: BaselineInput,
+  deps: BaselineDeps = {},
+): Promise<BaselineProgress> {
   const { plan, accountId, requestId } = input;
   const redriveCount = input.context?.Execution?.RedriveCount ?? 0;
   const operations = [];
   for (const s of plan.stackSets) {
     const operationId = operationIdFor(requestId, s.name, redriveCount);
-    await startOperation(cfn, plan, accountId, s.name, s.regions, operationId);
+    const overrides = await overridesFor(plan, s.name, deps);
+    await startOperation(cfn, plan, accountId, s.name, s.regions, operationId, overrides);
     operations.push({ stackSetName: s.name, operationId, regions: s.regions, status: 'RUNNING' });
   }
   return {
@@ -121,10 +159,14 @@ async function failure(cfn: CloudFormationClient, stackSetName: string, operatio
  * {@link BaselineDeploymentFailedError}, unless the execution was redriven since it started: then
  * the deployment is started again under a new OperationId.
  */
-export async function checkBaseline(cfn: CloudFormationClient, input: BaselineInput): Promise<BaselineProgress> {
+export async function checkBaseline(
+  cfn: CloudFormationClient,
+  input: BaselineInput,
+  deps: BaselineDeps = {},
+): Promise<BaselineProgress> {
   const { plan, accountId, requestId } = input;
   const baseline = input.baseline;
-  if (!baseline) return deployBaseline(cfn, input);
+  if (!baseline) return deployBaseline(cfn, input, deps);
   const redriveCount = input.context?.Execution?.RedriveCount ?? baseline.redriveCount;
   const operations = [];
   for (const op of baseline.operations) {
@@ -151,11 +193,22 @@ export async function checkBaseline(cfn: CloudFormationClient, input: BaselineIn
         stackSet: op.stackSetName,
         operationId,
       });
-      await startOperation(cfn, plan, accountId, op.stackSetName, op.regions, operationId);
+      const overrides = await overridesFor(plan, op.stackSetName, deps);
+      await startOperation(cfn, plan, accountId, op.stackSetName, op.regions, operationId, overrides);
       operations.push({ ...op, operationId, status: 'RUNNING' });
       continue;
     }
     const { region, reason } = await failure(cfn, op.stackSetName, op.operationId);
+    if (plan.network?.stackSet === op.stackSetName && POOL_EXHAUSTED.test(reason)) {
+      throw new PoolExhaustedError(
+        accountId,
+        region,
+        op.stackSetName,
+        plan.network.pool,
+        plan.network.netmaskLength,
+        reason,
+      );
+    }
     throw new BaselineDeploymentFailedError(accountId, region, op.stackSetName, reason);
   }
   const done = operations.every((o) => o.status === 'SUCCEEDED');
@@ -168,6 +221,10 @@ export async function checkBaseline(cfn: CloudFormationClient, input: BaselineIn
 }
 
 /** Runs the `deploy` or `check` action. */
-export function baselineStep(cfn: CloudFormationClient, input: BaselineInput): Promise<BaselineProgress> {
-  return input.action === 'deploy' ? deployBaseline(cfn, input) : checkBaseline(cfn, input);
+export function baselineStep(
+  cfn: CloudFormationClient,
+  input: BaselineInput,
+  deps: BaselineDeps = {},
+): Promise<BaselineProgress> {
+  return input.action === 'deploy' ? deployBaseline(cfn, input, deps) : checkBaseline(cfn, input, deps);
 }

@@ -10,7 +10,11 @@ import * as z from 'zod/mini';
 import { organizationConfig } from '../shared/config';
 import { awsErrorName, zodIssues } from '../shared/errors';
 import { logger } from '../shared/logger';
-import { AccountRequestSchema } from '../shared/schemas/account-request';
+import {
+  ACCOUNT_ENROLLMENT_DETAIL_TYPE,
+  AccountEnrollmentSchema,
+  AccountRequestSchema,
+} from '../shared/schemas/account-request';
 import { rethrowTransient } from '../shared/vending/org';
 import { requestIdFor, VENDING_STATE_MACHINE } from '../shared/vending/plan';
 import { announceRejection, rejectionDetail } from './reject';
@@ -85,14 +89,17 @@ export async function startVending(event: StartEvent, deps: StartDeps): Promise<
       },
     ]);
   }
-  const parsed = AccountRequestSchema.safeParse(event.detail);
+  const enrollment = event['detail-type'] === ACCOUNT_ENROLLMENT_DETAIL_TYPE;
+  const parsed = (enrollment ? AccountEnrollmentSchema : AccountRequestSchema).safeParse(event.detail);
   if (!parsed.success) return reject(zodIssues(parsed.error));
-  const request = parsed.data;
-  const requestId = requestIdFor(request);
+  const { accountId, ...request } = parsed.data as typeof parsed.data & { accountId?: string };
+  // an enrollment is named after its account: one enrollment per account, whatever its email
+  const requestId = request.requestId ?? (accountId ? `enroll-${accountId}` : requestIdFor(request));
+  const input = { request, requestId, ...(accountId ? { enroll: { accountId } } : {}) };
   const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${requestId}`;
   try {
     const out = await deps.sfn.send(
-      new StartExecutionCommand({ stateMachineArn, name: requestId, input: JSON.stringify({ request, requestId }) }),
+      new StartExecutionCommand({ stateMachineArn, name: requestId, input: JSON.stringify(input) }),
     );
     logger.info('vending started', { requestId, executionArn: out.executionArn });
     return { status: 'started', requestId, executionArn: out.executionArn ?? executionArn };

@@ -6,5 +6,5 @@ import { validateRequest } from './validate';
 
 /** ValidateRequest: checks the request against the config and the organization, returns the plan. */
 export const handler = lambdaHandler(VendingInputSchema, 'account request', (input) =>
-  validateRequest(organizationsClient(), organizationConfig(), input.request, input.requestId),
+  validateRequest(organizationsClient(), organizationConfig(), input.request, input.requestId, input.state?.enroll),
 );

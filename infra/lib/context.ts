@@ -14,7 +14,6 @@ export const CONTEXT_KEYS = {
   ouIds: 'vendguard:ouIds',
   accountIds: 'vendguard:accountIds',
   bastionAccountId: 'vendguard:bastionAccountId',
-  transitGatewayId: 'vendguard:transitGatewayId',
   stackSetParameters: 'vendguard:stackSetParameters',
   stackSetCallAs: 'vendguard:stackSetCallAs',
   alarmEmail: 'vendguard:alarmEmail',
@@ -35,7 +34,6 @@ export const DeploymentContextSchema = z.object({
   /** Core account name (as in the config's `accounts`) → account id: the targets of `scps[].accounts`. */
   accountIds: z._default(z.record(z.string(), AccountIdSchema), {}),
   bastionAccountId: AccountIdSchema,
-  transitGatewayId: z.string().check(z.regex(/^tgw-[0-9a-f]{8,17}$/, 'must be a Transit Gateway id')),
   /** Extra stack set parameters by stack set name (override the derived ones). */
   stackSetParameters: z._default(z.record(z.string(), z.record(z.string(), z.string())), {}),
   /** `SELF` in the management account, `DELEGATED_ADMIN` in a delegated administrator. */

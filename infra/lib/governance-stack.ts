@@ -22,6 +22,28 @@ export interface GovernanceStackProps extends StackProps {
   readonly hubEventBusArn: string;
 }
 
+/** Host bits of a quarter of a VPC range (the templates split a VPC into four subnets' worth). */
+function quarterBits(cidr: string): string {
+  return String(32 - Number(cidr.split('/')[1]) - 2);
+}
+
+/**
+ * The network stack sets' parameters that the config decides. What only exists in AWS (the Transit
+ * Gateway, the pools) is set per stack instance at run time (vending, `vendguard network converge`).
+ */
+function networkParameters(network: NonNullable<OrganizationConfig['network']>): Record<string, string> {
+  return {
+    ManagementSourceCidr: network.bastionCidr,
+    NetworkCidr: network.cidr,
+    EgressCidr: network.egressCidr,
+    EgressSubnetBits: quarterBits(network.egressCidr),
+    BastionCidr: network.bastionCidr,
+    BastionSubnetBits: quarterBits(network.bastionCidr),
+    VpcNetmaskLength: String(network.vpcNetmaskLength),
+    SubnetBits: quarterBits(`0.0.0.0/${network.vpcNetmaskLength}`),
+  };
+}
+
 /**
  * Organization-level resources, deployed in the management account: the baseline stack sets
  * (service-managed, managed execution, no auto-deployment: vending deploys each new account) and
@@ -39,9 +61,8 @@ export class GovernanceStack extends Stack {
       HubAccountId: props.hubAccountId,
       HubEventBusArn: props.hubEventBusArn,
       BastionAccountId: deployment.bastionAccountId,
-      TransitGatewayId: deployment.transitGatewayId,
       RemediationRoleName: config.vending.remediationRoleName,
-      ...(config.network ? { ManagementSourceCidr: config.network.bastionCidr } : {}),
+      ...(config.network ? networkParameters(config.network) : {}),
       RemediatorRoleArns: props.remediatorRoleNames
         .map((name) => `arn:${this.partition}:iam::${props.hubAccountId}:role/${name}`)
         .join(','),

@@ -18,7 +18,7 @@ import {
 import type { FunctionSpec } from '../../functions/manifest';
 import { VendguardAlarms } from './alarms';
 import type { DeploymentContext } from './context';
-import { UnknownReferenceError } from './errors';
+import { DeploymentContextError, UnknownReferenceError } from './errors';
 import { VendguardFunctions } from './functions';
 import { grantManifestActions, type WildcardGrant } from './policies';
 import { GuardedRule, type RuleTargetRef } from './rules';
@@ -159,6 +159,7 @@ export class HubStack extends Stack {
       name: `vendguard-${name}`,
       stateMachine: s.stateMachine,
     }));
+    const networkRole = networkRoleOf(config, deployment);
     for (const { spec, fn, role } of this.functions.byName.values()) {
       const wildcard = grantManifestActions(
         this,
@@ -171,9 +172,18 @@ export class HubStack extends Stack {
           stateMachines,
           organizationId: deployment.organizationId,
           remediationRoleName: config.vending.remediationRoleName,
+          ...(networkRole ? { networkRole } : {}),
         },
         spec.assumesMemberRole ?? false,
+        spec.assumesNetworkRole ?? false,
       );
+      if (spec.assumesNetworkRole && networkRole) {
+        fn.addEnvironment('VENDGUARD_NETWORK_ACCOUNT', networkRole.accountId);
+        fn.addEnvironment(
+          'VENDGUARD_CORE_IDS',
+          JSON.stringify({ accountIds: deployment.accountIds, ouIds: deployment.ouIds }),
+        );
+      }
       this.wildcardGrants.set(spec.name, wildcard);
       if (spec.actions.some((a) => a.startsWith('states:'))) {
         for (const [name, sm] of this.stateMachines) {
@@ -223,7 +233,8 @@ export class HubStack extends Stack {
     // a violation in place, and once Lambda's two retries are spent the event is gone unless an
     // on-failure destination keeps it. Each keeps its failures in `vendguard-<fn>-failures`, alarmed.
     for (const { spec, fn } of this.functions.byName.values()) {
-      if (spec.trigger.kind === 'stateMachine') continue;
+      // a state machine or the CLI waits for their result and shows their errors
+      if (spec.trigger.kind === 'stateMachine' || spec.trigger.kind === 'cli') continue;
       this.alarms.onErrors(spec.name, fn);
       const failures = new Queue(this, `Failures-${spec.name}`, {
         queueName: `vendguard-${spec.name}-failures`,
@@ -247,6 +258,22 @@ export class HubStack extends Stack {
     if (!sm) throw new UnknownReferenceError(`${where}: target state machine "${target.name}" has no ASL file`);
     return { kind: 'stateMachine', stateMachine: sm.stateMachine };
   }
+}
+
+/** The network account's operator role, when the config has a network (its account must have an id). */
+function networkRoleOf(
+  config: OrganizationConfig,
+  deployment: DeploymentContext,
+): { accountId: string; roleName: string } | undefined {
+  const network = config.network;
+  if (!network) return undefined;
+  const accountId = deployment.accountIds[network.networkAccount];
+  if (!accountId) {
+    throw new DeploymentContextError(
+      `vendguard:accountIds has no id for ${network.networkAccount} (network.networkAccount of organization.yaml)`,
+    );
+  }
+  return { accountId, roleName: network.operatorRoleName };
 }
 
 const envName = (name: string) => `VENDGUARD_${name.toUpperCase().replace(/-/g, '_')}_STATE_MACHINE_ARN`;

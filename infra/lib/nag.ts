@@ -1,6 +1,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { HubStack } from './hub-stack';
+import type { NetworkStack } from './network-stack';
 
 /**
  * How cdk-nag prints a resolved value in a finding id: `{Ref: X}` → `<X>`, `{Fn::GetAtt: [A, B]}` →
@@ -61,6 +62,22 @@ export function acknowledgeFindings(hub: HubStack): void {
       rule.deadLetterQueue,
       'AwsSolutions-SQS3',
       'this queue is the dead-letter queue of an EventBridge rule target; cdk-nag only recognises SQS redrive DLQs',
+    );
+  }
+}
+
+/** cdk-nag acknowledgements of the network stack: the operator role's wildcards, each with its reason. */
+export function acknowledgeNetworkFindings(network: NetworkStack): void {
+  acknowledge(
+    network.operatorRole,
+    'AwsSolutions-IAM5[Resource::*]',
+    'EC2 Describe*, Get*Associations/Propagations, SearchTransitGatewayRoutes and GetIpamPoolAllocations accept only Resource "*"',
+  );
+  for (const kind of ['transit-gateway-route-table', 'transit-gateway-attachment']) {
+    acknowledge(
+      network.operatorRole,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${network.region}:${network.account}:${kind}/*]`,
+      'route tables and attachments of vended accounts are created at run time; scoped to this account and region',
     );
   }
 }

@@ -19,6 +19,8 @@ export interface GrantTargets {
   readonly remediationRoleName: string;
   /** Stack sets the vending functions may operate on (name prefix). @default 'vendguard-' */
   readonly stackSetPrefix?: string;
+  /** The network account's operator role (config `network`), for functions that assume it. */
+  readonly networkRole?: { readonly accountId: string; readonly roleName: string };
 }
 
 /** A resource with a wildcard that a grant had to use, and why no narrower one exists. */
@@ -30,6 +32,7 @@ export interface WildcardGrant {
 /** Organizations actions that accept resource-level scoping, with the resource types they take. */
 const ORGANIZATIONS_SCOPED: Readonly<Record<string, readonly ('account' | 'ou' | 'root' | 'policy')[]>> = {
   'organizations:MoveAccount': ['account', 'ou', 'root'],
+  'organizations:CloseAccount': ['account'],
   'organizations:TagResource': ['account'],
   'organizations:AttachPolicy': ['policy', 'account', 'ou', 'root'],
   'organizations:DetachPolicy': ['policy', 'account', 'ou', 'root'],
@@ -59,6 +62,7 @@ export function grantManifestActions(
   actions: readonly string[],
   targets: GrantTargets,
   assumesMemberRole: boolean,
+  assumesNetworkRole = false,
 ): WildcardGrant[] {
   const stack = Stack.of(scope);
   const wildcards: WildcardGrant[] = [];
@@ -158,6 +162,15 @@ export function grantManifestActions(
         Grant.addToPrincipal({ grantee, actions: list, resourceArns: ['*'] });
         wildcards.push({ resource: '*', reason: `${list.join(', ')}: no narrower resource is known to vendguard` });
     }
+  }
+  if (assumesNetworkRole) {
+    if (!targets.networkRole) throw new Error('a function assumes the network role, but the config has no network');
+    const { accountId, roleName } = targets.networkRole;
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['sts:AssumeRole'],
+      resourceArns: [`arn:${Aws.PARTITION}:iam::${accountId}:role/${roleName}`],
+    });
   }
   if (assumesMemberRole || actions.includes('sts:AssumeRole')) {
     const resource = `arn:${Aws.PARTITION}:iam::*:role/${targets.remediationRoleName}`;

@@ -8,7 +8,8 @@ import { functionRoleName } from './functions';
 import { GovernanceStack } from './governance-stack';
 import { HubGlobalEventsStack } from './hub-global-events-stack';
 import { EVENT_BUS_NAME, HubStack } from './hub-stack';
-import { acknowledgeFindings } from './nag';
+import { acknowledgeFindings, acknowledgeNetworkFindings } from './nag';
+import { hubAccountOf, NetworkStack } from './network-stack';
 import { type AslFile, loadAslFiles } from './state-machines';
 
 export interface VendguardAppOptions {
@@ -27,6 +28,8 @@ export interface VendguardStacks {
   readonly governance: GovernanceStack;
   /** In us-east-1, when the home region is another: the hub's IAM/Organizations/STS events. */
   readonly hubGlobalEvents?: HubGlobalEventsStack;
+  /** In the network account, when the config has a network: IPAM, Transit Gateway, shares, operator role. */
+  readonly network?: NetworkStack;
 }
 
 /**
@@ -72,9 +75,27 @@ export function buildVendguardApp(app: App, options: VendguardAppOptions = {}): 
       .map((fn) => functionRoleName(fn.name)),
     hubEventBusArn,
   });
+  const network = config.network
+    ? new NetworkStack(app, 'VendguardNetwork', {
+        env: {
+          account: deployment.accountIds[config.network.networkAccount],
+          region: config.organization.homeRegion,
+        },
+        description:
+          'vendguard network: IPAM pools, the Transit Gateway and its route tables, shared with the workload OUs',
+        config,
+        network: config.network,
+        deployment,
+        hubAccountId: hubAccountOf(config, deployment, env.account),
+        operatorRoleNames: (options.functions ?? FUNCTIONS)
+          .filter((fn: FunctionSpec) => fn.assumesNetworkRole)
+          .map((fn) => functionRoleName(fn.name)),
+      })
+    : undefined;
   if (options.nag ?? true) {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     acknowledgeFindings(hub);
   }
-  return { hub, governance, ...(hubGlobalEvents ? { hubGlobalEvents } : {}) };
+  if (network && options.nag !== false) acknowledgeNetworkFindings(network);
+  return { hub, governance, ...(hubGlobalEvents ? { hubGlobalEvents } : {}), ...(network ? { network } : {}) };
 }

@@ -64,8 +64,10 @@ describe('hub stack: functions', () => {
       const granted = new Set(statements.flatMap((s) => asList(s.Action)));
       const allowed = new Set<string>([...spec.actions, ...LOG_ACTIONS]);
       if ('assumesMemberRole' in spec && spec.assumesMemberRole) allowed.add('sts:AssumeRole');
-      // an event-triggered function sends its failed invocations to its own on-failure queue
-      if (spec.trigger.kind !== 'stateMachine') {
+      if ('assumesNetworkRole' in spec && spec.assumesNetworkRole) allowed.add('sts:AssumeRole');
+      // an event-triggered function sends its failed invocations to its own on-failure queue (a
+      // state machine or the CLI invokes the others synchronously and sees their errors)
+      if (spec.trigger.kind !== 'stateMachine' && spec.trigger.kind !== 'cli') {
         for (const a of FAILURE_DESTINATION_ACTIONS) allowed.add(a);
         const destination = statements.filter((st) =>
           asList(st.Action).some((a) => FAILURE_DESTINATION_ACTIONS.includes(a)),
@@ -80,16 +82,20 @@ describe('hub stack: functions', () => {
     },
   );
 
-  it('lets only member-role functions assume a role, and only the remediation role', () => {
+  it('lets only member-role and network functions assume a role: the remediation role, or the network operator in the network account', () => {
+    const networkAccount = app.network?.account;
+    expect(networkAccount).toMatch(/^\d{12}$/);
     for (const spec of FUNCTIONS) {
       const assume = statementsOfRole(app.hubTemplate, roleId(spec.name)).filter((s) =>
         asList(s.Action).includes('sts:AssumeRole'),
       );
-      const expected = 'assumesMemberRole' in spec && spec.assumesMemberRole;
-      expect({ name: spec.name, assumes: assume.length > 0 }).toEqual({ name: spec.name, assumes: !!expected });
-      for (const s of assume) {
-        expect(JSON.stringify(s.Resource)).toContain(`:iam::*:role/${config.vending.remediationRoleName}"`);
-      }
+      const member = 'assumesMemberRole' in spec && !!spec.assumesMemberRole;
+      const network = 'assumesNetworkRole' in spec && !!spec.assumesNetworkRole;
+      expect({ name: spec.name, assumes: assume.length > 0 }).toEqual({ name: spec.name, assumes: member || network });
+      const resources = assume.map((s) => JSON.stringify(s.Resource)).join(' ');
+      if (member) expect(resources).toContain(`:iam::*:role/${config.vending.remediationRoleName}"`);
+      if (network) expect(resources).toContain(`:iam::${networkAccount}:role/${config.network?.operatorRoleName}"`);
+      if (!member) expect(resources).not.toContain(':iam::*:');
     }
   });
 
@@ -315,7 +321,7 @@ describe('hub stack: state table and alarms', () => {
     const names = alarms.map((a) => a.AlarmName as string);
     for (const asl of loadAslFiles()) expect(names).toContain(`vendguard-${asl.name}-failed-executions`);
     for (const rule of loadRules()) expect(names).toContain(`vendguard-${rule.name}-dlq-depth`);
-    for (const spec of FUNCTIONS.filter((f) => f.trigger.kind !== 'stateMachine')) {
+    for (const spec of FUNCTIONS.filter((f) => f.trigger.kind !== 'stateMachine' && f.trigger.kind !== 'cli')) {
       expect(names).toContain(`vendguard-${spec.name}-errors`);
     }
     const topicId = logicalIdOf(app.hubTemplate, 'AWS::SNS::Topic', { TopicName: 'vendguard-alarms' });

@@ -13,7 +13,7 @@ import type * as EventBridgeSdk from '@aws-sdk/client-eventbridge';
 import type * as OrganizationsSdk from '@aws-sdk/client-organizations';
 import type * as S3ControlSdk from '@aws-sdk/client-s3-control';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { awsClient, forgetMemberCredentials, isExpiredToken, memberCredentials } from '../aws';
+import { awsClient, memberCredentials, renewOnExpiredToken } from '../aws';
 import { REMEDIATION_SESSION } from './settings';
 
 /** Memoises a loader. */
@@ -128,7 +128,7 @@ export async function memberClient<K extends MemberKind>(
 ): Promise<MemberClients[K]> {
   // assumed up front: a member account that refuses the role fails here, before any action is planned
   await memberCredentials(accountId, roleName, REMEDIATION_SESSION);
-  const key = `${kind}/${accountId}/${region}/${roleName}`;
+  const key = `${process.env.AWS_ENDPOINT_URL ?? ''}|${kind}/${accountId}/${region}/${roleName}`;
   const cached = memberCache.get(key);
   if (cached) return cached as MemberClients[K];
   // resolved on every request; "expired now" makes the SDK ask again instead of keeping its copy
@@ -136,28 +136,15 @@ export async function memberClient<K extends MemberKind>(
     ...(await memberCredentials(accountId, roleName, REMEDIATION_SESSION)),
     expiration: new Date(),
   });
-  const client = createMemberClient(kind, region, credentials) as MemberClients[K] & { send: SendFunction };
-  const send: SendFunction = client.send.bind(client);
-  client.send = (async (command: unknown, options?: unknown) => {
-    try {
-      return await send(command, options);
-    } catch (err) {
-      if (!isExpiredToken(err)) throw err;
-      forgetMemberCredentials(accountId, roleName, REMEDIATION_SESSION);
-      await memberCredentials(accountId, roleName, REMEDIATION_SESSION);
-      // a command once sent carries its client's middleware (S3 Control's would be added twice): send a fresh one
-      const { constructor: Command, input } = command as {
-        constructor: new (input: unknown) => unknown;
-        input: unknown;
-      };
-      return send(new Command(input), options);
-    }
-  }) as SendFunction;
+  const client = renewOnExpiredToken(
+    createMemberClient(kind, region, credentials),
+    accountId,
+    roleName,
+    REMEDIATION_SESSION,
+  ) as MemberClients[K];
   memberCache.set(key, client);
   return client;
 }
-
-type SendFunction = (command: unknown, options?: unknown) => Promise<unknown>;
 
 /** Forgets every cached client (tests). */
 export function resetGuardClients(): void {

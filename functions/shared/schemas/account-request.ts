@@ -35,8 +35,32 @@ export const AccountRequestSchema = z.strictObject({
   requestId: z.optional(
     z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9-_]{0,63}$/, 'must be 1-64 letters, digits, - or _')),
   ),
+  /**
+   * The size of the account's VPC (`/16` to `/24`), allocated from its OU's IPAM pool; default
+   * `network.vpcNetmaskLength`. Only for OUs that get a VPC.
+   */
+  vpcNetmaskLength: z.optional(
+    z
+      .int('must be a whole number from 16 to 24')
+      .check(
+        z.minimum(16, 'must be from 16 to 24 (a /16 to /24 VPC)'),
+        z.maximum(24, 'must be from 16 to 24 (a /16 to /24 VPC)'),
+      ),
+  ),
 });
 export type AccountRequest = z.infer<typeof AccountRequestSchema>;
+
+export const ACCOUNT_ENROLLMENT_DETAIL_TYPE = 'Account Enrollment Request';
+
+/**
+ * An enrollment: an account created or invited outside vendguard, brought under it (quarantine,
+ * move, tag, baseline, SCPs, release, announce; no creation). `name` and `email` are the account's
+ * own (`vendguard enroll` reads them); the validate step checks them against the organization.
+ */
+export const AccountEnrollmentSchema = z.extend(AccountRequestSchema, {
+  accountId: z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit account id')),
+});
+export type AccountEnrollment = z.infer<typeof AccountEnrollmentSchema>;
 
 /** The `Account Request` event on the bus. */
 export const AccountRequestEventSchema = eventBridgeEnvelope(

@@ -117,3 +117,29 @@ export class BaselineDeploymentFailedError extends VendingError {
     this.stackSet = stackSet;
   }
 }
+
+/**
+ * The account's VPC could not get a range: its OU's IPAM pool has no free block of the size asked.
+ * The stack instance rolled back (no half-made VPC); free a range or grow the pool, then redrive.
+ */
+export class PoolExhaustedError extends BaselineDeploymentFailedError {
+  readonly pool: string;
+
+  constructor(
+    accountId: string,
+    region: string,
+    stackSet: string,
+    pool: string,
+    netmaskLength: number,
+    reason: string,
+  ) {
+    super(
+      accountId,
+      region,
+      stackSet,
+      `the IPAM pool ${pool} has no free /${netmaskLength} left (${reason}); the VPC was rolled back. Close an account of the pool or add a CIDR to network.pools, then redrive`,
+    );
+    this.name = 'PoolExhaustedError';
+    this.pool = pool;
+  }
+}

@@ -101,6 +101,21 @@ export const VendingPlanSchema = z.strictObject({
    * required`) and for how long. Absent in plans made before approval existed: no approval.
    */
   approval: z.optional(z.strictObject({ required: z.boolean(), timeoutSeconds: z.number(), timeoutHours: z.number() })),
+  /** An enrollment: the existing account this request brings under vendguard (no CreateAccount). */
+  enrollAccountId: z.optional(z.string()),
+  /**
+   * The account's VPC (config `network`): the pool it comes from, its size, the stack set that makes
+   * it, and whether it is production (propagated into the bastion's table). Absent: no VPC is made
+   * for this OU, or the plan is older than the network model.
+   */
+  network: z.optional(
+    z.strictObject({
+      stackSet: z.string(),
+      pool: z.string(),
+      netmaskLength: z.number(),
+      production: z.boolean(),
+    }),
+  ),
   waits: z.strictObject({
     accountFirst: z.number(),
     account: z.number(),
@@ -168,6 +183,8 @@ export type ExecutionContext = z.infer<typeof ExecutionContextSchema>;
 export const VendingInputSchema = z.object({
   request: AccountRequestSchema,
   requestId: z.string(),
+  /** The whole execution state (ValidateRequest reads `enroll` from it: absent for a vending request). */
+  state: z.optional(z.looseObject({ enroll: z.optional(z.object({ accountId: z.string() })) })),
 });
 
 /**
@@ -213,7 +230,7 @@ export function computePlan(
   request: AccountRequest,
   requestId: string,
   config: OrganizationConfig,
-  ids: { readonly ouId: string; readonly rootId: string },
+  ids: { readonly ouId: string; readonly rootId: string; readonly enrollAccountId?: string },
 ): VendingPlan {
   const stackSets = config.baselines.stackSets
     .filter((s) => s.ous.includes(request.ou))
@@ -238,6 +255,29 @@ export function computePlan(
       timeoutSeconds: config.vending.approval.timeoutHours * 3600,
       timeoutHours: config.vending.approval.timeoutHours,
     },
+    ...(ids.enrollAccountId ? { enrollAccountId: ids.enrollAccountId } : {}),
+    ...networkPlan(request, config, stackSets),
     waits: { ...WAITS },
+  };
+}
+
+/** The `network` part of a plan: when the OU gets the network stack set and a pool serves it. */
+function networkPlan(
+  request: AccountRequest,
+  config: OrganizationConfig,
+  stackSets: readonly { readonly name: string }[],
+): Pick<VendingPlan, 'network'> {
+  const network = config.network;
+  if (!network || !stackSets.some((s) => s.name === network.stackSet)) return {};
+  const pool = network.pools.find((p) => p.ous.some((ou) => request.ou === ou || request.ou.startsWith(`${ou}/`)));
+  if (!pool) return {};
+  const production = pool.ous.some((ou) => network.production.ous.some((p) => ou === p || ou.startsWith(`${p}/`)));
+  return {
+    network: {
+      stackSet: network.stackSet,
+      pool: pool.name,
+      netmaskLength: request.vpcNetmaskLength ?? network.vpcNetmaskLength,
+      production,
+    },
   };
 }

@@ -27,6 +27,7 @@ describe('the synthesized assembly', () => {
       ['VendguardGovernance', 'eu-west-1'],
       ['VendguardHub', 'eu-west-1'],
       ['VendguardHubGlobalEvents', 'us-east-1'],
+      ['VendguardNetwork', 'eu-west-1'],
     ]);
     const hub = cold.stacks.find((s) => s.name === 'VendguardHub');
     const types = Object.values((hub?.template.Resources ?? {}) as Record<string, { Type: string }>).map((r) => r.Type);

@@ -96,7 +96,7 @@ describe('the seeded organization', () => {
       'vendguard-region-restriction',
     ]);
     const targets = await org.send(new ListTargetsForPolicyCommand({ PolicyId: 'p-FullAWSAccess' }));
-    expect(targets.Targets?.length).toBe(1 + 9 + 7);
+    expect(targets.Targets?.length).toBe(1 + 10 + 7);
   });
 
   it('pages ListAccounts with NextToken and rejects MaxResults over 20', async () => {

@@ -153,13 +153,20 @@ describe('the options of every command', () => {
 
   it('are parsed by the parsers of cli/options.ts, and their --help says the bounds', () => {
     expect(numeric.map(({ command, option }) => `${command} ${option.long}`).sort()).toEqual([
+      'close --poll-ms',
+      'close --timeout',
+      'enroll --poll-ms',
+      'enroll --timeout',
       'events replay --from',
       'events replay --to',
       'executions --since',
+      'network converge --poll-ms',
+      'network converge --timeout',
       'replay --concurrency',
       'replay --since',
       'request --poll-ms',
       'request --timeout',
+      'request --vpc-netmask-length',
       'sandbox alerts --limit',
       'sandbox credentials --duration-seconds',
     ]);

@@ -320,7 +320,7 @@ describe('the network model of the organization config (issue 17)', () => {
     ]);
   });
 
-  it('refuses a pool smaller than one VPC, and a VPC size outside /16–/28', () => {
+  it('refuses a pool smaller than one VPC, and a VPC size outside /16–/24', () => {
     const raw = net();
     (raw.network.pools[2] as { cidr: string }).cidr = '10.112.0.0/24';
     expect(issuesOf(raw)).toEqual([
@@ -329,10 +329,45 @@ describe('the network model of the organization config (issue 17)', () => {
         message: '10.112.0.0/24 is smaller than one VPC (/20, network.vpcNetmaskLength)',
       },
     ]);
-    raw.network.vpcNetmaskLength = 30;
+    raw.network.vpcNetmaskLength = 26;
     expect(issuesOf(raw)).toContainEqual({
       path: 'network.vpcNetmaskLength',
-      message: 'Too big: expected number to be <=28',
+      message: 'Too big: expected number to be <=24',
     });
+  });
+
+  it("reserves the route tables' names, and checks the network stack set and the core VPC ranges", () => {
+    const raw = net() as Net & Raw & { network: { stackSet?: string; bastionCidr?: string } };
+    (raw.network.pools[2] as { name: string }).name = 'egress';
+    raw.network.bastionCidr = '10.101.0.0/26';
+    expect(issuesOf(raw)).toEqual([
+      {
+        path: 'network.pools.2.name',
+        message: '"egress" is reserved (the egress and bastion route tables, the top-level pool)',
+      },
+      { path: 'network.bastionCidr', message: 'a VPC range must be /16 to /24 (got /26)' },
+    ]);
+
+    const other = net() as Net & Raw & { network: { stackSet?: string } };
+    other.network.stackSet = 'vendguard-baseline-netwrok';
+    expect(issuesOf(other)).toEqual([
+      { path: 'network.stackSet', message: 'stack set "vendguard-baseline-netwrok" is not in baselines.stackSets' },
+    ]);
+
+    const spread = net() as Net &
+      Raw & { baselines: { stackSets: { name: string; ous: string[]; regions: unknown }[] } };
+    const set = spread.baselines.stackSets.find((s) => s.name === 'vendguard-baseline-network')!;
+    set.ous = [...set.ous, 'Security'];
+    set.regions = ['eu-west-1', 'us-east-1'];
+    expect(issuesOf(spread)).toEqual([
+      {
+        path: 'baselines.stackSets.1.ous.2',
+        message: '"Security" gets the network baseline but no pool in network.pools serves it',
+      },
+      {
+        path: 'baselines.stackSets.1.regions',
+        message: 'the network baseline must deploy to the home region only ([eu-west-1]): the IPAM pools are there',
+      },
+    ]);
   });
 });

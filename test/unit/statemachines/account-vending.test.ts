@@ -59,7 +59,7 @@ describe('statemachines/account-vending.asl.json', () => {
   it('waits for approval only when the plan says so, with the timeout from the plan, and fails a timeout by name', () => {
     const choice = definition.States.ApprovalNeeded as unknown as { Choices: { Next: string }[]; Default: string };
     expect(choice.Choices.map((c) => c.Next)).toEqual(['AwaitApproval']);
-    expect(choice.Default).toBe('CreateAccount');
+    expect(choice.Default).toBe('EnrollOrCreate');
     const wait = definition.States.AwaitApproval as Record<string, unknown>;
     expect(wait.TimeoutSecondsPath).toBe('$.plan.approval.timeoutSeconds');
     expect(JSON.stringify(wait.Parameters)).toContain('"taskToken.$":"$$.Task.Token"');
@@ -193,6 +193,7 @@ describe('account-vending run on aws-local-stepfunctions', () => {
       'DeployBaseline',
       'CheckBaseline',
       'CheckBaseline',
+      'ConnectNetwork',
       'AttachScps',
       'ReleaseQuarantine',
       'AnnounceSuccess',
@@ -298,6 +299,7 @@ describe('account-vending run on aws-local-stepfunctions', () => {
       'RaiseFailure',
       'CheckBaseline',
       'CheckBaseline',
+      'ConnectNetwork',
       'AttachScps',
       'ReleaseQuarantine',
       'AnnounceSuccess',

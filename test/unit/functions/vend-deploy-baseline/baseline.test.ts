@@ -6,30 +6,47 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { TransientError } from '../../../../functions/shared/errors';
-import { BaselineDeploymentFailedError } from '../../../../functions/shared/vending/errors';
+import { BaselineDeploymentFailedError, PoolExhaustedError } from '../../../../functions/shared/vending/errors';
 import type { BaselineProgress } from '../../../../functions/shared/vending/plan';
-import { baselineStep, operationIdFor } from '../../../../functions/vend-deploy-baseline/baseline';
+import {
+  type BaselineDeps,
+  baselineStep,
+  operationIdFor,
+  vpcParameters,
+} from '../../../../functions/vend-deploy-baseline/baseline';
 import { ACCOUNT_ID, awsError, OU_IDS, plan, REQUEST_ID } from '../shared/vending/fixtures';
 
 const cfn = mockClient(CloudFormationClient);
 const client = cfn as unknown as CloudFormationClient;
+const POOL_ID = 'ipam-pool-0123456789abcdef0';
+const TGW_ID = 'tgw-0123456789abcdef0';
+/** The network account's answer: the pool of the plan's environment and the gateway. */
+const deps: BaselineDeps = { networkParameters: async (n) => vpcParameters(POOL_ID, n.netmaskLength, TGW_ID) };
 const deploy = (redriveCount = 0) =>
-  baselineStep(client, {
-    action: 'deploy',
-    requestId: REQUEST_ID,
-    plan: plan(),
-    accountId: ACCOUNT_ID,
-    context: { Execution: { RedriveCount: redriveCount } },
-  });
+  baselineStep(
+    client,
+    {
+      action: 'deploy',
+      requestId: REQUEST_ID,
+      plan: plan(),
+      accountId: ACCOUNT_ID,
+      context: { Execution: { RedriveCount: redriveCount } },
+    },
+    deps,
+  );
 const check = (baseline: BaselineProgress, redriveCount = 0) =>
-  baselineStep(client, {
-    action: 'check',
-    requestId: REQUEST_ID,
-    plan: plan(),
-    accountId: ACCOUNT_ID,
-    baseline,
-    context: { Execution: { RedriveCount: redriveCount } },
-  });
+  baselineStep(
+    client,
+    {
+      action: 'check',
+      requestId: REQUEST_ID,
+      plan: plan(),
+      accountId: ACCOUNT_ID,
+      baseline,
+      context: { Execution: { RedriveCount: redriveCount } },
+    },
+    deps,
+  );
 
 beforeEach(() => {
   cfn.reset();
@@ -58,6 +75,15 @@ describe('DeployBaseline', () => {
       OperationId: operationIdFor(REQUEST_ID, 'vendguard-baseline-security', 0),
     });
     expect(inputs[1]?.Regions).toEqual(['eu-west-1']);
+    // the network stack set's instance gets the OU's pool, the size and the gateway
+    expect(inputs[1]?.StackSetName).toBe('vendguard-baseline-network');
+    expect(inputs[1]?.ParameterOverrides).toEqual([
+      { ParameterKey: 'Ipv4IpamPoolId', ParameterValue: POOL_ID },
+      { ParameterKey: 'VpcNetmaskLength', ParameterValue: '20' },
+      { ParameterKey: 'SubnetBits', ParameterValue: '10' },
+      { ParameterKey: 'TransitGatewayId', ParameterValue: TGW_ID },
+    ]);
+    expect(inputs[0]?.ParameterOverrides).toBeUndefined();
   });
 
   it('derives a stable, valid OperationId per request and stack set', () => {
@@ -133,6 +159,24 @@ describe('CheckBaseline', () => {
     expect((error as Error).message).toBe(
       `baseline stack set vendguard-baseline-security failed in account ${ACCOUNT_ID}, region eu-central-1: Resource handler returned message: boom`,
     );
+  });
+
+  it('names the pool when the network stack set failed because the pool is exhausted', async () => {
+    const baseline = await running();
+    cfn.on(DescribeStackSetOperationCommand).resolves({ StackSetOperation: { Status: 'FAILED' } });
+    cfn.on(ListStackSetOperationResultsCommand).resolves({
+      Summaries: [
+        {
+          Account: ACCOUNT_ID,
+          Region: 'eu-west-1',
+          Status: 'FAILED',
+          StatusReason: 'Vpc: The allocation size is too big for the pool.',
+        },
+      ],
+    });
+    const error = await check({ ...baseline, operations: baseline.operations.slice(1) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PoolExhaustedError);
+    expect((error as Error).message).toContain('the IPAM pool prod has no free /20 left');
   });
 
   it('starts a failed deployment again under a new OperationId once the execution is redriven', async () => {

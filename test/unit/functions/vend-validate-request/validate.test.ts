@@ -2,6 +2,7 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
 import { organizationConfig } from '../../../../functions/shared/config';
 import { InputValidationError } from '../../../../functions/shared/errors';
+import { computePlan } from '../../../../functions/shared/vending/plan';
 import { configIssues, validateRequest } from '../../../../functions/vend-validate-request/validate';
 import { ACCOUNT_ID, mockOrganization, OU_IDS, REQUEST, REQUEST_ID, ROOT_ID } from '../shared/vending/fixtures';
 
@@ -30,6 +31,32 @@ describe('validateRequest', () => {
       regions: ['eu-west-1', 'eu-central-1', 'us-east-1'],
     });
     expect(plan.waits.accountFirst).toBeGreaterThan(plan.waits.account);
+    // its VPC: from the prod pool, the config's size, production (the bastion reaches it)
+    expect(plan.network).toEqual({
+      stackSet: 'vendguard-baseline-network',
+      pool: 'prod',
+      netmaskLength: 20,
+      production: true,
+    });
+  });
+
+  it('plans the VPC size of the request, and refuses one for an OU that gets no VPC', async () => {
+    const plan = computePlan(
+      { ...REQUEST, ou: 'Workloads/Dev', vpcNetmaskLength: 22 },
+      REQUEST_ID,
+      organizationConfig(),
+      {
+        ouId: 'ou-exam-77777777',
+        rootId: ROOT_ID,
+      },
+    );
+    expect(plan.network).toMatchObject({ pool: 'dev', netmaskLength: 22, production: false });
+    expect(configIssues({ ...REQUEST, ou: 'Sandbox', vpcNetmaskLength: 22 }, organizationConfig())).toEqual([
+      {
+        path: 'vpcNetmaskLength',
+        message: 'accounts in "Sandbox" get no VPC from vendguard (the network stack set does not target the OU)',
+      },
+    ]);
   });
 
   it('plans only the stack sets of the requested OU', async () => {
