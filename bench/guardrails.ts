@@ -94,7 +94,15 @@ export async function run(args: string[]): Promise<unknown> {
     ...base,
     guardrails: { ...base.guardrails, blastRadius: { maxActionsPerAccount: 1_000_000, windowMinutes: 60 } },
   });
-  const sb = await startSandbox({ port: 0, home, timeScale: 600, seed: Number(values.seed), quiet: true });
+  // the network converged: the egress account's VPC and its Internet Gateway, which the exempt events name
+  const sb = await startSandbox({
+    port: 0,
+    home,
+    timeScale: 600,
+    seed: Number(values.seed),
+    quiet: true,
+    convergeNetwork: true,
+  });
   try {
     const region = sb.runtime.homeRegion;
     const client = <C>(Ctor: new (c: object) => C, accountId?: string, role = REMEDIATION_ROLE, r = region): C => {
@@ -136,6 +144,8 @@ export async function run(args: string[]): Promise<unknown> {
         (g) => g.InternetGatewayId as string,
       ) ?? [];
     const egressIgw = egressGateways[0] as string;
+    // without it the exempt events would name nothing and "exempt untouched" would read 0, not fail
+    if (!egressIgw) throw new Error('the egress account has no Internet Gateway: did network converge run?');
 
     // --- the mix --------------------------------------------------------------------------------
     const violating: Planned[] = gateways.map(({ igwId, vpcId }, i) => ({
