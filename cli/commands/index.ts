@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as approval } from './approval';
+import { register as baseline } from './baseline';
 import { register as close } from './close';
 import { register as config } from './config';
 import { register as doctor } from './doctor';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   enroll,
   approval,
   close,
+  baseline,
   events,
   invoke,
   doctor,

@@ -27,7 +27,9 @@ let sb: TestSandbox;
 let ec2: EC2Client;
 
 beforeAll(async () => {
-  sb = await startTestSandbox();
+  // 30x: a deletion's simulated minute lasts 2 real seconds, so the first read sees it deleting even
+  // on a loaded machine (at the default 6000x it lasted 10 ms, and CI once missed it)
+  sb = await startTestSandbox({ timeScale: 30 });
   ec2 = sb.client(EC2Client, { accountId: sb.accountId('egress'), role: 'Developer' });
 }, 30_000);
 afterAll(() => sb?.stop());
@@ -98,7 +100,7 @@ describe('NAT gateways through the SDK', () => {
     expect(await route()).toMatchObject({ NatGatewayId: natId, State: 'blackhole' });
     // deleting, then deleted once the compressed clock has run the deletion's minute
     const states: string[] = [];
-    for (let i = 0; i < 100 && states.at(-1) !== 'deleted'; i++) {
+    for (let i = 0; i < 400 && states.at(-1) !== 'deleted'; i++) {
       const { NatGateways: now } = await ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [natId] }));
       states.push(now?.[0]?.State as string);
       if (states.at(-1) !== 'deleted') await new Promise((resolve) => setTimeout(resolve, 20));

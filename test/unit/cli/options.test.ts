@@ -153,6 +153,8 @@ describe('the options of every command', () => {
 
   it('are parsed by the parsers of cli/options.ts, and their --help says the bounds', () => {
     expect(numeric.map(({ command, option }) => `${command} ${option.long}`).sort()).toEqual([
+      'baseline rollout --poll-ms',
+      'baseline rollout --timeout',
       'close --poll-ms',
       'close --timeout',
       'enroll --poll-ms',
