@@ -192,6 +192,8 @@ export interface InternalAuthorization {
   readonly action: string;
   readonly resources: readonly string[];
   readonly region: string;
+  /** Request condition keys (`aws:RequestTag/<k>`, `aws:TagKeys`). */
+  readonly context?: Readonly<Record<string, string | readonly string[] | undefined>>;
   readonly resourcePolicy?: CompiledPolicy;
   readonly resourceAccountId?: string;
 }

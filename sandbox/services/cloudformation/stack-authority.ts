@@ -49,6 +49,29 @@ function resourceArn(account: string, type: string, props: Record<string, unknow
 }
 
 /**
+ * The tags a resource asks for, as the create call's condition keys (`aws:RequestTag/<k>`,
+ * `aws:TagKeys`): CloudFormation passes a resource's `Tags` to the create call, so an SCP that denies
+ * a tag key (protect-security's `vendguard:*`) refuses the resource. `Tags` is a list of `{Key,
+ * Value}` on most types, a map on some (`AWS::SSM::Parameter`).
+ */
+export function requestTagContext(props: Record<string, unknown>): Record<string, string | string[]> {
+  const tags = props.Tags;
+  const pairs: [string, string][] = Array.isArray(tags)
+    ? tags
+        .map((t) => t as { Key?: unknown; Value?: unknown })
+        .filter((t) => typeof t?.Key === 'string')
+        .map((t) => [t.Key as string, String(t.Value ?? '')])
+    : tags && typeof tags === 'object'
+      ? Object.entries(tags as Record<string, unknown>).map(([k, v]) => [k, String(v)])
+      : [];
+  if (pairs.length === 0) return {};
+  return {
+    'aws:TagKeys': pairs.map(([k]) => k),
+    ...Object.fromEntries(pairs.map(([k, v]) => [`aws:RequestTag/${k}`, v])),
+  };
+}
+
+/**
  * Throws a resource failure naming the action when the stack's principal may not create a resource
  * (its identity policies, its account's SCPs). Also checks `iam:PassRole` for a role a resource
  * hands to a service (a function's `Role`, a state machine's `RoleArn`, a rule target's `RoleArn`).
@@ -61,8 +84,12 @@ export function checkStackAuthority(
   props: Record<string, unknown>,
 ): void {
   if (!principal || !runtime.authorize) return;
-  const checks: { action: string; resource: string }[] = [
-    { action: createAction(type), resource: resourceArn(where.account, type, props) },
+  const checks: { action: string; resource: string; context?: Record<string, string | string[]> }[] = [
+    {
+      action: createAction(type),
+      resource: resourceArn(where.account, type, props),
+      context: requestTagContext(props),
+    },
   ];
   const passed = [
     props.Role,
@@ -79,6 +106,7 @@ export function checkStackAuthority(
       action: check.action,
       resources: [check.resource],
       region: where.region,
+      ...(check.context ? { context: check.context } : {}),
     });
     if (denial) throw new ResourceFailure(denial, 'AccessDenied');
   }

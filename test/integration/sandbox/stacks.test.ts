@@ -253,6 +253,26 @@ describe("whose authority a stack's resources carry", () => {
     expect((await settledIn(developer, 'dev-vpc')).StackStatus).toBe('CREATE_COMPLETE');
   });
 
+  it('asks for the tags of each resource: an SCP that denies a tag key refuses the resource that carries it', async () => {
+    // eks-shared is under Infrastructure, where protect-security denies vendguard:* tag keys to all but
+    // the stack set and remediation roles
+    const admin = sb.client(CloudFormationClient, { accountId: sb.accountId('eks-shared') });
+    const vpc = (key: string, cidr: string) =>
+      JSON.stringify({
+        Resources: {
+          Vpc: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: cidr, Tags: [{ Key: key, Value: 'x' }] } },
+        },
+      });
+    await admin.send(
+      new CreateStackCommand({ StackName: 'tagged-vendguard', TemplateBody: vpc('vendguard:owner', '10.41.0.0/16') }),
+    );
+    const refused = await settledIn(admin, 'tagged-vendguard');
+    expect(refused.StackStatus).toBe('ROLLBACK_COMPLETE');
+    expect(refused.StackStatusReason).toMatch(/ec2:CreateVpc .*explicit deny in a service control policy/i);
+    await admin.send(new CreateStackCommand({ StackName: 'tagged-team', TemplateBody: vpc('team', '10.42.0.0/16') }));
+    expect((await settledIn(admin, 'tagged-team')).StackStatus).toBe('CREATE_COMPLETE');
+  });
+
   it("uses the stack's service role instead of the caller when given, and refuses a role CloudFormation cannot assume", async () => {
     const account = sb.accountId('eks-shared');
     const iam = sb.client(IAMClient, { accountId: account, region: 'us-east-1' });
